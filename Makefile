@@ -1,0 +1,50 @@
+# Two commands: `make run` (set up, demo data, serve on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test setup lint worker messages browser clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed messages
+	$(PY) manage.py migrate --noinput
+
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=var; \
+	else echo "msgfmt not found: using the committed .mo files"; fi
+
+# Serve with demo data; a Celery worker (with beat) runs beside the server on the transport that
+# CELERY_BROKER_URL names (by default kombu's filesystem transport under var/celery).
+run: setup
+	$(PY) manage.py demo_data
+	@echo "Starting the Celery worker and the web server on http://127.0.0.1:$(PORT)"
+	@$(VENV)/bin/celery -A agency worker --beat --pool=threads --concurrency=2 --loglevel=INFO \
+		--schedule=var/celerybeat-schedule >var/celery-worker.log 2>&1 & echo $$! > var/celery-worker.pid; \
+	trap 'kill $$(cat var/celery-worker.pid) 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A agency worker --loglevel=INFO
+
+# Browser tests drive Debian's Chromium; install it when we are allowed to.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+		|| echo "could not install chromium: browser tests will skip (fail under CI)"; fi
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+test: $(VENV)/.installed messages browser
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/celery var/db.sqlite3 var/static

@@ -1,0 +1,40 @@
+"""Load the demo data of every app (contracts §6). Idempotent; refused when DEBUG is off."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+def demo_loaders() -> list:
+    """Each installed app's `demo` module that has a `load`, in ascending `ORDER`."""
+    loaders = []
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        if hasattr(module, "load"):
+            loaders.append(module)
+    return sorted(loaders, key=lambda m: getattr(m, "ORDER", 100))
+
+
+class Command(BaseCommand):
+    help = "Create demo merchants, shops, users and history. Safe to run again."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "demo_data is refused when DEBUG is off: it creates users with a known password."
+            )
+        password = settings.DEMO_PASSWORD
+        for module in demo_loaders():
+            with transaction.atomic():
+                module.load(password=password, log=lambda line: self.stdout.write(line))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in as manager / {password}"))

@@ -1,0 +1,90 @@
+"""Writes on the agency's own data: users, the audit log and background jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from agency.models import AuditEvent, Job, Role, User
+
+
+def audit_record(
+    *, actor: User | None, verb: str, target: Model, merchant_id: int | None = None, data: dict | None = None
+) -> AuditEvent:
+    """Append one line to the audit log (who did `verb` to `target`)."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        merchant_id=merchant_id,
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    merchant_id: int | None = None,
+    code: str | None = None,
+    email: str = "",
+) -> User:
+    """Create a user; a merchant user must name their merchant, staff must not."""
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(Role.values)}")
+    if role == Role.MERCHANT and not merchant_id:
+        raise ValueError("a merchant user must belong to a merchant")
+    if role != Role.MERCHANT and merchant_id:
+        raise ValueError("only merchant users belong to a merchant")
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name,
+        merchant_id=merchant_id,
+        code=code,
+        email=email,
+        is_staff=role == Role.MANAGER,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def job_create(
+    *, kind: str, title: str, created_by: User | None = None, merchant_id: int | None = None
+) -> Job:
+    """Record a piece of long work before it is queued, so a page can show it at once."""
+    return Job.objects.create(
+        kind=kind,
+        title=title,
+        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+        merchant_id=merchant_id,
+    )
+
+
+def job_progress(*, job_id: int, progress: float, message: str = "") -> None:
+    """Report progress (0..1) from inside a task; cheap enough to call every chunk."""
+    fields: dict[str, Any] = {"progress": max(0.0, min(1.0, progress)), "status": Job.Status.RUNNING}
+    if message:
+        fields["message"] = message
+    updated = Job.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now(), **fields)
+    if not updated:
+        Job.objects.filter(pk=job_id).update(**fields)
+
+
+def job_finish(*, job_id: int, result: dict | None = None, message: str = "") -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.DONE, progress=1.0, result=result or {}, message=message, finished_at=timezone.now()
+    )
+
+
+def job_fail(*, job_id: int, message: str) -> None:
+    Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=message, finished_at=timezone.now())

@@ -1,0 +1,17 @@
+from rest_framework import serializers
+
+from clients.models import Merchant, Shop
+
+
+class MerchantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Merchant
+        fields = ["id", "code", "name"]
+
+
+class ShopSerializer(serializers.ModelSerializer):
+    merchant = MerchantSerializer(read_only=True)
+
+    class Meta:
+        model = Shop
+        fields = ["id", "code", "name", "platform", "merchant"]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from clients import views
+
+app_name = "clients"
+urlpatterns = [
+    path("shops/", views.shop_list, name="shop-list"),
+    path("shops/<slug:code>/", views.shop_detail, name="shop-detail"),
+]

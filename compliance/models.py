@@ -1,0 +1,139 @@
+"""Chat sessions and messages, the versioned rule library, and the hits a scan finds.
+
+Merchant ownership runs through the shop: every selector scopes by `shop__merchant`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Platform, Shop
+
+
+class ChatSession(models.Model):
+    """One conversation between a buyer and the shop's service desk, as exported by the platform."""
+
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="sessions")
+    external_id = models.CharField(_("会话编号"), max_length=128)
+    buyer = models.CharField(_("买家（化名）"), max_length=128)
+    started_at = models.DateTimeField(_("开始时间"), db_index=True)
+    ended_at = models.DateTimeField(_("结束时间"))
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会话")
+        verbose_name_plural = _("会话")
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["shop", "external_id"], name="session_unique_per_shop")]
+        indexes = [models.Index(fields=["shop", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.shop.code}/{self.external_id}"
+
+
+class Sender(models.TextChoices):
+    BUYER = "buyer", _("买家")
+    AGENT = "agent", _("客服")
+    BOT = "bot", _("机器人")
+    SYSTEM = "system", _("系统")
+
+
+class ChatMessage(models.Model):
+    session = models.ForeignKey(ChatSession, verbose_name=_("会话"), on_delete=models.CASCADE, related_name="messages")
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(_("消息编号"), max_length=128)
+    sender = models.CharField(_("发送方"), max_length=8, choices=Sender.choices)
+    agent_code = models.CharField(_("客服工号"), max_length=32, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("客服"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chat_messages",
+    )
+    sent_at = models.DateTimeField(_("发送时间"))
+    text = models.TextField(_("内容"))
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "external_id"], name="message_unique_per_shop")]
+        indexes = [models.Index(fields=["session", "sent_at"]), models.Index(fields=["shop", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sender}@{self.sent_at:%Y-%m-%d %H:%M:%S}: {self.text[:30]}"
+
+
+class RuleSet(models.Model):
+    """One published (or draft) version of a platform's rules. Hits keep the version that found them."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        RETIRED = "retired", _("已停用")
+
+    platform = models.CharField(_("平台"), max_length=16, choices=Platform.choices)
+    version = models.PositiveIntegerField(_("版本"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("规则集")
+        verbose_name_plural = _("规则集")
+        ordering = ["platform", "-version"]
+        constraints = [models.UniqueConstraint(fields=["platform", "version"], name="ruleset_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} v{self.version}"
+
+
+class Category(models.TextChoices):
+    ABSOLUTE_CLAIM = "absolute_claim", _("绝对化用语")
+    OTHER_PLATFORM = "other_platform", _("站外平台")
+    OFF_PLATFORM_TRADE = "off_platform_trade", _("引导站外交易")
+    CONTACT_INFO = "contact_info", _("联系方式")
+    REVIEW_INDUCEMENT = "review_inducement", _("诱导好评")
+    ABUSE = "abuse", _("辱骂买家")
+    FORBIDDEN_PHRASE = "forbidden_phrase", _("服务禁语")
+    COMMITMENT_BREACH = "commitment_breach", _("违背承诺")
+
+
+class Severity(models.TextChoices):
+    INFO = "info", _("提示")
+    WARNING = "warning", _("警告")
+    VIOLATION = "violation", _("违规")
+    SEVERE = "severe", _("严重违规")
+
+
+class Hit(models.Model):
+    """One rule hit in one message, found by one rule-set version."""
+
+    message = models.ForeignKey(ChatMessage, verbose_name=_("消息"), on_delete=models.CASCADE, related_name="hits")
+    ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.PROTECT, related_name="hits")
+    rule = models.CharField(_("规则编号"), max_length=64)
+    category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
+    severity = models.CharField(_("严重程度"), max_length=16, choices=Severity.choices)
+    start = models.PositiveIntegerField(_("起始"))
+    end = models.PositiveIntegerField(_("结束"))
+    matched = models.CharField(_("命中文本"), max_length=200)
+    suggestion = models.CharField(_("建议用语"), max_length=300, blank=True)
+    found_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("命中")
+        verbose_name_plural = _("命中")
+        ordering = ["message_id", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "ruleset", "rule", "start"], name="hit_unique_per_message_version"
+            )
+        ]
+        indexes = [models.Index(fields=["category", "severity"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} «{self.matched}»"

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    """Service quality: response metrics, auto-QA, inspectors' QA and the merchant's quality view.
+
+    A Django app of its own inside `compliance` (label `quality`) so that it has its own migrations;
+    it reads the sessions and hits that `compliance` owns.
+    """
+
+    name = "compliance.quality"
+    label = "quality"
+    verbose_name = _("服务质量")

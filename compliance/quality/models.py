@@ -1,0 +1,1 @@
+"""Response metrics, auto-QA, scorecards and reviews."""

@@ -1,0 +1,1 @@
+"""Training, certification, forecasts, seasonal plans, rosters and shifts."""
