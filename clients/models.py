@@ -44,3 +44,38 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_platform_display()})"
+
+
+class Engagement(models.Model):
+    """One merchant's outsourcing engagement, from first consultation to live service under QA.
+
+    The lifecycle of seed 002: consultation → quote → contract → knowledge handover → training →
+    go-live → ongoing QA. The consultation's details, quotes, contracts and handover hang off it.
+    """
+
+    class Stage(models.TextChoices):
+        CONSULTATION = "consultation", _("业务咨询")
+        QUOTING = "quoting", _("报价")
+        CONTRACTING = "contracting", _("签约")
+        HANDOVER = "handover", _("内容交接")
+        TRAINING = "training", _("客服培训")
+        LIVE = "live", _("已上岗·质检中")
+        LOST = "lost", _("未成交")
+        ENDED = "ended", _("已结束")
+
+    merchant = models.ForeignKey(Merchant, verbose_name=_("商家"), on_delete=models.PROTECT, related_name="engagements")
+    title = models.CharField(_("名称"), max_length=200)
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.CONSULTATION)
+    shops = models.ManyToManyField(Shop, verbose_name=_("店铺"), blank=True, related_name="engagements")
+    next_step = models.CharField(_("下一步"), max_length=200, blank=True)
+    next_step_due = models.DateField(_("下一步截止"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("合作项目")
+        verbose_name_plural = _("合作项目")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
