@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup lint worker messages browser clean
+.PHONY: run test setup lint worker messages browser system-run clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -21,7 +21,7 @@ messages: $(VENV)/.installed
 
 # Serve with demo data; a Celery worker (with beat) runs beside the server on the transport that
 # CELERY_BROKER_URL names (by default kombu's filesystem transport under var/celery).
-run: setup
+run: setup system-run
 	$(PY) manage.py demo_data
 	@echo "Starting the Celery worker and the web server on http://127.0.0.1:$(PORT)"
 	@$(VENV)/bin/celery -A agency worker --beat --pool=threads --concurrency=2 --loglevel=INFO \
@@ -32,11 +32,26 @@ run: setup
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A agency worker --loglevel=INFO
 
-# Browser tests drive Debian's Chromium; install it when we are allowed to.
+# System packages from Debian: a Chinese font for PDFs (fonts-wqy-microhei), and for the tests Chromium
+# (browser tests) and poppler-utils (PDF pages rendered to PNG). Installed when we are allowed to.
+SYSTEM_PACKAGES_RUN := fonts-wqy-microhei
+SYSTEM_PACKAGES_TEST := fonts-wqy-microhei chromium poppler-utils
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian packages:$$missing"; \
+			(DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
+			 (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null)) \
+			|| echo "could not install$$missing: tests that need them skip (and fail under CI)"; \
+		else echo "please install the Debian packages:$$missing"; fi; fi
+endef
+
+system-run:
+	$(call apt_ensure,$(SYSTEM_PACKAGES_RUN))
+
 browser:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
-		|| echo "could not install chromium: browser tests will skip (fail under CI)"; fi
+	$(call apt_ensure,$(SYSTEM_PACKAGES_TEST))
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
