@@ -51,7 +51,7 @@ def id_number_ok(number: str) -> bool:
     year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
     if not (1900 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= 31) or number[0] == "0":
         return False
-    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == number[17]
 
 
@@ -72,9 +72,9 @@ def classify_digits(run: str, before: str) -> str | None:
         return "landline"
     if n == 10 and run[:3] in ("400", "800"):
         return "landline"
-    if 16 <= n <= 19 and (run[:2] == "62" or run[0] == "4" or run[:2] in ("51", "52", "53", "54", "55")):
-        if luhn_ok(run) and not any(word in before for word in _ORDER_WORDS):
-            return "bank_card"
+    card_prefix = run[:2] == "62" or run[0] == "4" or run[:2] in ("51", "52", "53", "54", "55")
+    if 16 <= n <= 19 and card_prefix and luhn_ok(run) and not any(word in before for word in _ORDER_WORDS):
+        return "bank_card"
     return None
 
 

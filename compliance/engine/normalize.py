@@ -49,7 +49,7 @@ def _t2s_table() -> dict[int, str]:
     converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     table = {}
     if len(converted) == len(chars):
-        for src, dst in zip(chars, converted):
+        for src, dst in zip(chars, converted, strict=True):
             if len(dst) == 1 and dst != src:
                 table[ord(src)] = dst
     return table
