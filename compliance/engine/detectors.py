@@ -15,6 +15,7 @@ Each detector works on one of the two normalised views (see `normalize.py`) of a
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 import numpy as np
@@ -142,8 +143,8 @@ def wechat_id_after(norm: str, pos: int) -> tuple[int, int] | None:
 
 def scan_light(light: str) -> Iterator[tuple[str, int, int]]:
     """E-mail and URL detectors over the 1:1 light view; spans are original offsets."""
+    emails: list[tuple[int, int]] = []
     pos = light.find("@")
-    taken_until = -1
     while pos != -1:
         left = EMAIL_LOCAL.search(light, max(0, pos - 64), pos)
         right = EMAIL_DOMAIN.match(light, pos + 1)
@@ -152,13 +153,18 @@ def scan_light(light: str) -> Iterator[tuple[str, int, int]]:
             while start < pos and light[start] in "._%+-":
                 start += 1
             if start < pos:
+                emails.append((start, right.end()))
                 yield "email", start, right.end()
-                taken_until = right.end()
         pos = light.find("@", pos + 1)
+    email_starts = [e[0] for e in emails]
+    last_url_end = -1
     for m in URL_ANCHOR.finditer(light):
         s = m.start()
-        if s < taken_until:
+        if s < last_url_end:
             continue
+        k = bisect_right(email_starts, s) - 1
+        if k >= 0 and emails[k][0] <= s < emails[k][1]:
+            continue  # the domain of an e-mail address
         if m.group().startswith("."):
             back = HOST_BACK.search(light, max(0, s - 64), s)
             if not back or back.start() == s:
@@ -173,4 +179,4 @@ def scan_light(light: str) -> Iterator[tuple[str, int, int]]:
             end -= 1
         if end - start >= 4:
             yield "url", start, end
-            taken_until = end
+            last_url_end = end
