@@ -20,10 +20,13 @@ from collections import Counter
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from agency.access import is_staff_viewer, scope_by_merchant
+from agency.models import Role
 from agency.services import audit_record
+from clients.models import Shop
 from compliance.engine import RuleError, Scanner, cached_scanner
 from compliance.engine.library import PLATFORMS, content_hash, load_library
 from compliance.models import ChatMessage, CustomRule, Rule, RuleSet
@@ -57,6 +60,20 @@ def scanner_for_ruleset(*, ruleset: RuleSet) -> Scanner:
     if ruleset.status == RuleSet.Status.DRAFT:
         return Scanner(_engine_rules(ruleset), ruleset.aliases)
     return cached_scanner(("ruleset", ruleset.pk), lambda: Scanner(_engine_rules(ruleset), ruleset.aliases))
+
+
+def shops_for_check(*, user) -> QuerySet[Shop]:
+    """Shops whose own rules a user may check against: staff all, merchants their own, agents the
+    shops they are assigned to now."""
+    shops = Shop.objects.select_related("merchant")
+    if is_staff_viewer(user):
+        return shops
+    if user.is_authenticated and user.role == Role.AGENT:
+        today = timezone.localdate()
+        return shops.filter(
+            assignments__agent=user, assignments__since__lte=today
+        ).filter(Q(assignments__until__isnull=True) | Q(assignments__until__gte=today)).distinct()
+    return scope_by_merchant(shops, user=user)
 
 
 def custom_rules_for(*, shop) -> list[CustomRule]:
