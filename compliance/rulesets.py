@@ -59,7 +59,8 @@ def scanner_for_ruleset(*, ruleset: RuleSet) -> Scanner:
     drafts change with every edit and are built afresh (they are only used for previews)."""
     if ruleset.status == RuleSet.Status.DRAFT:
         return Scanner(_engine_rules(ruleset), ruleset.aliases)
-    return cached_scanner(("ruleset", ruleset.pk), lambda: Scanner(_engine_rules(ruleset), ruleset.aliases))
+    key = ("ruleset", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash)
+    return cached_scanner(key, lambda: Scanner(_engine_rules(ruleset), ruleset.aliases))
 
 
 def shops_for_check(*, user) -> QuerySet[Shop]:
@@ -94,7 +95,7 @@ def scanner_for(*, platform: str, shop=None) -> tuple[RuleSet, Scanner]:
     customs = custom_rules_for(shop=shop) if shop is not None else []
     if not customs:
         return ruleset, scanner_for_ruleset(ruleset=ruleset)
-    key = ("ruleset+custom", ruleset.pk, tuple((c.pk, c.updated_at.timestamp()) for c in customs))
+    key = ("ruleset+custom", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash, tuple((c.pk, c.updated_at.timestamp()) for c in customs))
 
     def build() -> Scanner:
         return Scanner(_engine_rules(ruleset) + [c.as_engine_dict() for c in customs], ruleset.aliases)
