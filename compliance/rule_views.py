@@ -148,7 +148,11 @@ def ruleset_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, {Role.MANAGER})
     draft = get_object_or_404(RuleSet, pk=pk)
     try:
-        ruleset_publish(ruleset=draft, by=request.user, notes=request.POST.get("notes", ""))
+        rescan_days = max(0, min(int(request.POST.get("rescan_days") or 0), 180))
+    except ValueError:
+        rescan_days = 0
+    try:
+        ruleset_publish(ruleset=draft, by=request.user, notes=request.POST.get("notes", ""), rescan_days=rescan_days)
     except RuleSetError as exc:
         messages.error(request, str(exc))
         return redirect("compliance:ruleset-detail", pk=draft.pk)

@@ -41,6 +41,16 @@ class RuleSetError(ValueError):
     pass
 
 
+# Called after a version is published (on commit) as hook(ruleset=..., by=..., rescan_days=...).
+# The scanning side registers its re-scan task here (a window of `rescan_days` days; 0 = none).
+PUBLISH_HOOKS: list = []
+
+
+def register_publish_hook(hook) -> None:
+    if hook not in PUBLISH_HOOKS:
+        PUBLISH_HOOKS.append(hook)
+
+
 # ---------------------------------------------------------------------------------------- reading
 def active_ruleset(*, platform: str) -> RuleSet | None:
     return (
@@ -227,7 +237,7 @@ def rule_save(*, ruleset: RuleSet, by, rule_id: str, data: dict, rule: Rule | No
 
 
 @transaction.atomic
-def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "") -> RuleSet:
+def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int = 0) -> RuleSet:
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.status != RuleSet.Status.DRAFT:
         raise RuleSetError("只能发布草稿版本")
@@ -246,7 +256,10 @@ def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "") -> RuleSet:
         ruleset.notes = notes
     ruleset.save()
     _retire_others(ruleset)
-    audit_record(actor=by, verb="ruleset.publish", target=ruleset, data={"version": ruleset.version})
+    audit_record(actor=by, verb="ruleset.publish", target=ruleset, data={"version": ruleset.version, "rescan_days": rescan_days})
+    published = ruleset
+    for hook in list(PUBLISH_HOOKS):
+        transaction.on_commit(lambda hook=hook: hook(ruleset=published, by=by, rescan_days=rescan_days))
     return ruleset
 
 

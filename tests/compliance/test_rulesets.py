@@ -90,3 +90,35 @@ def test_impact_preview_lists_added_and_removed_hits(manager):
     rows = {r["rule"]: r for r in impact["rules"]}
     assert rows["pdd.tong-cheng"]["added"] == 1 and rows["pdd.tong-cheng"]["added_examples"][0]["matched"] == "同城配送"
     assert rows["abs.zui-hao"]["removed"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_hooks_run_after_commit(manager):
+    from compliance import rulesets
+
+    calls = []
+
+    def hook(*, ruleset, by, rescan_days):
+        calls.append((ruleset.pk, by.pk, rescan_days))
+
+    rulesets.register_publish_hook(hook)
+    try:
+        ruleset_load_shipped()
+        draft = ruleset_draft_create(platform="jd", by=manager)
+        ruleset_publish(ruleset=draft, by=manager, rescan_days=14)
+    finally:
+        rulesets.PUBLISH_HOOKS.remove(hook)
+    assert calls == [(draft.pk, manager.pk, 14)]
+
+
+@pytest.mark.django_db
+def test_rules_demo_is_idempotent(tenants):
+    from compliance import rules_demo
+    from compliance.models import CustomRule
+
+    rules_demo.load(log=lambda *_: None)
+    count = CustomRule.objects.count()
+    assert count == 2
+    rules_demo.load(log=lambda *_: None)
+    assert CustomRule.objects.count() == count
+    assert RuleSet.objects.filter(status="published").count() == 5
