@@ -27,6 +27,7 @@ import gc
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
+from itertools import chain
 
 import ahocorasick
 import numpy as np
@@ -242,7 +243,7 @@ class Scanner:
 
         matches = list(self.automaton.iter(norm)) if self.pattern_count else []
         if matches:
-            arr = np.array(matches, dtype=np.int64)
+            arr = np.fromiter(chain.from_iterable(matches), dtype=np.int64, count=2 * len(matches)).reshape(-1, 2)
             ends = arr[:, 0]
             pids = arr[:, 1]
             begins = ends - self._plen[pids] + 1
@@ -376,6 +377,7 @@ class Scanner:
 
 _cache: dict[Hashable, Scanner] = {}
 _cache_lock = threading.Lock()
+_CACHE_LIMIT = 256
 
 
 def cached_scanner(key: Hashable, build: Callable[[], Scanner]) -> Scanner:
@@ -385,6 +387,8 @@ def cached_scanner(key: Hashable, build: Callable[[], Scanner]) -> Scanner:
         with _cache_lock:
             scanner = _cache.get(key)
             if scanner is None:
+                if len(_cache) >= _CACHE_LIMIT:  # old custom-rule combinations pile up otherwise
+                    _cache.clear()
                 scanner = build()
                 _cache[key] = scanner
     return scanner
