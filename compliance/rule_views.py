@@ -30,6 +30,7 @@ from compliance.rulesets import (
 )
 
 LIBRARY_ROLES = {Role.MANAGER, Role.INSPECTOR, Role.AGENT}
+IMPACT_MAX_MESSAGES = 50_000  # the preview runs inside the request: the latest messages of the window
 
 
 def _role(user) -> str:
@@ -138,8 +139,11 @@ def ruleset_impact_view(request: HttpRequest, pk: int) -> HttpResponse:
         days = max(1, min(int(request.GET.get("days", 30)), 180))
     except ValueError:
         days = 30
-    impact = ruleset_impact(draft=draft, days=days)
-    return render(request, "compliance/rules/impact.html", {"impact": impact, "draft": draft, "days": days})
+    impact = ruleset_impact(draft=draft, days=days, max_messages=IMPACT_MAX_MESSAGES)
+    return render(request, "compliance/rules/impact.html", {
+        "impact": impact, "draft": draft, "days": days, "limit": IMPACT_MAX_MESSAGES,
+        "limited": impact["messages"] >= IMPACT_MAX_MESSAGES,
+    })
 
 
 @login_required
