@@ -58,6 +58,17 @@ def _leftmost_longest(hit: tuple) -> tuple:
     return (hit[0], -hit[1], hit[2])
 
 
+def _drop_inside_emails(hits: list[tuple], email_rid: str, meta: dict) -> list[tuple]:
+    """A mail domain (qq.com, 163.com) is part of the address, not a mention of the platform."""
+    emails = [(s, e) for s, e, rid in hits if rid == email_rid]
+    if not emails:
+        return hits
+    return [
+        h for h in hits
+        if not (meta[h[2]][0] == "other_platform" and any(s <= h[0] and h[1] <= e for s, e in emails))
+    ]
+
+
 class RuleError(ValueError):
     """A rule dict that cannot be compiled; the message names the rule and the field."""
 
@@ -331,6 +342,7 @@ class Scanner:
 
         results: list[list[dict]] = [[] for _ in texts]
         meta = self._meta
+        email_rid = det["email"]["id"] if "email" in det else None
         for m, raw_hits in found.items():
             role = roles[m] if roles else "agent"
             if role == "system":
@@ -345,6 +357,8 @@ class Scanner:
                 ]
             if len(raw_hits) > 1:
                 raw_hits.sort(key=_leftmost_longest)
+                if email_rid is not None:
+                    raw_hits = _drop_inside_emails(raw_hits, email_rid, meta)
             base = starts[m]
             text = texts[m]
             hits = []
