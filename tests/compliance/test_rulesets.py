@@ -122,3 +122,17 @@ def test_rules_demo_is_idempotent(tenants):
     rules_demo.load(log=lambda *_: None)
     assert CustomRule.objects.count() == count
     assert RuleSet.objects.filter(status="published").count() == 5
+
+
+@pytest.mark.django_db
+def test_load_rules_command_is_idempotent():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("load_rules", stdout=out)
+    call_command("load_rules", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 10 and lines[:5] == lines[5:]
+    assert RuleSet.objects.count() == 5
