@@ -46,14 +46,17 @@ def test_scan_on_a_fresh_database_loads_the_shipped_library(monkeypatch):
 
 @pytest.mark.django_db
 def test_bad_lines_are_all_reported_and_nothing_is_written(monkeypatch, capsys):
-    lines = ['{"id": "ok", "text": "好"}', "not json", '{"id": 3, "text": "x"}', '{"id": "r", "text": "x", "role": "boss"}']
+    lines = [
+        '{"id": "ok", "text": "好"}', "not json", '{"id": 3, "text": "x"}', '{"id": "r", "text": "x", "role": "boss"}',
+        '{"id": "a", "text": "x"}, {"id": "b", "text": "y"}',
+    ]
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("\n".join(lines).encode()), encoding="utf-8"))
     out = io.StringIO()
     with pytest.raises(CommandError) as exc:
         call_command("compliance_scan", "--platform", "jd", stdout=out)
     assert exc.value.returncode == 2
     message = str(exc.value)
-    assert "line 2" in message and "line 3" in message and "line 4" in message and "line 1" not in message
+    assert all(f"line {n}" in message for n in (2, 3, 4, 5)) and "line 1" not in message
     assert out.getvalue() == ""
 
 
