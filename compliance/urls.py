@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from compliance import rule_views
 
 app_name = "compliance"
-urlpatterns: list = []
+urlpatterns: list = [
+    # rule library, custom rules and the pre-send check (helper 3a)
+    path("rules/", rule_views.rule_library, name="rule-library"),
+    path("rules/draft/", rule_views.draft_create, name="draft-create"),
+    path("rules/<int:pk>/", rule_views.ruleset_detail, name="ruleset-detail"),
+    path("rules/<int:pk>/rule/new/", rule_views.rule_edit, name="rule-create"),
+    path("rules/<int:pk>/rule/<int:rule_pk>/", rule_views.rule_edit, name="rule-edit"),
+    path("rules/<int:pk>/impact/", rule_views.ruleset_impact_view, name="ruleset-impact"),
+    path("rules/<int:pk>/publish/", rule_views.ruleset_publish_view, name="ruleset-publish"),
+    path("custom-rules/", rule_views.custom_rule_list, name="custom-rules"),
+    path("custom-rules/new/", rule_views.custom_rule_edit, name="custom-rule-create"),
+    path("custom-rules/<int:pk>/", rule_views.custom_rule_edit, name="custom-rule-edit"),
+    path("check/", rule_views.precheck, name="precheck"),
+    path("check/result/", rule_views.precheck_result, name="precheck-result"),
+]

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from compliance.api.check import ComplianceCheckView
+
+urlpatterns: list = [
+    path("compliance/check/", ComplianceCheckView.as_view(), name="compliance-check"),
+]
