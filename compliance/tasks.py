@@ -6,14 +6,16 @@ imports are idempotent per message id, and scans replace their own hits chunk by
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from datetime import datetime, timedelta
 
 from celery import shared_task
+from django.urls import reverse
 from django.utils import timezone
 
-from agency.models import User
+from agency.models import Job, User
 from agency.services import job_fail, job_finish, job_progress
 from clients.models import Shop
 from compliance.services.scanning import shops_scan
@@ -105,8 +107,6 @@ def import_sessions_file(*, job_id: int, path: str, shop_id: int, fmt: str, user
         )
     except SessionImportError as exc:
         job_fail(job_id=job_id, message=f"{len(exc.errors)} 处错误，未导入任何数据")
-        from agency.models import Job
-
         Job.objects.filter(pk=job_id).update(result={"errors": exc.as_dicts()[:1000], "error_count": len(exc.errors)})
         _remove(path)
         return {"errors": len(exc.errors)}
@@ -114,8 +114,6 @@ def import_sessions_file(*, job_id: int, path: str, shop_id: int, fmt: str, user
         job_fail(job_id=job_id, message=str(exc))
         _remove(path)
         raise
-    from django.urls import reverse
-
     payload = result.as_dict()
     payload["url"] = reverse("compliance:session-list") + f"?shop={shop.code}"
     job_finish(
@@ -127,7 +125,5 @@ def import_sessions_file(*, job_id: int, path: str, shop_id: int, fmt: str, user
 
 
 def _remove(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.remove(path)
-    except FileNotFoundError:
-        pass

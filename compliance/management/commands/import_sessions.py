@@ -12,9 +12,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.models import Shop
-from compliance.sessionfile import FORMATS, guess_format
 from compliance.services.scanning import shops_scan
 from compliance.services.sessions import SessionImportError, sessions_import_file
+from compliance.sessionfile import FORMATS, guess_format
 
 
 class Command(BaseCommand):
