@@ -17,14 +17,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 
-from agency.models import Role, User
-from agency.services import audit_record
+from agency.models import Job, Role, User
+from agency.services import audit_record, job_create
 from clients.models import Shop
 from compliance.models import ChatMessage, ChatSession
 from compliance.sessionfile import FileFormatError, MessageRow, RowError, parse_file
@@ -253,3 +256,29 @@ def _write_postgres(shop: Shop, spans: dict[str, list], rows: Sequence[MessageRo
         cur.execute("TRUNCATE import_session_stage")
     return created_s, updated_s, created_m
 
+
+
+def sessions_import_enqueue(*, shop: Shop, chunks: Iterable[bytes], fmt: str, filename: str, by: User | None) -> Job:
+    """Save an uploaded file under MEDIA_ROOT/imports and import it as a background Job.
+
+    The task starts after the caller's transaction commits; its progress shows at /jobs/<id>/."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.{fmt}"
+    with open(path, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    job = job_create(
+        kind="compliance.import", title=f"导入会话 {shop.code} · {filename[:80]}", created_by=by,
+        merchant_id=shop.merchant_id,
+    )
+    kwargs = {"job_id": job.pk, "path": str(path), "shop_id": shop.pk, "fmt": fmt,
+              "user_id": by.pk if by is not None and by.is_authenticated else None}
+
+    def enqueue() -> None:
+        from compliance.tasks import import_sessions_file
+
+        import_sessions_file.delay(**kwargs)
+
+    transaction.on_commit(enqueue)
+    return job

@@ -11,32 +11,13 @@ from agency.models import Job
 from compliance import tasks
 from compliance.models import ChatMessage, Hit
 from compliance.selectors import current_hits
-from compliance.services import scanning
 from compliance.services.scanning import rescan_queue, shop_scan
 from compliance.services.sessions import sessions_import_file
 from compliance.sessionfile import SHANGHAI
-from tests.compliance.factories import RuleSetFactory, WordScanner
+from tests.compliance.factories import WordScanner
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class Library:
-    """The published version per platform, switchable like publishing a new one."""
-
-    def __init__(self):
-        self.version = 1
-        self.scanner = WordScanner()
-
-    def __call__(self, *, platform, shop):
-        return RuleSetFactory(platform=platform, version=self.version), self.scanner
-
-
-@pytest.fixture
-def library(monkeypatch):
-    lib = Library()
-    monkeypatch.setattr(scanning, "default_scanner_factory", lib)
-    return lib
 
 
 @pytest.fixture
