@@ -100,11 +100,30 @@ class RuleSet(models.Model):
         PUBLISHED = "published", _("已发布")
         RETIRED = "retired", _("已停用")
 
+    class Source(models.TextChoices):
+        SHIPPED = "shipped", _("内置规则库")
+        EDITED = "edited", _("人工编辑")
+
     platform = models.CharField(_("平台"), max_length=16, choices=Platform.choices)
     version = models.PositiveIntegerField(_("版本"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.SHIPPED)
+    content_hash = models.CharField(_("内容摘要"), max_length=64, blank=True)
+    aliases = models.JSONField(_("变体对照表"), default=dict, blank=True)
+    notes = models.TextField(_("版本说明"), blank=True)
+    based_on = models.ForeignKey(
+        "self", verbose_name=_("基于版本"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("规则集")
@@ -161,3 +180,93 @@ class Hit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} «{self.matched}»"
+
+
+class Rule(models.Model):
+    """One rule inside one rule-set version. Rows of a published version are never edited again."""
+
+    ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.CASCADE, related_name="rules")
+    rule_id = models.CharField(_("规则编号"), max_length=64)
+    category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
+    severity = models.CharField(_("严重程度"), max_length=16, choices=Severity.choices)
+    terms = models.JSONField(_("关键词"), default=list, blank=True)
+    evasion = models.BooleanField(_("识别变体"), default=False, help_text=_("同时匹配谐音、形近字、拼音和缩写"))
+    allow = models.JSONField(_("放行短语"), default=list, blank=True)
+    detector = models.CharField(_("检测器"), max_length=16, blank=True)
+    suggestion = models.CharField(_("建议用语"), max_length=300, blank=True)
+    explanation = models.TextField(_("说明"), blank=True)
+    platform_rule = models.CharField(_("平台规则"), max_length=300, blank=True)
+    penalty = models.CharField(_("处罚"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("规则")
+        verbose_name_plural = _("规则")
+        ordering = ["category", "rule_id"]
+        constraints = [models.UniqueConstraint(fields=["ruleset", "rule_id"], name="rule_unique_per_version")]
+
+    def __str__(self) -> str:
+        return self.rule_id
+
+    def as_engine_dict(self) -> dict:
+        return {
+            "id": self.rule_id,
+            "category": self.category,
+            "severity": self.severity,
+            "terms": list(self.terms or []),
+            "evasion": self.evasion,
+            "allow": list(self.allow or []),
+            "detector": self.detector or None,
+            "suggestion": self.suggestion or None,
+        }
+
+
+class CustomRule(models.Model):
+    """A merchant's own rule (e.g. a competitor's brand), for all its shops or one shop.
+
+    Its hits carry the rule id `custom.<pk>` and the platform rule-set version that scanned them.
+    """
+
+    merchant = models.ForeignKey(
+        "clients.Merchant", verbose_name=_("商家"), on_delete=models.CASCADE, related_name="custom_rules"
+    )
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("店铺"), null=True, blank=True, on_delete=models.CASCADE, related_name="custom_rules",
+        help_text=_("留空表示该商家的所有店铺"),
+    )
+    category = models.CharField(_("类别"), max_length=32, choices=Category.choices, default=Category.OTHER_PLATFORM)
+    severity = models.CharField(_("严重程度"), max_length=16, choices=Severity.choices, default=Severity.WARNING)
+    terms = models.JSONField(_("关键词"), default=list)
+    allow = models.JSONField(_("放行短语"), default=list, blank=True)
+    suggestion = models.CharField(_("建议用语"), max_length=300, blank=True)
+    explanation = models.CharField(_("说明"), max_length=300, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("自定义规则")
+        verbose_name_plural = _("自定义规则")
+        ordering = ["merchant_id", "shop_id", "id"]
+
+    def __str__(self) -> str:
+        return self.rule_id
+
+    @property
+    def rule_id(self) -> str:
+        return f"custom.{self.pk}"
+
+    def as_engine_dict(self) -> dict:
+        return {
+            "id": self.rule_id,
+            "category": self.category,
+            "severity": self.severity,
+            "terms": list(self.terms or []),
+            "evasion": False,
+            "allow": list(self.allow or []),
+            "detector": None,
+            "suggestion": self.suggestion or None,
+        }

@@ -1,0 +1,126 @@
+"""Detectors for contact details that no word list can hold: numbers, ids, addresses.  No Django here.
+
+Each detector works on one of the two normalised views (see `normalize.py`) of a whole batch and yields
+`(kind, start, end, view)` spans; the scanner maps them back to original offsets and to rules.
+
+* digit runs (view N: separators removed, Chinese numerals already digits):
+  mobile (1[3-9] + 9 digits, optionally +86), landline (0 + area code, 10–12 digits; 400/800 numbers),
+  ID numbers (18 characters with a valid ISO 7064 check digit and a plausible birth date),
+  bank cards (16–19 digits, card-scheme prefix, Luhn, not announced as an order or tracking number),
+  QQ numbers (5–11 digits right after a QQ keyword).
+* WeChat ids (view N): a WeChat keyword followed by an id (letter, then 5–19 letters/digits).
+* e-mail and URLs (view L, punctuation intact).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+DIGITS = re.compile(r"\d{5,}x?")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10x98765432"
+_ORDER_WORDS = ("订单", "单号", "快递", "运单", "物流", "编号", "order")
+_QQ_WORDS = ("qq", "扣扣", "企鹅", "q号", "qq号")
+WECHAT = re.compile(
+    r"(?:微信号?|威信|薇信|徽信|v信|vx|wx|weixin|wechat|加v|vx号|wx号)[号是为：:]{0,3}([a-z][a-z0-9]{5,19})(?![a-z0-9])"
+)
+EMAIL_LOCAL = re.compile(r"[a-z0-9._%+\-]+$")
+EMAIL_DOMAIN = re.compile(r"[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,6}(?![a-z0-9])")
+URL_ANCHOR = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|cc|top|vip|shop|xyz|tv|me|io|hk)(?![a-z0-9])")
+URL_CHARS = re.compile(r"[a-z0-9./?=&%#:~+\-_]*")
+HOST_BACK = re.compile(r"[a-z0-9.\-]+$")
+
+
+def luhn_ok(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def id_number_ok(number: str) -> bool:
+    """18-character mainland resident ID: region, birth date 19xx/20xx, check digit."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    if not (1900 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= 31) or number[0] == "0":
+        return False
+    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17]
+
+
+def classify_digits(run: str, before: str) -> str | None:
+    """What a maximal run of digits is, given up to 8 characters of N before it."""
+    n = len(run)
+    if run.endswith("x"):
+        return "id_number" if id_number_ok(run) else None
+    if n == 11 and run[0] == "1" and run[1] in "3456789":
+        return "mobile"
+    if n == 13 and run.startswith("861") and run[3] in "3456789":
+        return "mobile"
+    if any(word in before for word in _QQ_WORDS) and 5 <= n <= 11 and run[0] != "0":
+        return "qq"
+    if n == 18 and id_number_ok(run):
+        return "id_number"
+    if 10 <= n <= 12 and run[0] == "0" and run[1] != "0":
+        return "landline"
+    if n == 10 and run[:3] in ("400", "800"):
+        return "landline"
+    card_prefix = run[:2] == "62" or run[0] == "4" or run[:2] in ("51", "52", "53", "54", "55")
+    if 16 <= n <= 19 and card_prefix and luhn_ok(run) and not any(word in before for word in _ORDER_WORDS):
+        return "bank_card"
+    return None
+
+
+def scan_norm(norm: str) -> Iterator[tuple[str, int, int]]:
+    """Digit-run and WeChat-id detectors over the matching view; spans in N coordinates."""
+    for m in DIGITS.finditer(norm):
+        s, e = m.span()
+        kind = classify_digits(m.group(), norm[max(0, s - 8) : s])
+        if kind:
+            yield kind, s, e
+    if "信" in norm or "x" in norm or "v" in norm or "wechat" in norm:
+        for m in WECHAT.finditer(norm):
+            yield "wechat", m.start(1), m.end(1)
+
+
+def scan_light(light: str) -> Iterator[tuple[str, int, int]]:
+    """E-mail and URL detectors over the 1:1 light view; spans are original offsets."""
+    pos = light.find("@")
+    taken_until = -1
+    while pos != -1:
+        left = EMAIL_LOCAL.search(light, max(0, pos - 64), pos)
+        right = EMAIL_DOMAIN.match(light, pos + 1)
+        if left and right and left.start() < pos:
+            start = left.start()
+            while start < pos and light[start] in "._%+-":
+                start += 1
+            if start < pos:
+                yield "email", start, right.end()
+                taken_until = right.end()
+        pos = light.find("@", pos + 1)
+    for m in URL_ANCHOR.finditer(light):
+        s = m.start()
+        if s < taken_until:
+            continue
+        if m.group().startswith("."):
+            back = HOST_BACK.search(light, max(0, s - 64), s)
+            if not back or back.start() == s:
+                continue
+            start = back.start()
+            if start > 0 and light[start - 1] == "@":
+                continue
+        else:
+            start = s
+        end = URL_CHARS.match(light, m.end()).end()
+        while end > start and light[end - 1] in ".?:,":
+            end -= 1
+        if end - start >= 4:
+            yield "url", start, end
+            taken_until = end
