@@ -14,7 +14,7 @@ from compliance.selectors import current_hits
 from compliance.services.scanning import rescan_queue, shop_scan
 from compliance.services.sessions import sessions_import_file
 from compliance.sessionfile import SHANGHAI
-from tests.compliance.factories import WordScanner
+from tests.compliance.sessions.conftest import WordScanner
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0002_engagement'),
-        ('compliance', '0001_initial'),
+        ('compliance', '0002_rule_library'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

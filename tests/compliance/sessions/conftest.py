@@ -1,12 +1,15 @@
-"""Factories for the compliance tests. `WordScanner` stands in for helper 3a's engine where a test needs a
-scanner with exactly known behaviour (it implements the same `scan_many` contract)."""
+"""Support for the session/scanning tests: a RuleSet factory, `WordScanner` (a scanner with exactly known
+behaviour, same `scan_many` contract as the engine) and the `library` fixture that puts it in place of
+the rule library. Test modules import the fixtures they use from here."""
 
 from __future__ import annotations
 
 import factory
+import pytest
 from django.utils import timezone
 
 from compliance.models import RuleSet
+from compliance.services import scanning
 
 WORDS = {
     "微信": ("other_platform", "severe", None),
@@ -50,3 +53,27 @@ class WordScanner:
                         start = text.find(word, start + 1)
             out.append(hits)
         return out
+
+
+class Library:
+    """Stands in for the rule library: one published version per platform, switchable like publishing."""
+
+    def __init__(self):
+        self.version = 1
+        self.scanner = WordScanner()
+
+    def __call__(self, *, platform, shop):
+        return RuleSetFactory(platform=platform, version=self.version), self.scanner
+
+
+@pytest.fixture
+def library(monkeypatch):
+    lib = Library()
+    monkeypatch.setattr(scanning, "default_scanner_factory", lib)
+    return lib
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The tenants fixture hashes several passwords; PBKDF2 would dominate these tests' time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
