@@ -209,7 +209,9 @@ def rule_save(*, ruleset: RuleSet, by, rule_id: str, data: dict, rule: Rule | No
 
 
 @transaction.atomic
-def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "") -> RuleSet:
+def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int | None = None) -> RuleSet:
+    """Publish a draft. With `rescan_days`, the platform's messages of that many past days are re-scanned
+    with the new version in a background Job after the commit (`compliance.services.scanning`)."""
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.status != RuleSet.Status.DRAFT:
         raise RuleSetError("只能发布草稿版本")
@@ -229,6 +231,10 @@ def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "") -> RuleSet:
     ruleset.save()
     _retire_others(ruleset)
     audit_record(actor=by, verb="ruleset.publish", target=ruleset, data={"version": ruleset.version})
+    if rescan_days:
+        from compliance.services.scanning import rescan_queue
+
+        rescan_queue(platform=ruleset.platform, since=timezone.now() - timedelta(days=rescan_days), by=by)
     return ruleset
 
 
