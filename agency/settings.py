@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -191,6 +192,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Every night: scan whatever is still unscanned and re-scan the last two days with the current versions.
+CELERY_BEAT_SCHEDULE["compliance-nightly-scan"] = {
+    "task": "compliance.nightly_scan", "schedule": crontab(hour=2, minute=30), "kwargs": {"days": 2},
+}
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 
