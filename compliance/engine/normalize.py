@@ -37,6 +37,9 @@ _NUMERALS = {
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 
 NORMAL, NOISE, CJK = 0, 1, 2
+# characters that Chinese doubles in everyday words (妈妈, 宝宝, 谢谢 …): never collapsed, so that
+# "他妈妈的" does not turn into "他妈的"
+_NO_COLLAPSE = {ord(c) for c in "妈爸哥姐弟妹爷奶婆公叔姨舅宝亲谢看试刚常慢天人个星扣抠哈嘿呵啦多旺夕贝遥"}
 
 
 def _t2s_table() -> dict[int, str]:
@@ -57,39 +60,32 @@ def _t2s_table() -> dict[int, str]:
 
 @lru_cache(maxsize=1)
 def tables() -> tuple[np.ndarray, np.ndarray]:
-    """(MAP, CLASS): MAP[cp] is the normalised code point, CLASS[cp] is NORMAL, NOISE or CJK.
-
-    Index BMP (0x10000) stands for every astral character (emoji and the like): noise.
-    """
-    mapping = np.arange(BMP + 1, dtype=np.uint32)
-    klass = np.zeros(BMP + 1, dtype=np.uint8)
+    """(MAP, CLASS) over all of Unicode: MAP[cp] is the normalised code point, CLASS[cp] is NORMAL,
+    NOISE or CJK. Astral characters (emoji and the like) are noise."""
+    size = 0x110000
+    mapping = np.arange(size, dtype=np.uint32)
+    klass = np.zeros(size, dtype=np.uint8)
+    klass[BMP:] = NOISE
+    klass[0xD800:0xE000] = NOISE
     t2s = _t2s_table()
     for cp in range(BMP):
-        ch = chr(cp)
         if 0xD800 <= cp < 0xE000:
-            klass[cp] = NOISE
             continue
+        ch = chr(cp)
         if ch in _BOUNDARY or ch == SEP:
             continue
         out = t2s.get(cp, ch)
         nf = unicodedata.normalize("NFKC", out)
         if len(nf) == 1:
             out = nf
-        out = out.lower() if len(out.lower()) == 1 else out
+        low = out.lower()
+        out = low if len(low) == 1 else out
         out = _NUMERALS.get(out, out)
         mapping[cp] = ord(out)
-        cat = unicodedata.category(out)
-        if out.isspace() or cat[0] in "PSZC":
-            # keep a few symbols that carry meaning in detectors of the light view only; in N they are noise
+        if out.isspace() or unicodedata.category(out)[0] in "PSZC":
             klass[cp] = NOISE
-        elif any(lo <= ord(out) < hi for lo, hi in _CJK_RANGES):
+        elif ord(out) not in _NO_COLLAPSE and any(lo <= ord(out) < hi for lo, hi in _CJK_RANGES):
             klass[cp] = CJK
-    # Chinese boundary punctuation stays itself
-    for ch in _BOUNDARY:
-        mapping[ord(ch)] = ord(ch)
-        klass[ord(ch)] = NORMAL
-    klass[BMP] = NOISE
-    mapping[BMP] = BMP
     return mapping, klass
 
 
@@ -101,33 +97,33 @@ def _to_str(arr: np.ndarray) -> str:
     return arr.astype("<u4", copy=False).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def normalize_joined(text: str) -> tuple[str, str, np.ndarray]:
-    """Normalise `text` (one message or many joined by SEP). Returns (L, N, idx)."""
+def normalize_joined(text: str) -> tuple[str, str, np.ndarray, np.ndarray]:
+    """Normalise `text` (one message or many joined by SEP).
+
+    Returns (L, N, idx, values): the light view, the matching view, the original index of every
+    character of N, and N's code points as an array (the detectors use it to find digit runs).
+    """
     mapping, klass = tables()
     cps = _codepoints(text)
-    clipped = np.minimum(cps, BMP)
-    mapped = mapping[clipped]
-    astral = cps >= BMP
-    if astral.any():
-        mapped = np.where(astral, cps, mapped)
+    mapped = mapping[cps]
     light = _to_str(mapped)
-    cls = klass[clipped]
-    keep = np.flatnonzero(cls != NOISE)
+    keep = np.flatnonzero(klass[cps] != NOISE)
     values = mapped[keep]
     if len(values) > 1:
-        vcls = klass[np.minimum(values, BMP)]
-        dup = np.empty(len(values), dtype=bool)
-        dup[0] = False
-        np.logical_and(values[1:] == values[:-1], vcls[1:] == CJK, out=dup[1:])
+        dup = values[1:] == values[:-1]
         if dup.any():
-            keep = keep[~dup]
-            values = values[~dup]
-    return light, _to_str(values), keep
+            dup &= klass[values[1:]] == CJK
+            if dup.any():
+                mask = np.ones(len(values), dtype=bool)
+                mask[1:] = ~dup
+                keep = keep[mask]
+                values = values[mask]
+    return light, _to_str(values), keep, values
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
     """The matching view of one text and, for each of its characters, the original index."""
-    _light, norm, idx = normalize_joined(text)
+    _light, norm, idx, _values = normalize_joined(text)
     return norm, idx.tolist()
 
 

@@ -23,13 +23,15 @@ severity "info" — they must still be masked when shown; a system message gets 
 
 from __future__ import annotations
 
+import gc
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 
 import ahocorasick
+import numpy as np
 
-from compliance.engine.detectors import scan_light, scan_norm
+from compliance.engine.detectors import QQ_TRIGGERS, WECHAT_TRIGGERS, scan_digits, scan_light, wechat_id_after
 from compliance.engine.normalize import SEP, normalize_joined, normalize_pattern
 
 CATEGORIES = (
@@ -51,6 +53,10 @@ _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _ALPHA = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
+def _leftmost_longest(hit: tuple) -> tuple:
+    return (hit[0], -hit[1], hit[2])
+
+
 class RuleError(ValueError):
     """A rule dict that cannot be compiled; the message names the rule and the field."""
 
@@ -64,16 +70,14 @@ class Scanner:
         aliases = aliases or {}
         self.rules: dict[str, dict] = {}
         self.detector_rules: dict[str, dict] = {}
-        # pattern info: (kind, payload, length, check_left, check_right)
-        #   kind 0 = rule term: payload = list of rule ids
-        #   kind 1 = allow phrase: payload = set of rule ids it shields
+        # pattern -> [rule ids it finds, rule ids it shields (allow-list), detector it triggers]
         patterns: dict[str, list] = {}
 
-        def add(pattern: str, kind: int, rule_id: str) -> None:
-            entry = patterns.get(pattern)
-            if entry is None:
-                entry = patterns[pattern] = [set(), set()]
-            entry[kind].add(rule_id)
+        def entry(pattern: str) -> list:
+            found = patterns.get(pattern)
+            if found is None:
+                found = patterns[pattern] = [set(), set(), None]
+            return found
 
         for raw in rules:
             rule = self._check(raw)
@@ -91,24 +95,74 @@ class Scanner:
                 for variant in variants:
                     norm = normalize_pattern(variant)
                     if norm:
-                        add(norm, 0, rid)
+                        entry(norm)[0].add(rid)
             for phrase in rule.get("allow") or ():
                 norm = normalize_pattern(phrase)
                 if norm:
-                    add(norm, 1, rid)
+                    entry(norm)[1].add(rid)
+        if "wechat" in self.detector_rules:
+            for keyword in WECHAT_TRIGGERS:
+                entry(normalize_pattern(keyword))[2] = "wechat"
+        if "qq" in self.detector_rules:
+            for keyword in QQ_TRIGGERS:
+                entry(normalize_pattern(keyword))[2] = "qq"
 
         self.automaton = ahocorasick.Automaton()
-        self.pattern_count = 0
-        for norm, (rule_ids, shields) in patterns.items():
-            left = norm[0] in _ALPHA
-            right = norm[-1] in _ALPHA
-            self.automaton.add_word(
-                norm, (tuple(sorted(rule_ids)), frozenset(shields), len(norm), left, right)
-            )
-            self.pattern_count += 1
+        self.patterns = list(patterns)
+        self.pattern_count = len(self.patterns)
+        # per pattern id: length, ASCII-boundary flags, rule ids, shields, trigger
+        self._plen = np.array([len(p) for p in self.patterns] or [0], dtype=np.int64)
+        self._ascii = np.array(
+            [(p[0] in _ALPHA) or (p[-1] in _ALPHA) for p in self.patterns] or [False], dtype=bool
+        )
+        self._info = []
+        for pid, pattern in enumerate(self.patterns):
+            rule_ids, shields, trigger = patterns[pattern]
+            self._info.append((tuple(sorted(rule_ids)), frozenset(shields), trigger, pattern[0] in _ALPHA, pattern[-1] in _ALPHA))
+            self.automaton.add_word(pattern, pid)
         if self.pattern_count:
             self.automaton.make_automaton()
-        self.patterns = list(patterns)
+        self._left_check = np.array([i[3] for i in self._info] or [False], dtype=bool)
+        self._right_check = np.array([i[4] for i in self._info] or [False], dtype=bool)
+        self._meta = {rid: (r["category"], r["severity"], r["suggestion"]) for rid, r in self.rules.items()}
+        self._has_work = np.array(
+            [bool(i[0]) or bool(i[2]) for i in self._info] or [False], dtype=bool
+        )
+        self._build_shield_table(patterns)
+
+    def _build_shield_table(self, patterns: dict[str, list]) -> None:
+        """For every allow phrase, the term matches it shields, as (distance from its end, term pid).
+
+        A term match is shielded when an allow phrase of its rules covers it; since the phrase then
+        contains the term, this is known when the automaton is built, and a batch resolves all shields
+        with one vectorised set lookup instead of comparing spans message by message.
+        """
+        pid_of = {p: i for i, p in enumerate(self.patterns)}
+        allow_pids, deltas, term_pids = [], [], []
+        self._slow_shields = False
+        for pattern, (_rule_ids, shields, _trigger) in patterns.items():
+            if not shields:
+                continue
+            a_pid = pid_of[pattern]
+            for t_pattern, (t_rules, _s, _t) in patterns.items():
+                if not t_rules or len(t_pattern) > len(pattern) or not (t_rules & shields):
+                    continue
+                if not t_rules <= shields:
+                    self._slow_shields = True
+                    continue
+                pos = pattern.find(t_pattern)
+                while pos != -1:
+                    allow_pids.append(a_pid)
+                    deltas.append(len(pattern) - (pos + len(t_pattern)))
+                    term_pids.append(pid_of[t_pattern])
+                    pos = pattern.find(t_pattern, pos + 1)
+        order = np.argsort(np.array(allow_pids, dtype=np.int64), kind="stable")
+        a = np.array(allow_pids, dtype=np.int64)[order]
+        self._sh_delta = np.array(deltas, dtype=np.int64)[order]
+        self._sh_term = np.array(term_pids, dtype=np.int64)[order]
+        # per allow pid: slice [first, first + count) of the arrays above
+        self._sh_first = np.searchsorted(a, np.arange(max(self.pattern_count, 1)), side="left")
+        self._sh_count = np.searchsorted(a, np.arange(max(self.pattern_count, 1)), side="right") - self._sh_first
 
     @staticmethod
     def _check(raw: dict) -> dict:
@@ -128,6 +182,8 @@ class Scanner:
         for term in terms:
             if not isinstance(term, str) or not normalize_pattern(term):
                 raise RuleError(f"rule {rid}: term {term!r} is empty after normalisation")
+            if len(normalize_pattern(term)) == 1 and len(term.strip()) > 1:
+                raise RuleError(f"rule {rid}: term {term!r} shrinks to one character after normalisation")
         return {
             "id": rid,
             "category": raw["category"],
@@ -147,60 +203,121 @@ class Scanner:
     def scan_many(self, texts: list[str], roles: list[str] | None = None) -> list[list[dict]]:
         """Hits for many messages; the work is done in large batches (one automaton pass each)."""
         out: list[list[dict]] = []
-        start = 0
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # millions of short-lived tuples: the cyclic collector only costs time here
+        try:
+            self._scan_all(texts, roles, out)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        return out
+
+    def _scan_all(self, texts: list[str], roles: list[str] | None, out: list) -> None:
         total = len(texts)
+        if not total:
+            return
+        ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=total) + 1)
+        start = 0
         while start < total:
-            size = 0
-            stop = start
-            while stop < total and (size < BATCH_CHARS or stop == start):
-                size += len(texts[stop]) + 1
-                stop += 1
+            base = int(ends[start - 1]) if start else 0
+            stop = int(np.searchsorted(ends, base + BATCH_CHARS, side="left")) + 1
+            stop = min(max(stop, start + 1), total)
             out.extend(self._scan_batch(texts[start:stop], roles[start:stop] if roles else None))
             start = stop
-        return out
 
     # ------------------------------------------------------------------ internals
     def _scan_batch(self, texts: list[str], roles: list[str] | None) -> list[list[dict]]:
         joined = SEP.join(texts)
-        light, norm, idx = normalize_joined(joined)
-        starts = [0] * len(texts)
-        pos = 0
-        for i, t in enumerate(texts):
-            starts[i] = pos
-            pos += len(t) + 1
-        idx_list = None  # materialised lazily: most batches need few lookups
+        light, norm, idx, values = normalize_joined(joined)
+        count = len(texts)
+        starts_arr = np.zeros(count, dtype=np.int64)
+        if count > 1:
+            np.cumsum(np.fromiter(map(len, texts[:-1]), dtype=np.int64, count=count - 1) + 1, out=starts_arr[1:])
+        starts = starts_arr.tolist()
         found: dict[int, list] = {}  # message index -> [(ostart, oend, rule_id)]
         shields: dict[int, list] = {}  # message index -> [(ostart, oend, frozenset rule ids)]
-        rules = self.rules
-        nlen = len(norm)
+        det = self.detector_rules
+        norm_spans: list[tuple[str, int, int]] = []  # detector hits in N coordinates
+        qq_ends: list[int] = []  # positions just past a QQ keyword
 
-        if self.pattern_count:
-            for end, (rule_ids, shield, plen, check_left, check_right) in self.automaton.iter(norm):
-                s = end - plen + 1
-                if idx_list is None:
-                    idx_list = idx.tolist()
-                if check_left and s > 0 and norm[s - 1] in _ALPHA and idx_list[s] - idx_list[s - 1] == 1:
-                    continue
-                if check_right and end + 1 < nlen and norm[end + 1] in _ALPHA and idx_list[end + 1] - idx_list[end] == 1:
-                    continue
-                os_, oe = idx_list[s], idx_list[end] + 1
-                m = bisect_right(starts, os_) - 1
+        matches = list(self.automaton.iter(norm)) if self.pattern_count else []
+        if matches:
+            arr = np.array(matches, dtype=np.int64)
+            ends = arr[:, 0]
+            pids = arr[:, 1]
+            begins = ends - self._plen[pids] + 1
+            ascii_rows = np.flatnonzero(self._ascii[pids])
+            if len(ascii_rows):
+                # ASCII words only at ASCII word boundaries: a letter glued on either side rejects them
+                # (a separator removed in between counts as a boundary)
+                a_begin, a_end, a_pid = begins[ascii_rows], ends[ascii_rows], pids[ascii_rows]
+                nvals = len(values)
+                prev = np.maximum(a_begin - 1, 0)
+                glued_left = (
+                    self._left_check[a_pid]
+                    & (a_begin > 0)
+                    & ((values[prev] - 97) < 26)
+                    & (idx[a_begin] - idx[prev] == 1)
+                )
+                nxt = np.minimum(a_end + 1, nvals - 1)
+                glued_right = (
+                    self._right_check[a_pid]
+                    & (a_end + 1 < nvals)
+                    & ((values[nxt] - 97) < 26)
+                    & (idx[nxt] - idx[a_end] == 1)
+                )
+                keep = np.ones(len(matches), dtype=bool)
+                keep[ascii_rows[glued_left | glued_right]] = False
+                if not keep.all():
+                    ends, pids, begins = ends[keep], pids[keep], begins[keep]
+            # allow-list, vectorised: keys (end position, term pid) that some allow match shields
+            counts = self._sh_count[pids]
+            if counts.any():
+                rows = np.flatnonzero(counts)
+                reps = counts[rows]
+                first = np.repeat(self._sh_first[pids[rows]], reps)
+                offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+                slots = first + offsets
+                span = self.pattern_count + 1
+                shielded = (np.repeat(ends[rows], reps) - self._sh_delta[slots]) * span + self._sh_term[slots]
+                work = self._has_work[pids] & ~np.isin(ends * span + pids, shielded)
+            else:
+                work = self._has_work[pids]
+            if self._slow_shields:
+                work |= self._sh_count[pids] > 0  # keep allow matches for the span-by-span check
+            if not work.all():
+                ends, pids, begins = ends[work], pids[work], begins[work]
+            o_starts = idx[begins]
+            o_ends = idx[ends] + 1
+            msg = np.searchsorted(starts_arr, o_starts, side="right") - 1
+            info = self._info
+            slow = self._slow_shields
+            for m, os_, oe, pid, e in zip(
+                msg.tolist(), o_starts.tolist(), o_ends.tolist(), pids.tolist(), ends.tolist(), strict=True
+            ):
+                rule_ids, shield, trigger, _l, _r = info[pid]
                 if rule_ids:
-                    bucket = found.setdefault(m, [])
+                    bucket = found.get(m)
+                    if bucket is None:
+                        bucket = found[m] = []
                     for rid in rule_ids:
                         bucket.append((os_, oe, rid))
-                if shield:
+                if shield and slow:
                     shields.setdefault(m, []).append((os_, oe, shield))
+                if trigger == "wechat":
+                    span = wechat_id_after(norm, e + 1)
+                    if span:
+                        norm_spans.append(("wechat", span[0], span[1]))
+                elif trigger == "qq":
+                    qq_ends.append(e + 1)
 
-        det = self.detector_rules
         if det:
-            for kind, s, e in scan_norm(norm):
+            norm_spans.extend(scan_digits(norm, values, qq_ends))
+            for kind, s, e in norm_spans:
                 rule = det.get(kind)
                 if rule is None:
                     continue
-                if idx_list is None:
-                    idx_list = idx.tolist()
-                os_, oe = idx_list[s], idx_list[e - 1] + 1
+                os_, oe = int(idx[s]), int(idx[e - 1]) + 1
                 m = bisect_right(starts, os_) - 1
                 found.setdefault(m, []).append((os_, oe, rule["id"]))
             if "email" in det or "url" in det:
@@ -212,32 +329,31 @@ class Scanner:
                     found.setdefault(m, []).append((s, e, rule["id"]))
 
         results: list[list[dict]] = [[] for _ in texts]
+        meta = self._meta
         for m, raw_hits in found.items():
             role = roles[m] if roles else "agent"
             if role == "system":
                 continue
+            shield_list = shields.get(m)
+            if shield_list:
+                # allow-list, span by span (only for rules whose terms share a pattern with other rules)
+                raw_hits = [
+                    (os_, oe, rid)
+                    for os_, oe, rid in raw_hits
+                    if not any(a <= os_ and oe <= b and rid in ids for a, b, ids in shield_list)
+                ]
+            if len(raw_hits) > 1:
+                raw_hits.sort(key=_leftmost_longest)
             base = starts[m]
             text = texts[m]
-            shield_list = shields.get(m, ())
-            # allow-list: a phrase shields the hits of its rules that it covers
-            kept = []
-            for os_, oe, rid in raw_hits:
-                if any(a <= os_ and oe <= b and rid in ids for a, b, ids in shield_list):
-                    continue
-                kept.append((os_, oe, rid))
-            # within a category keep the longest leftmost non-overlapping hits
-            kept.sort(key=lambda h: (rules[h[2]]["category"], h[0], -(h[1] - h[0]), h[2]))
             hits = []
-            last_cat, last_end = None, -1
-            for os_, oe, rid in kept:
-                rule = rules[rid]
-                cat = rule["category"]
-                if cat == last_cat and os_ < last_end:
+            last_end: dict[str, int] = {}
+            for os_, oe, rid in raw_hits:
+                cat, severity, suggestion = meta[rid]
+                # within a category keep the leftmost longest non-overlapping hits
+                if os_ < last_end.get(cat, -1):
                     continue
-                if cat != last_cat:
-                    last_cat = cat
-                last_end = oe
-                severity = rule["severity"]
+                last_end[cat] = oe
                 if role == "buyer":
                     if cat != "contact_info":
                         continue
@@ -251,10 +367,9 @@ class Scanner:
                         "end": end,
                         "matched": text[start:end],
                         "severity": severity,
-                        "suggestion": rule["suggestion"],
+                        "suggestion": suggestion,
                     }
                 )
-            hits.sort(key=lambda h: (h["start"], h["end"], h["category"]))
             results[m] = hits
         return results
 
