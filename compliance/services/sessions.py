@@ -20,7 +20,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -178,17 +177,6 @@ _SESSION_TABLE = ChatSession._meta.db_table
 _MESSAGE_TABLE = ChatMessage._meta.db_table
 
 
-def _copy_text(value: str) -> str:
-    """Escape a value for COPY's text format."""
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return value
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
 def _write_postgres(shop: Shop, spans: dict[str, list], rows: Sequence[MessageRow], agent_ids: dict[str, int]):
     with connection.cursor() as wrapper:
         cur = wrapper.cursor  # the psycopg 3 cursor underneath Django's wrapper
@@ -197,9 +185,11 @@ def _write_postgres(shop: Shop, spans: dict[str, list], rows: Sequence[MessageRo
             "(external_id text, buyer text, started_at timestamptz, ended_at timestamptz) ON COMMIT DELETE ROWS"
         )
         cur.execute("TRUNCATE import_session_stage")
-        with cur.copy("COPY import_session_stage (external_id, buyer, started_at, ended_at) FROM STDIN") as copy:
+        stage = "COPY import_session_stage (external_id, buyer, started_at, ended_at) FROM STDIN (FORMAT BINARY)"
+        with cur.copy(stage) as copy:
+            copy.set_types(["text", "text", "timestamptz", "timestamptz"])
             for sid, (buyer, first, last) in spans.items():
-                copy.write(f"{_copy_text(sid)}\t{_copy_text(buyer)}\t{_iso(first)}\t{_iso(last)}\n")
+                copy.write_row((sid, buyer, first, last))
         cur.execute(
             f"""
             INSERT INTO {_SESSION_TABLE} AS s (shop_id, external_id, buyer, started_at, ended_at, imported_at)
@@ -233,26 +223,19 @@ def _write_postgres(shop: Shop, spans: dict[str, list], rows: Sequence[MessageRo
                 )
                 existing.update(x for (x,) in cur.fetchall())
 
-        shop_id = str(shop.pk)
+        shop_id = shop.pk
         created_m = 0
         columns = "session_id, shop_id, external_id, sender, agent_code, agent_id, sent_at, text"
-        with cur.copy(f"COPY {_MESSAGE_TABLE} ({columns}) FROM STDIN") as copy:
-            buffer: list[str] = []
+        with cur.copy(f"COPY {_MESSAGE_TABLE} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "int8", "varchar", "varchar", "varchar", "int8", "timestamptz", "text"])
+            write_row = copy.write_row
+            get_agent = agent_ids.get
             for r in rows:
                 if r.message_id in existing:
                     continue
-                agent_id = agent_ids.get(r.agent)
-                buffer.append(
-                    f"{session_ids[r.session_id]}\t{shop_id}\t{_copy_text(r.message_id)}\t{r.sender}\t"
-                    f"{_copy_text(r.agent)}\t{agent_id if agent_id is not None else chr(92) + 'N'}\t"
-                    f"{_iso(r.sent_at)}\t{_copy_text(r.text)}\n"
-                )
+                write_row((session_ids[r.session_id], shop_id, r.message_id, r.sender, r.agent,
+                           get_agent(r.agent), r.sent_at, r.text))
                 created_m += 1
-                if len(buffer) >= 5000:
-                    copy.write("".join(buffer))
-                    buffer.clear()
-            if buffer:
-                copy.write("".join(buffer))
         cur.execute("TRUNCATE import_session_stage")
     return created_s, updated_s, created_m
 
