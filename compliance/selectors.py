@@ -144,3 +144,14 @@ def agent_codes_visible_to(*, user: User) -> list[str]:
     return list(
         User.objects.filter(role=Role.AGENT, code__isnull=False).order_by("code").values_list("code", flat=True)
     )
+
+
+def violation_counts(*, user: User, days: int = 7) -> list[dict]:
+    """Current hits in agents' messages over the last `days` days, per category (one query)."""
+    since = datetime.now(tz=SHANGHAI) - timedelta(days=days)
+    rows = (
+        hits_visible_to(user=user).exclude(message__sender="buyer").filter(message__sent_at__gte=since)
+        .values("category").annotate(n=Count("id")).order_by("-n")
+    )
+    labels = dict(Hit._meta.get_field("category").choices)
+    return [{"category": r["category"], "label": labels.get(r["category"], r["category"]), "n": r["n"]} for r in rows]

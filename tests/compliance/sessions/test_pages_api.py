@@ -250,3 +250,17 @@ def test_import_page_cannot_target_another_merchants_shop(client, tenants):
     response = client.post(reverse("compliance:session-import"), {"shop": two.shop.code, "file": upload})
     assert response.status_code == 200 and not Job.objects.exists()
 
+
+
+def test_dashboard_widget_counts_only_own_recent_violations(client, tenants, library):
+    one, two = tenants
+    now = datetime.now(tz=SHANGHAI) - timedelta(hours=1)
+    for tenant, n in ((one, 2), (two, 5)):
+        lines = "\n".join(json.dumps({"session_id": f"w{i}", "buyer": "b", "messages": [
+            {"id": f"w{i}", "sender": "agent", "sent_at": now.isoformat(), "text": "加微信"}]}) for i in range(n))
+        sessions_import_file(shop=tenant.shop, data=lines.encode(), fmt="jsonl", scan=False)
+        shop_scan(shop=tenant.shop)
+    client.force_login(one.user)
+    body = client.get("/").content.decode()
+    assert 'id="widget-violations"' in body
+    assert '<span class="badge sev-violation">2</span>' in body

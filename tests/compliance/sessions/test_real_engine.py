@@ -67,3 +67,26 @@ def test_publishing_with_a_window_rescans_and_keeps_history(django_capture_on_co
     assert Hit.objects.filter(ruleset=old_version).count() == old_hits  # the old version's findings stay
     assert not current_hits().filter(message__external_id="m3").exists()  # the new version found nothing
     assert current_hits().filter(message__external_id="m2", ruleset=draft).exists()
+
+
+def test_command_scan_now_and_linking_a_late_agent(tmp_path, capsys):
+    from django.core.management import call_command
+
+    from compliance.services.sessions import messages_link_agents
+    from tests.factories import AgentFactory
+
+    shop = ShopFactory(code="real-jd", platform="jd")
+    path = tmp_path / "jd.csv"
+    path.write_text(
+        "session_id,buyer,message_id,sender,agent,sent_at,text\n"
+        "s1,b-1,m1,buyer,,2026-11-05 10:00:00,怎么还没发货\n"
+        "s1,b-1,m2,agent,a77,2026-11-05 10:00:40,这是规定，我也没办法\n",
+        encoding="gb18030",
+    )
+    call_command("import_sessions", str(path), "--shop", shop.code, "--scan-now")
+    out = json.loads(capsys.readouterr().out)
+    assert out["unknown_agents"] == ["a77"] and out["scanned"]["messages"] == 2
+    assert current_hits().filter(message__external_id="m2", category="forbidden_phrase").exists()
+    agent = AgentFactory(code="a77", username="late-agent")
+    assert messages_link_agents(codes=["a77"]) == 1
+    assert ChatMessage.objects.get(external_id="m2").agent == agent
