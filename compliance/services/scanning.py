@@ -7,6 +7,7 @@ version. Hence:
 - idempotent: running a scan twice leaves the same hits;
 - retry-safe: a worker that dies mid-scan leaves whole chunks done or untouched, and the next run (the
   task is re-delivered, acks_late) continues with what is still unscanned;
+- concurrent-safe: a chunk's messages are locked (FOR UPDATE SKIP LOCKED) while it is scanned;
 - history-preserving: hits found by older versions stay stored; a message's *current* hits are those of
   the version in `ChatMessage.scanned_ruleset` (`compliance.selectors.current_hits`).
 
@@ -114,10 +115,16 @@ def shop_scan(
     scanned = hits = 0
     last_id = 0
     while True:
-        batch = list(pending.filter(id__gt=last_id).order_by("id").values_list("id", "text", "sender")[:chunk_size])
-        if not batch:
-            break
-        hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
+        # The chunk's rows stay locked until its hits are written: two workers scanning the same shop
+        # (two imports in a row, a re-delivered task) split the work instead of colliding.
+        with transaction.atomic():
+            batch = list(
+                pending.filter(id__gt=last_id).order_by("id").select_for_update(skip_locked=True)
+                .values_list("id", "text", "sender")[:chunk_size]
+            )
+            if not batch:
+                break
+            hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
         scanned += len(batch)
         last_id = batch[-1][0]
         if progress:
