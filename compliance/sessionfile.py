@@ -115,7 +115,10 @@ class _Checker:
         self._buyers: dict[str, tuple[str, int]] = {}
 
     def error(self, line: int, field_name: str, message: str) -> None:
-        self.result.errors.append(RowError(line, field_name, message))
+        error = RowError(line, field_name, message)
+        errors = self.result.errors
+        if not errors or errors[-1] != error:  # a JSON line's session-level fault is reported once
+            errors.append(error)
 
     def _ident(self, line: int, name: str, value: Any, limit: int, required: bool = True) -> str:
         if value is None:

@@ -188,3 +188,10 @@ def test_command_unknown_shop_exits_2(tmp_path, db):
     with pytest.raises(CommandError) as caught:
         call_command("import_sessions", str(path), "--shop", "nope")
     assert caught.value.returncode == 2
+
+
+def test_a_session_level_fault_is_reported_once_per_line(shop):
+    data = jsonl_bytes({**session("s1"), "buyer": ""})
+    with pytest.raises(SessionImportError) as caught:
+        sessions_import_file(shop=shop, data=data, fmt="jsonl", scan=False)
+    assert [(e.line, e.field, e.message) for e in caught.value.errors] == [(1, "buyer", "is required")]
