@@ -20,10 +20,13 @@ from collections import Counter
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from agency.access import is_staff_viewer, scope_by_merchant
+from agency.models import Role
 from agency.services import audit_record
+from clients.models import Shop
 from compliance.engine import RuleError, Scanner, cached_scanner
 from compliance.engine.library import PLATFORMS, content_hash, load_library
 from compliance.models import ChatMessage, CustomRule, Rule, RuleSet
@@ -36,6 +39,16 @@ RULE_FIELDS = (
 
 class RuleSetError(ValueError):
     pass
+
+
+# Called after a version is published (on commit) as hook(ruleset=..., by=..., rescan_days=...).
+# The scanning side registers its re-scan task here (a window of `rescan_days` days; 0 = none).
+PUBLISH_HOOKS: list = []
+
+
+def register_publish_hook(hook) -> None:
+    if hook not in PUBLISH_HOOKS:
+        PUBLISH_HOOKS.append(hook)
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -56,7 +69,22 @@ def scanner_for_ruleset(*, ruleset: RuleSet) -> Scanner:
     drafts change with every edit and are built afresh (they are only used for previews)."""
     if ruleset.status == RuleSet.Status.DRAFT:
         return Scanner(_engine_rules(ruleset), ruleset.aliases)
-    return cached_scanner(("ruleset", ruleset.pk), lambda: Scanner(_engine_rules(ruleset), ruleset.aliases))
+    key = ("ruleset", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash)
+    return cached_scanner(key, lambda: Scanner(_engine_rules(ruleset), ruleset.aliases))
+
+
+def shops_for_check(*, user) -> QuerySet[Shop]:
+    """Shops whose own rules a user may check against: staff all, merchants their own, agents the
+    shops they are assigned to now."""
+    shops = Shop.objects.select_related("merchant")
+    if is_staff_viewer(user):
+        return shops
+    if user.is_authenticated and user.role == Role.AGENT:
+        today = timezone.localdate()
+        return shops.filter(
+            assignments__agent=user, assignments__since__lte=today
+        ).filter(Q(assignments__until__isnull=True) | Q(assignments__until__gte=today)).distinct()
+    return scope_by_merchant(shops, user=user)
 
 
 def custom_rules_for(*, shop) -> list[CustomRule]:
@@ -77,7 +105,7 @@ def scanner_for(*, platform: str, shop=None) -> tuple[RuleSet, Scanner]:
     customs = custom_rules_for(shop=shop) if shop is not None else []
     if not customs:
         return ruleset, scanner_for_ruleset(ruleset=ruleset)
-    key = ("ruleset+custom", ruleset.pk, tuple((c.pk, c.updated_at.timestamp()) for c in customs))
+    key = ("ruleset+custom", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash, tuple((c.pk, c.updated_at.timestamp()) for c in customs))
 
     def build() -> Scanner:
         return Scanner(_engine_rules(ruleset) + [c.as_engine_dict() for c in customs], ruleset.aliases)
@@ -209,9 +237,7 @@ def rule_save(*, ruleset: RuleSet, by, rule_id: str, data: dict, rule: Rule | No
 
 
 @transaction.atomic
-def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int | None = None) -> RuleSet:
-    """Publish a draft. With `rescan_days`, the platform's messages of that many past days are re-scanned
-    with the new version in a background Job after the commit (`compliance.services.scanning`)."""
+def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int = 0) -> RuleSet:
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.status != RuleSet.Status.DRAFT:
         raise RuleSetError("只能发布草稿版本")
@@ -230,11 +256,10 @@ def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int |
         ruleset.notes = notes
     ruleset.save()
     _retire_others(ruleset)
-    audit_record(actor=by, verb="ruleset.publish", target=ruleset, data={"version": ruleset.version})
-    if rescan_days:
-        from compliance.services.scanning import rescan_queue
-
-        rescan_queue(platform=ruleset.platform, since=timezone.now() - timedelta(days=rescan_days), by=by)
+    audit_record(actor=by, verb="ruleset.publish", target=ruleset, data={"version": ruleset.version, "rescan_days": rescan_days})
+    published = ruleset
+    for hook in list(PUBLISH_HOOKS):
+        transaction.on_commit(lambda hook=hook: hook(ruleset=published, by=by, rescan_days=rescan_days))
     return ruleset
 
 

@@ -27,7 +27,7 @@ _QQ_WORDS = ("qq", "扣扣", "企鹅", "q号", "qq号")
 EMAIL_LOCAL = re.compile(r"[a-z0-9._%+\-]+$")
 EMAIL_DOMAIN = re.compile(r"[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,6}(?![a-z0-9])")
 URL_ANCHOR = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|cc|top|vip|shop|xyz|tv|me|io|hk)(?![a-z0-9])")
-URL_CHARS = re.compile(r"[a-z0-9./?=&%#:~+\-_]*")
+URL_CHARS = re.compile(r"[a-z0-9./?=&%#:~+\-_]{0,180}")  # Hit.matched holds 200 characters
 HOST_BACK = re.compile(r"[a-z0-9.\-]+$")
 
 

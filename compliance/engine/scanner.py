@@ -27,6 +27,7 @@ import gc
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
+from itertools import chain
 
 import ahocorasick
 import numpy as np
@@ -55,6 +56,17 @@ _ALPHA = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 def _leftmost_longest(hit: tuple) -> tuple:
     return (hit[0], -hit[1], hit[2])
+
+
+def _drop_inside_emails(hits: list[tuple], email_rid: str, meta: dict) -> list[tuple]:
+    """A mail domain (qq.com, 163.com) is part of the address, not a mention of the platform."""
+    emails = [(s, e) for s, e, rid in hits if rid == email_rid]
+    if not emails:
+        return hits
+    return [
+        h for h in hits
+        if not (meta[h[2]][0] == "other_platform" and any(s <= h[0] and h[1] <= e for s, e in emails))
+    ]
 
 
 class RuleError(ValueError):
@@ -242,7 +254,7 @@ class Scanner:
 
         matches = list(self.automaton.iter(norm)) if self.pattern_count else []
         if matches:
-            arr = np.array(matches, dtype=np.int64)
+            arr = np.fromiter(chain.from_iterable(matches), dtype=np.int64, count=2 * len(matches)).reshape(-1, 2)
             ends = arr[:, 0]
             pids = arr[:, 1]
             begins = ends - self._plen[pids] + 1
@@ -330,6 +342,7 @@ class Scanner:
 
         results: list[list[dict]] = [[] for _ in texts]
         meta = self._meta
+        email_rid = det["email"]["id"] if "email" in det else None
         for m, raw_hits in found.items():
             role = roles[m] if roles else "agent"
             if role == "system":
@@ -344,6 +357,8 @@ class Scanner:
                 ]
             if len(raw_hits) > 1:
                 raw_hits.sort(key=_leftmost_longest)
+                if email_rid is not None:
+                    raw_hits = _drop_inside_emails(raw_hits, email_rid, meta)
             base = starts[m]
             text = texts[m]
             hits = []
@@ -376,6 +391,7 @@ class Scanner:
 
 _cache: dict[Hashable, Scanner] = {}
 _cache_lock = threading.Lock()
+_CACHE_LIMIT = 256
 
 
 def cached_scanner(key: Hashable, build: Callable[[], Scanner]) -> Scanner:
@@ -385,6 +401,8 @@ def cached_scanner(key: Hashable, build: Callable[[], Scanner]) -> Scanner:
         with _cache_lock:
             scanner = _cache.get(key)
             if scanner is None:
+                if len(_cache) >= _CACHE_LIMIT:  # old custom-rule combinations pile up otherwise
+                    _cache.clear()
                 scanner = build()
                 _cache[key] = scanner
     return scanner

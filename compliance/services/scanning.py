@@ -18,7 +18,7 @@ are scanned as the shop's (agent) words; buyer messages are scanned with role "b
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -187,3 +187,12 @@ def rescan_queue(
 
     transaction.on_commit(enqueue)
     return job.pk
+
+
+def rescan_after_publish(*, ruleset: RuleSet, by: User | None = None, rescan_days: int = 0) -> int | None:
+    """Publish hook (`compliance.rulesets.register_publish_hook`): re-scan the platform's last
+    `rescan_days` days with the newly published version, as a Job. Returns the job id, if any."""
+    if not rescan_days:
+        return None
+    since = timezone.now() - timedelta(days=rescan_days)
+    return rescan_queue(platform=ruleset.platform, since=since, by=by)

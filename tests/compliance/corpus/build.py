@@ -211,7 +211,7 @@ def build() -> dict[str, list[dict]]:
     for i, text in enumerate(CLEAN):
         for j in range(3):
             add(text.format(p=PRODUCTS[(i + j) % len(PRODUCTS)]), everywhere(set()))
-    for i, (text, cats) in enumerate(BUYER):
+    for text, cats in BUYER:
         for _ in range(3):
             m = f"1{rnd.choice('3456789')}{rnd.randrange(10**9):09d}"
             add(text.format(m=m, n=rnd.randint(1, 999)), everywhere(cats), role="buyer")

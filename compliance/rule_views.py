@@ -1,0 +1,261 @@
+"""Pages of the rule library: browse, draft, edit, impact preview, publish; custom rules; pre-send check."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agency.access import get_visible_or_404, is_staff_viewer, scope_by_merchant
+from agency.models import Role
+from clients.models import Platform
+from compliance.models import Category, CustomRule, Rule, RuleSet
+from compliance.rule_forms import CheckForm, CustomRuleForm, RuleForm
+from compliance.rulesets import (
+    RuleSetError,
+    active_ruleset,
+    custom_rule_save,
+    rule_save,
+    ruleset_draft_create,
+    ruleset_impact,
+    ruleset_publish,
+    scanner_for,
+    shops_for_check,
+)
+
+LIBRARY_ROLES = {Role.MANAGER, Role.INSPECTOR, Role.AGENT}
+IMPACT_MAX_MESSAGES = 50_000  # the preview runs inside the request: the latest messages of the window
+
+
+def _role(user) -> str:
+    return Role.MANAGER if user.is_superuser else user.role
+
+
+def _require(request: HttpRequest, roles: set) -> None:
+    if _role(request.user) not in roles:
+        raise PermissionDenied
+
+
+def _platform_param(request: HttpRequest) -> str:
+    platform = request.GET.get("platform") or Platform.PDD
+    return platform if platform in Platform.values else Platform.PDD
+
+
+@login_required
+def rule_library(request: HttpRequest) -> HttpResponse:
+    _require(request, LIBRARY_ROLES)
+    platform = _platform_param(request)
+    ruleset = active_ruleset(platform=platform)
+    if ruleset is None:
+        from compliance.rulesets import ruleset_load_shipped
+
+        ruleset_load_shipped()
+        ruleset = active_ruleset(platform=platform)
+    return _ruleset_page(request, ruleset)
+
+
+@login_required
+def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, LIBRARY_ROLES)
+    return _ruleset_page(request, get_object_or_404(RuleSet, pk=pk))
+
+
+def _ruleset_page(request: HttpRequest, ruleset: RuleSet) -> HttpResponse:
+    category = request.GET.get("category", "")
+    query = (request.GET.get("q") or "").strip()
+    rules = ruleset.rules.all()
+    if category in Category.values:
+        rules = rules.filter(category=category)
+    if query:
+        # terms and allow lists are JSON; a text search over their serialised form is enough here
+        rules = rules.filter(
+            Q(rule_id__icontains=query) | Q(terms__icontains=query) | Q(suggestion__icontains=query)
+            | Q(explanation__icontains=query) | Q(allow__icontains=query)
+        )
+    page = Paginator(rules.order_by("category", "rule_id"), 100).get_page(request.GET.get("page"))
+    versions = RuleSet.objects.filter(platform=ruleset.platform).order_by("-version")[:20]
+    draft = RuleSet.objects.filter(platform=ruleset.platform, status=RuleSet.Status.DRAFT).first()
+    return render(request, "compliance/rules/library.html", {
+        "ruleset": ruleset,
+        "page": page,
+        "platforms": Platform.choices,
+        "categories": Category.choices,
+        "category": category,
+        "q": query,
+        "versions": versions,
+        "draft": draft,
+        "can_edit": _role(request.user) == Role.MANAGER,
+        "total": ruleset.rules.count(),
+    })
+
+
+@login_required
+@require_POST
+def draft_create(request: HttpRequest) -> HttpResponse:
+    _require(request, {Role.MANAGER})
+    platform = request.POST.get("platform")
+    if platform not in Platform.values:
+        raise PermissionDenied
+    draft = ruleset_draft_create(platform=platform, by=request.user)
+    return redirect("compliance:ruleset-detail", pk=draft.pk)
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int, rule_pk: int | None = None) -> HttpResponse:
+    _require(request, {Role.MANAGER})
+    ruleset = get_object_or_404(RuleSet, pk=pk, status=RuleSet.Status.DRAFT)
+    rule = get_object_or_404(Rule, pk=rule_pk, ruleset=ruleset) if rule_pk else None
+    if request.method == "POST":
+        form = RuleForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            rule_id = data.pop("rule_id")
+            if rule is not None and rule_id != rule.rule_id:
+                form.add_error("rule_id", _("规则编号不能修改"))
+            else:
+                try:
+                    rule_save(ruleset=ruleset, by=request.user, rule_id=rule_id, data=data, rule=rule)
+                except RuleSetError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("规则已保存到草稿 v%(v)s") % {"v": ruleset.version})
+                    return redirect("compliance:ruleset-detail", pk=ruleset.pk)
+    else:
+        form = RuleForm(initial=RuleForm.initial_from(rule) if rule else {"enabled": True})
+    return render(request, "compliance/rules/rule_form.html", {"form": form, "ruleset": ruleset, "rule": rule})
+
+
+@login_required
+def ruleset_impact_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, {Role.MANAGER})
+    draft = get_object_or_404(RuleSet, pk=pk, status=RuleSet.Status.DRAFT)
+    try:
+        days = max(1, min(int(request.GET.get("days", 30)), 180))
+    except ValueError:
+        days = 30
+    impact = ruleset_impact(draft=draft, days=days, max_messages=IMPACT_MAX_MESSAGES)
+    return render(request, "compliance/rules/impact.html", {
+        "impact": impact, "draft": draft, "days": days, "limit": IMPACT_MAX_MESSAGES,
+        "limited": impact["messages"] >= IMPACT_MAX_MESSAGES,
+    })
+
+
+@login_required
+@require_POST
+def ruleset_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, {Role.MANAGER})
+    draft = get_object_or_404(RuleSet, pk=pk)
+    try:
+        rescan_days = max(0, min(int(request.POST.get("rescan_days") or 0), 180))
+    except ValueError:
+        rescan_days = 0
+    try:
+        ruleset_publish(ruleset=draft, by=request.user, notes=request.POST.get("notes", ""), rescan_days=rescan_days)
+    except RuleSetError as exc:
+        messages.error(request, str(exc))
+        return redirect("compliance:ruleset-detail", pk=draft.pk)
+    messages.success(request, _("已发布 %(platform)s v%(v)s；此前的命中记录保留原版本。") % {
+        "platform": draft.get_platform_display(), "v": draft.version})
+    return redirect(f"{request.build_absolute_uri('/compliance/rules/')}?platform={draft.platform}")
+
+
+# ------------------------------------------------------------------------------------ custom rules
+def _custom_rules_visible_to(user):
+    return scope_by_merchant(CustomRule.objects.select_related("merchant", "shop"), user=user)
+
+
+@login_required
+def custom_rule_list(request: HttpRequest) -> HttpResponse:
+    if not (is_staff_viewer(request.user) or request.user.role == Role.MERCHANT):
+        raise PermissionDenied
+    rules = _custom_rules_visible_to(request.user).order_by("merchant__name", "shop__name", "id")
+    return render(request, "compliance/rules/custom_list.html", {
+        "rules": rules, "can_edit": _role(request.user) == Role.MANAGER,
+    })
+
+
+@login_required
+def custom_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(request, {Role.MANAGER})
+    rule = get_visible_or_404(_custom_rules_visible_to(request.user), pk=pk) if pk else None
+    if request.method == "POST":
+        form = CustomRuleForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            merchant, shop = data.pop("merchant"), data.pop("shop")
+            try:
+                custom_rule_save(merchant=merchant, shop=shop, by=request.user, data=data, rule=rule)
+            except RuleSetError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("自定义规则已保存"))
+                return redirect("compliance:custom-rules")
+    else:
+        initial = {"active": True}
+        if rule:
+            initial = {
+                "merchant": rule.merchant, "shop": rule.shop, "category": rule.category, "severity": rule.severity,
+                "terms": "\n".join(rule.terms), "allow": "\n".join(rule.allow), "suggestion": rule.suggestion,
+                "explanation": rule.explanation, "active": rule.active,
+            }
+        form = CustomRuleForm(initial=initial)
+    return render(request, "compliance/rules/custom_form.html", {"form": form, "rule": rule})
+
+
+# ------------------------------------------------------------------------------------ pre-send check
+def highlight(text: str, hits: list[dict]) -> list[dict]:
+    """The text cut into plain and hit segments (overlapping hits: the first one wins)."""
+    segments, pos = [], 0
+    for hit in sorted(hits, key=lambda h: (h["start"], -h["end"])):
+        if hit["start"] < pos:
+            continue
+        if hit["start"] > pos:
+            segments.append({"text": text[pos : hit["start"]], "hit": None})
+        segments.append({"text": text[hit["start"] : hit["end"]], "hit": hit})
+        pos = hit["end"]
+    if pos < len(text):
+        segments.append({"text": text[pos:], "hit": None})
+    return segments
+
+
+def _check_form(request: HttpRequest, data=None) -> CheckForm:
+    form = CheckForm(data)
+    form.fields["shop"].queryset = shops_for_check(user=request.user).order_by("merchant__name", "name")
+    form.fields["platform"].choices = Platform.choices
+    return form
+
+
+@login_required
+def precheck(request: HttpRequest) -> HttpResponse:
+    form = _check_form(request)
+    return render(request, "compliance/rules/precheck.html", {"form": form})
+
+
+@login_required
+@require_POST
+def precheck_result(request: HttpRequest) -> HttpResponse:
+    form = _check_form(request, request.POST)
+    context: dict = {"hits": [], "segments": [], "text": ""}
+    if form.is_valid():
+        shop = form.cleaned_data.get("shop")
+        platform = shop.platform if shop else (form.cleaned_data.get("platform") or Platform.PDD)
+        text = form.cleaned_data.get("text") or ""
+        ruleset, scanner = scanner_for(platform=platform, shop=shop)
+        hits = scanner.scan(text) if text else []
+        explanations = dict(
+            ruleset.rules.filter(rule_id__in={h["rule"] for h in hits}).values_list("rule_id", "explanation")
+        )
+        category_labels = dict(Category.choices)
+        for hit in hits:
+            hit["explanation"] = explanations.get(hit["rule"], "")
+            hit["category_label"] = category_labels.get(hit["category"], hit["category"])
+        context.update(hits=hits, segments=highlight(text, hits), text=text, ruleset=ruleset, shop=shop)
+    else:
+        context["errors"] = form.errors
+    return render(request, "compliance/rules/_precheck_result.html", context)

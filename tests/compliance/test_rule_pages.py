@@ -1,0 +1,127 @@
+"""Rule-library pages, custom rules and the pre-send check, through HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance.models import CustomRule, RuleSet
+from compliance.rulesets import custom_rule_save, ruleset_load_shipped
+from tests.factories import ChatMessageFactory, ChatSessionFactory, ShopFactory
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_library_browse_filter_and_search(client, manager, django_assert_max_num_queries):
+    ruleset_load_shipped()
+    login(client, manager)
+    with django_assert_max_num_queries(12):
+        response = client.get("/compliance/rules/?platform=pdd")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "abs.zui-hao" in body and "ab.sha-bi" in body
+    assert "pdd.bao-bei" in client.get("/compliance/rules/?platform=pdd&category=other_platform").content.decode()
+    filtered = client.get("/compliance/rules/?platform=pdd&category=abuse").content.decode()
+    assert "ab.sha-bi" in filtered and "op.weixin" not in filtered
+    searched = client.get("/compliance/rules/?platform=tmall&q=缺货").content.decode()
+    assert "tmall.que-huo" in searched and "ab.sha-bi" not in searched
+
+
+@pytest.mark.django_db
+def test_library_query_count_does_not_grow_with_versions(client, manager, django_assert_max_num_queries):
+    ruleset_load_shipped()
+    login(client, manager)
+    client.post("/compliance/rules/draft/", {"platform": "jd"})
+    with django_assert_max_num_queries(12):
+        assert client.get("/compliance/rules/?platform=jd").status_code == 200
+    for _ in range(3):
+        draft = RuleSet.objects.get(platform="jd", status="draft")
+        client.post(f"/compliance/rules/{draft.pk}/publish/")
+        client.post("/compliance/rules/draft/", {"platform": "jd"})
+    with django_assert_max_num_queries(12):
+        assert client.get("/compliance/rules/?platform=jd").status_code == 200
+
+
+@pytest.mark.django_db
+def test_merchants_cannot_open_the_library(client, tenants):
+    login(client, tenants[0].user)
+    assert client.get("/compliance/rules/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_draft_edit_preview_publish_by_http(client, manager):
+    ruleset_load_shipped()
+    shop = ShopFactory(platform="douyin")
+    session = ChatSessionFactory(shop=shop)
+    from django.utils import timezone
+
+    ChatMessageFactory(session=session, shop=shop, text="我们支持同城闪送哦", sent_at=timezone.now())
+    login(client, manager)
+    response = client.post("/compliance/rules/draft/", {"platform": "douyin"})
+    draft = RuleSet.objects.get(platform="douyin", status="draft")
+    assert response.url == f"/compliance/rules/{draft.pk}/"
+    bad = client.post(f"/compliance/rules/{draft.pk}/rule/new/", {"rule_id": "Bad Id", "category": "abuse", "severity": "warning", "terms": "x"})
+    assert bad.status_code == 200 and "rule_id" in bad.context["form"].errors
+    client.post(f"/compliance/rules/{draft.pk}/rule/new/", {
+        "rule_id": "douyin.shan-song", "category": "off_platform_trade", "severity": "warning",
+        "terms": "同城闪送", "suggestion": "平台物流", "enabled": "on",
+    })
+    impact = client.get(f"/compliance/rules/{draft.pk}/impact/?days=7")
+    assert impact.status_code == 200
+    assert impact.context["impact"]["added"] == 1
+    assert "同城闪送" in impact.content.decode()
+    client.post(f"/compliance/rules/{draft.pk}/publish/", {"notes": "加同城闪送"})
+    draft.refresh_from_db()
+    assert draft.status == "published" and draft.notes == "加同城闪送"
+
+
+@pytest.mark.django_db
+def test_only_managers_edit(client, inspector):
+    ruleset_load_shipped()
+    login(client, inspector)
+    assert client.get("/compliance/rules/?platform=pdd").status_code == 200
+    assert client.post("/compliance/rules/draft/", {"platform": "pdd"}).status_code == 403
+    assert client.get("/compliance/custom-rules/new/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_custom_rules_tenancy(client, manager, tenants):
+    first, second = tenants
+    own = custom_rule_save(merchant=first.merchant, by=None, data={"category": "other_platform", "severity": "warning", "terms": "竞品甲"})
+    other = custom_rule_save(merchant=second.merchant, by=None, data={"category": "other_platform", "severity": "warning", "terms": "竞品乙"})
+    login(client, first.user)
+    body = client.get("/compliance/custom-rules/").content.decode()
+    assert "竞品甲" in body and "竞品乙" not in body
+    login(client, manager)
+    body = client.get("/compliance/custom-rules/").content.decode()
+    assert "竞品甲" in body and "竞品乙" in body
+    response = client.post(f"/compliance/custom-rules/{other.pk}/", {
+        "merchant": second.merchant.pk, "shop": first.shop.pk, "category": "abuse", "severity": "warning", "terms": "x",
+    })
+    assert response.status_code == 200 and "shop" in response.context["form"].errors
+    client.post("/compliance/custom-rules/new/", {
+        "merchant": first.merchant.pk, "shop": first.shop.pk, "category": "other_platform", "severity": "violation",
+        "terms": "竞品丙\n竞品丁", "active": "on",
+    })
+    assert CustomRule.objects.filter(merchant=first.merchant, shop=first.shop, terms=["竞品丙", "竞品丁"]).exists()
+    assert own.rule_id.startswith("custom.")
+
+
+@pytest.mark.django_db
+def test_precheck_highlights_hits_and_suggestions(client, agent, tenants):
+    login(client, agent)
+    page = client.get("/compliance/check/")
+    assert page.status_code == 200 and "hx-post" in page.content.decode()
+    result = client.post("/compliance/check/result/", {"platform": "pdd", "text": "亲，这个宝贝是最好的"}, HTTP_HX_REQUEST="true")
+    body = result.content.decode()
+    assert result.status_code == 200
+    assert '<mark class="hit sev-warning"' in body and ">宝贝</mark>" in body and ">最好</mark>" in body
+    assert "商品" in body and "很好" in body  # suggestions
+    clean = client.post("/compliance/check/result/", {"platform": "pdd", "text": "亲，最近发货很快"}).content.decode()
+    assert 'data-hits="0"' in clean
+    # a shop the agent is not assigned to is not a valid choice (no other merchant's rules leak)
+    other = client.post("/compliance/check/result/", {"shop": tenants[1].shop.pk, "text": "x"}).content.decode()
+    assert "error" in other
