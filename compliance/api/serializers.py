@@ -8,7 +8,9 @@ from compliance.models import ChatMessage, ChatSession, Hit
 from compliance.sessionfile import FORMATS
 
 
-class HitSerializer(serializers.ModelSerializer):
+class StoredHitSerializer(serializers.ModelSerializer):
+    """A stored hit (one rule-set version's finding), with the version that found it."""
+
     matched = serializers.SerializerMethodField()
     ruleset_version = serializers.IntegerField(source="ruleset.version", read_only=True)
 
@@ -33,9 +35,9 @@ class MessageSerializer(serializers.ModelSerializer):
     def get_text(self, message: ChatMessage) -> str:
         return mask_text(message.text)
 
-    @extend_schema_field(HitSerializer(many=True))
+    @extend_schema_field(StoredHitSerializer(many=True))
     def get_hits(self, message: ChatMessage) -> list[dict]:
-        return HitSerializer(getattr(message, "current_hits", []), many=True).data
+        return StoredHitSerializer(getattr(message, "current_hits", []), many=True).data
 
 
 class SessionSerializer(serializers.ModelSerializer):
