@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from agency.models import Role, User
 from clients.models import Shop
+from compliance import rules_demo
 from compliance.services.scanning import shops_scan
 from compliance.services.sessions import sessions_import_file
 from compliance.sessionfile import SHANGHAI
@@ -128,6 +129,7 @@ def _session_lines(shop: Shop, shop_index: int, agents: list[User], today) -> li
 
 
 def load(*, password: str, log: Callable[[str], None]) -> None:
+    rules_demo.load(password=password, log=log)  # rule versions and custom rules first (helper 3a)
     agents = list(User.objects.filter(role=Role.AGENT, code__isnull=False).order_by("code"))
     today = timezone.localdate()
     shops = list(Shop.objects.order_by("code"))
