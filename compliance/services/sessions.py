@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ from agency.services import audit_record, job_create
 from clients.models import Shop
 from compliance.models import ChatMessage, ChatSession
 from compliance.sessionfile import FileFormatError, MessageRow, RowError, parse_file
+
+log = logging.getLogger(__name__)
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit in IN (...) lookups
 
@@ -133,9 +136,14 @@ def sessions_import_rows(
 
 
 def _queue_scan(shop_id: int) -> None:
+    """Queue the scan of the new messages. The import is already committed: if the broker is down, say so
+    and carry on; the nightly scan picks up every message still unscanned."""
     from compliance.tasks import scan_new_messages
 
-    scan_new_messages.delay(shop_id=shop_id)
+    try:
+        scan_new_messages.delay(shop_id=shop_id)
+    except Exception:  # kombu/redis raise many kinds of connection errors
+        log.warning("could not queue the scan of shop %s; the nightly scan will do it", shop_id, exc_info=True)
 
 
 def messages_link_agents(*, codes: Sequence[str] | None = None) -> int:
