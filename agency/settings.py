@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -194,6 +195,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-finished-jobs": {"task": "agency.purge_finished_jobs", "schedule": 24 * 3600, "args": (30,)},
+    # Every night: scan whatever is still unscanned and re-scan the last two days with the current versions.
+    "compliance-nightly-scan": {
+        "task": "compliance.nightly_scan", "schedule": crontab(hour=2, minute=30), "kwargs": {"days": 2},
+    },
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")

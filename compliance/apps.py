@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = _("合规")
+
+    def ready(self) -> None:
+        # Publishing a rule set with a re-scan window queues the re-scan job (sessions side, helper 3b).
+        from compliance.rulesets import register_publish_hook
+        from compliance.services.scanning import rescan_after_publish
+
+        register_publish_hook(rescan_after_publish)

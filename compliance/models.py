@@ -41,8 +41,18 @@ class Sender(models.TextChoices):
 
 
 class ChatMessage(models.Model):
-    session = models.ForeignKey(ChatSession, verbose_name=_("会话"), on_delete=models.CASCADE, related_name="messages")
-    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="+")
+    """One message of a session. `scanned_ruleset` is the rule-set version of the message's latest scan
+    (null: never scanned); the message's *current* hits are those found by that version, older versions'
+    hits stay stored unchanged (see `compliance.selectors.current_hits`).
+
+    The session and shop foreign keys carry no single-column index of their own: the composite indexes
+    below lead with them, and every index slows the bulk import down.
+    """
+
+    session = models.ForeignKey(
+        ChatSession, verbose_name=_("会话"), on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="+", db_index=False)
     external_id = models.CharField(_("消息编号"), max_length=128)
     sender = models.CharField(_("发送方"), max_length=8, choices=Sender.choices)
     agent_code = models.CharField(_("客服工号"), max_length=32, blank=True)
@@ -56,13 +66,27 @@ class ChatMessage(models.Model):
     )
     sent_at = models.DateTimeField(_("发送时间"))
     text = models.TextField(_("内容"))
+    scanned_ruleset = models.ForeignKey(
+        "RuleSet",
+        verbose_name=_("扫描规则集"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    scanned_at = models.DateTimeField(_("扫描时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("消息")
         verbose_name_plural = _("消息")
         ordering = ["sent_at", "id"]
         constraints = [models.UniqueConstraint(fields=["shop", "external_id"], name="message_unique_per_shop")]
-        indexes = [models.Index(fields=["session", "sent_at"]), models.Index(fields=["shop", "sent_at"])]
+        indexes = [
+            models.Index(fields=["session", "sent_at"]),
+            models.Index(fields=["shop", "sent_at"]),
+            models.Index(fields=["shop", "id"], condition=models.Q(scanned_ruleset__isnull=True), name="message_unscanned"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sender}@{self.sent_at:%Y-%m-%d %H:%M:%S}: {self.text[:30]}"

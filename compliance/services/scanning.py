@@ -1,0 +1,198 @@
+"""Scanning stored messages with the rule library and keeping their hits.
+
+The unit of work is a chunk of messages of one shop, scanned with that shop's current rule-set version
+(`compliance.rulesets.scanner_for`). In ONE transaction per chunk the hits that version found before in
+those messages are deleted, the new hits are written and the messages are marked as scanned by that
+version. Hence:
+- idempotent: running a scan twice leaves the same hits;
+- retry-safe: a worker that dies mid-scan leaves whole chunks done or untouched, and the next run (the
+  task is re-delivered, acks_late) continues with what is still unscanned;
+- concurrent-safe: a chunk's messages are locked (FOR UPDATE SKIP LOCKED) while it is scanned;
+- history-preserving: hits found by older versions stay stored; a message's *current* hits are those of
+  the version in `ChatMessage.scanned_ruleset` (`compliance.selectors.current_hits`).
+
+System messages are marked scanned with no hits (the platform wrote them, not the agent); bot messages
+are scanned as the shop's (agent) words; buyer messages are scanned with role "buyer".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from agency.models import User
+from agency.services import job_create
+from clients.models import Shop
+from compliance.models import ChatMessage, Hit, RuleSet, Sender
+
+CHUNK_SIZE = 1000
+
+
+class Scanner(Protocol):
+    def scan_many(self, texts: list[str], roles: list[str]) -> list[list[dict]]: ...
+
+
+ScannerFactory = Callable[..., tuple[RuleSet, Scanner]]
+Progress = Callable[[int, int], None]
+
+
+def default_scanner_factory(*, platform: str, shop: Shop | None) -> tuple[RuleSet, Scanner]:
+    """The rule library's scanner (helper 3a's `compliance.rulesets`), cached per process there."""
+    from compliance.rulesets import scanner_for
+
+    return scanner_for(platform=platform, shop=shop)
+
+
+def _hit_rows(message_id: int, ruleset: RuleSet, hits: Iterable[dict]) -> list[Hit]:
+    rows: list[Hit] = []
+    seen: set[tuple[str, int]] = set()
+    for hit in hits:
+        key = (str(hit["rule"])[:64], int(hit["start"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            Hit(
+                message_id=message_id, ruleset=ruleset, rule=key[0], category=hit["category"],
+                severity=hit["severity"], start=key[1], end=int(hit["end"]),
+                matched=str(hit.get("matched") or "")[:200], suggestion=(hit.get("suggestion") or "")[:300],
+            )
+        )
+    return rows
+
+
+def messages_scan_chunk(*, ruleset: RuleSet, scanner: Scanner, messages: list[tuple[int, str, str]]) -> int:
+    """Scan (id, text, sender) tuples of one shop with one version; replace that version's hits. -> hits"""
+    scan_ids: list[int] = []
+    texts: list[str] = []
+    roles: list[str] = []
+    for message_id, text, sender in messages:
+        if sender == Sender.SYSTEM:
+            continue
+        scan_ids.append(message_id)
+        texts.append(text)
+        roles.append("buyer" if sender == Sender.BUYER else "agent")
+    results = scanner.scan_many(texts, roles) if texts else []
+    rows: list[Hit] = []
+    for message_id, hits in zip(scan_ids, results, strict=True):
+        rows.extend(_hit_rows(message_id, ruleset, hits))
+    ids = [m[0] for m in messages]
+    with transaction.atomic():
+        Hit.objects.filter(message_id__in=ids, ruleset=ruleset).delete()
+        Hit.objects.bulk_create(rows, batch_size=1000)
+        ChatMessage.objects.filter(id__in=ids).update(scanned_ruleset=ruleset, scanned_at=timezone.now())
+    return len(rows)
+
+
+def _pending(shop: Shop, ruleset: RuleSet, *, since: datetime | None, until: datetime | None, rescan: bool) -> QuerySet:
+    messages = ChatMessage.objects.filter(shop=shop)
+    window = Q()
+    if since is not None:
+        window &= Q(sent_at__gte=since)
+    if until is not None:
+        window &= Q(sent_at__lt=until)
+    if rescan:
+        return messages.filter(window).exclude(scanned_ruleset=ruleset)
+    return messages.filter(window, scanned_ruleset__isnull=True)
+
+
+def shop_scan(
+    *, shop: Shop, since: datetime | None = None, until: datetime | None = None, rescan: bool = False,
+    chunk_size: int = CHUNK_SIZE, progress: Progress | None = None, scanner_factory: ScannerFactory | None = None,
+    done_before: int = 0, total: int | None = None,
+) -> dict[str, Any]:
+    """Scan one shop's unscanned messages (and with `rescan`, those in the window that the shop's current
+    version has not scanned yet). Returns counts."""
+    ruleset, scanner = (scanner_factory or default_scanner_factory)(platform=shop.platform, shop=shop)
+    pending = _pending(shop, ruleset, since=since, until=until, rescan=rescan)
+    if total is None:
+        total = pending.count()
+    scanned = hits = 0
+    last_id = 0
+    while True:
+        # The chunk's rows stay locked until its hits are written: two workers scanning the same shop
+        # (two imports in a row, a re-delivered task) split the work instead of colliding.
+        with transaction.atomic():
+            batch = list(
+                pending.filter(id__gt=last_id).order_by("id").select_for_update(skip_locked=True)
+                .values_list("id", "text", "sender")[:chunk_size]
+            )
+            if not batch:
+                break
+            hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
+        scanned += len(batch)
+        last_id = batch[-1][0]
+        if progress:
+            progress(done_before + scanned, total)
+    return {"shop": shop.code, "ruleset": ruleset.pk, "version": ruleset.version, "messages": scanned, "hits": hits}
+
+
+def shops_scan(
+    *, shops: Iterable[Shop], since: datetime | None = None, until: datetime | None = None, rescan: bool = False,
+    chunk_size: int = CHUNK_SIZE, progress: Progress | None = None, scanner_factory: ScannerFactory | None = None,
+) -> dict[str, Any]:
+    """Scan several shops one after the other; progress counts messages over all of them."""
+    shops = list(shops)
+    factory = scanner_factory or default_scanner_factory
+    plans = []
+    total = 0
+    for shop in shops:
+        ruleset, _scanner = factory(platform=shop.platform, shop=shop)
+        count = _pending(shop, ruleset, since=since, until=until, rescan=rescan).count()
+        plans.append((shop, count))
+        total += count
+    done = 0
+    per_shop = []
+    for shop, count in plans:
+        if not count:
+            continue
+        summary = shop_scan(
+            shop=shop, since=since, until=until, rescan=rescan, chunk_size=chunk_size, progress=progress,
+            scanner_factory=factory, done_before=done, total=total,
+        )
+        done += summary["messages"]
+        per_shop.append(summary)
+    return {
+        "messages": sum(s["messages"] for s in per_shop),
+        "hits": sum(s["hits"] for s in per_shop),
+        "shops": per_shop,
+    }
+
+
+def rescan_queue(
+    *, platform: str | None = None, shop: Shop | None = None, since: datetime, until: datetime | None = None,
+    by: User | None = None,
+) -> int:
+    """Queue a re-scan of a window (e.g. after publishing a rule set) as a Job; returns the job id.
+
+    The task starts after the caller's transaction commits, so it sees the newly published version."""
+    label = shop.code if shop else (platform or "*")
+    title = f"重新扫描 {label} · {since:%Y-%m-%d} 起"
+    job = job_create(kind="compliance.rescan", title=title, created_by=by,
+                     merchant_id=shop.merchant_id if shop else None)
+    kwargs = {
+        "job_id": job.pk, "platform": platform, "shop_id": shop.pk if shop else None,
+        "since": since.isoformat(), "until": until.isoformat() if until else None,
+    }
+
+    def enqueue() -> None:
+        from compliance.tasks import rescan_window
+
+        rescan_window.delay(**kwargs)
+
+    transaction.on_commit(enqueue)
+    return job.pk
+
+
+def rescan_after_publish(*, ruleset: RuleSet, by: User | None = None, rescan_days: int = 0) -> int | None:
+    """Publish hook (`compliance.rulesets.register_publish_hook`): re-scan the platform's last
+    `rescan_days` days with the newly published version, as a Job. Returns the job id, if any."""
+    if not rescan_days:
+        return None
+    since = timezone.now() - timedelta(days=rescan_days)
+    return rescan_queue(platform=ruleset.platform, since=since, by=by)

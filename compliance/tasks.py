@@ -1,0 +1,129 @@
+"""Celery tasks of the compliance app: thin wrappers over the services, reporting through agency.Job.
+
+All tasks are safe to run twice and to re-deliver after a worker died (acks_late is on project-wide):
+imports are idempotent per message id, and scans replace their own hits chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from django.urls import reverse
+from django.utils import timezone
+
+from agency.models import Job, User
+from agency.services import job_fail, job_finish, job_progress
+from clients.models import Shop
+from compliance.services.scanning import shops_scan
+from compliance.services.sessions import SessionImportError, sessions_import_file
+
+log = logging.getLogger(__name__)
+
+
+def _job_reporter(job_id: int | None):
+    if job_id is None:
+        return None
+    state = {"last": -1.0}
+
+    def report(done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        if fraction - state["last"] >= 0.02 or done == total:
+            state["last"] = fraction
+            job_progress(job_id=job_id, progress=fraction, message=f"{done}/{total}")
+
+    return report
+
+
+@shared_task(name="compliance.scan_new_messages")
+def scan_new_messages(*, shop_id: int, job_id: int | None = None) -> dict:
+    """Scan the shop's messages that no rule-set version has scanned yet (after an import)."""
+    try:
+        summary = shops_scan(shops=Shop.objects.filter(pk=shop_id), progress=_job_reporter(job_id))
+    except Exception as exc:
+        if job_id is not None:
+            job_fail(job_id=job_id, message=str(exc))
+        raise
+    if job_id is not None:
+        job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
+    return summary
+
+
+@shared_task(name="compliance.rescan_window")
+def rescan_window(
+    *, job_id: int | None = None, platform: str | None = None, shop_id: int | None = None,
+    since: str, until: str | None = None,
+) -> dict:
+    """Re-scan a window of messages with each shop's current version (after publishing a rule set)."""
+    shops = Shop.objects.all()
+    if platform:
+        shops = shops.filter(platform=platform)
+    if shop_id:
+        shops = shops.filter(pk=shop_id)
+    try:
+        summary = shops_scan(
+            shops=shops.order_by("pk"), since=datetime.fromisoformat(since),
+            until=datetime.fromisoformat(until) if until else None, rescan=True,
+            progress=_job_reporter(job_id),
+        )
+    except Exception as exc:
+        if job_id is not None:
+            job_fail(job_id=job_id, message=str(exc))
+        raise
+    if job_id is not None:
+        job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
+    return summary
+
+
+@shared_task(name="compliance.nightly_scan")
+def nightly_scan(*, days: int = 2) -> dict:
+    """Beat, every night: everything never scanned, and the last `days` days with the current versions."""
+    since = timezone.now() - timedelta(days=days)
+    shops = Shop.objects.order_by("pk")
+    first = shops_scan(shops=shops)
+    second = shops_scan(shops=shops, since=since, rescan=True)
+    summary = {"unscanned": first, "recent": second}
+    log.info("nightly scan: %s unscanned and %s recent messages", first["messages"], second["messages"])
+    return summary
+
+
+@shared_task(name="compliance.import_sessions_file")
+def import_sessions_file(*, job_id: int, path: str, shop_id: int, fmt: str, user_id: int | None = None) -> dict:
+    """Import an uploaded file (saved under MEDIA_ROOT by the caller), then scan the new messages.
+
+    The file is removed once the job's outcome is recorded; a re-delivered task finds it still there."""
+    shop = Shop.objects.get(pk=shop_id)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    job_progress(job_id=job_id, progress=0.05, message="读取文件")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        result = sessions_import_file(
+            shop=shop, data=data, fmt=fmt, by=user,
+            progress=lambda fraction, message: job_progress(job_id=job_id, progress=fraction, message=message),
+        )
+    except SessionImportError as exc:
+        job_fail(job_id=job_id, message=f"{len(exc.errors)} 处错误，未导入任何数据")
+        Job.objects.filter(pk=job_id).update(result={"errors": exc.as_dicts()[:1000], "error_count": len(exc.errors)})
+        _remove(path)
+        return {"errors": len(exc.errors)}
+    except Exception as exc:
+        job_fail(job_id=job_id, message=str(exc))
+        _remove(path)
+        raise
+    payload = result.as_dict()
+    payload["url"] = reverse("compliance:session-list") + f"?shop={shop.code}"
+    job_finish(
+        job_id=job_id, result=payload,
+        message=f"新增 {result.messages_created} 条消息，跳过 {result.messages_skipped} 条已有消息",
+    )
+    _remove(path)
+    return payload
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)

@@ -1,0 +1,49 @@
+"""Template helpers for chat text: masking and hit highlighting (`<mark class="hit sev-…">`)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from compliance.highlight import segments, worst
+from compliance.masking import mask_text
+
+register = template.Library()
+
+
+@register.filter
+def masked(text: str) -> str:
+    """Phone and ID numbers masked; same length, so hit offsets still fit."""
+    return mask_text(text or "")
+
+
+@register.simple_tag
+def highlighted(text: str, hits) -> SafeString:
+    """The masked text with each hit (one hit or a list) wrapped in a mark naming its rule; all escaped."""
+    shown = mask_text(text or "")
+    if hasattr(hits, "start"):
+        hits = [hits]
+    parts = []
+    for piece, covering in segments(shown, list(hits or [])):
+        if not covering:
+            parts.append(format_html("{}", piece))
+            continue
+        title = "；".join(f"{h.get_category_display()} · {h.rule}" for h in covering)
+        parts.append(
+            format_html(
+                '<mark class="hit sev-{}" title="{}" data-rule="{}">{}</mark>',
+                worst(covering), title, covering[0].rule, piece,
+            )
+        )
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def query_without(request, *names) -> str:
+    """The current query string minus some parameters (for pagination links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+

@@ -1,0 +1,29 @@
+"""The demo sessions load idempotently, for every demo shop, scanned, with violations in them."""
+
+from __future__ import annotations
+
+import pytest
+
+from agency import demo as agency_demo
+from clients import demo as clients_demo
+from clients.models import Shop
+from compliance import demo as compliance_demo
+from compliance.models import ChatMessage, ChatSession
+from compliance.selectors import current_hits
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_sessions_are_idempotent_and_scanned(monkeypatch):
+    monkeypatch.setattr(compliance_demo, "DAYS", 3)
+    logs: list[str] = []
+    agency_demo.load(password="demo-pass-123", log=logs.append)
+    clients_demo.load(password="demo-pass-123", log=logs.append)
+    compliance_demo.load(password="demo-pass-123", log=logs.append)
+    counts = (ChatSession.objects.count(), ChatMessage.objects.count(), current_hits().count())
+    assert all(ChatSession.objects.filter(shop=shop).exists() for shop in Shop.objects.all())
+    assert not ChatMessage.objects.filter(scanned_ruleset__isnull=True).exists()
+    assert current_hits().exclude(message__sender="buyer").exists()
+    assert ChatMessage.objects.filter(sender="agent", agent__isnull=False).exists()
+    compliance_demo.load(password="demo-pass-123", log=logs.append)
+    assert (ChatSession.objects.count(), ChatMessage.objects.count(), current_hits().count()) == counts
