@@ -45,7 +45,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "points": 5,
         "max_occurrences": 2,
         "params": {
-            "similarity": 0.6,
+            "similarity": 0.5,
             "min_length": 4,
             "phrases": ["我刚才说了", "刚刚说了", "我都说了", "说过了", "问了好几遍", "再问一遍", "再问一次", "还是没回答"],
         },
