@@ -446,7 +446,7 @@ def review_submit(
     *, assignment: ReviewAssignment, by: User, scores: dict[int, int], notes: dict[int, str] | None = None, comment: str = ""
 ) -> Review:
     """Score an assigned session on the assignment's scorecard version. Every item must be scored."""
-    assignment = ReviewAssignment.objects.select_for_update().select_related("session", "scorecard").get(pk=assignment.pk)
+    assignment = ReviewAssignment.objects.select_for_update(of=("self",)).select_related("session", "scorecard").get(pk=assignment.pk)
     if assignment.inspector_id != by.pk:
         raise PermissionDenied("这不是分配给您的质检任务")
     if assignment.status == ReviewAssignment.Status.DONE:
@@ -520,7 +520,7 @@ def dispute_resolve(
     *, dispute: Dispute, by: User, accept: bool, resolution: str, revised_score: Decimal | None = None
 ) -> Dispute:
     """Accept (the review's final score becomes `revised_score`) or reject (the score stands)."""
-    dispute = Dispute.objects.select_for_update().select_related("agent__team", "review").get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("agent__team", "review").get(pk=dispute.pk)
     if not can_resolve(dispute=dispute, user=by):
         raise PermissionDenied("只有经理或该客服的组长可以处理申诉")
     if dispute.status != Dispute.Status.OPEN:

@@ -50,8 +50,8 @@ def score_bar(value, maximum=100, width=160, height=12) -> str:
     band = "good" if value / maximum >= 0.85 else "fair" if value / maximum >= 0.6 else "poor"
     return format_html(
         '<svg class="qa-bar" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{v}">'
-        '<rect width="{w}" height="{h}" rx="3" class="track"/><rect width="{f:.1f}" height="{h}" rx="3" class="{b}"/></svg>',
-        w=width, h=height, f=filled, b=band, v=f"{value:g}",
+        '<rect width="{w}" height="{h}" rx="3" class="track"/><rect width="{f}" height="{h}" rx="3" class="{b}"/></svg>',
+        w=width, h=height, f=f"{filled:.1f}", b=band, v=f"{value:g}",
     )
 
 
