@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agency.models import Role, User
 from agency.services import audit_record
@@ -92,10 +93,10 @@ def autoqa_check_update(
 ) -> AutoQACheck:
     """Change one check. Scores made under the old configuration become stale and are rescored."""
     if not by.is_manager:
-        raise PermissionDenied("只有经理可以修改自动质检规则")
+        raise PermissionDenied(_("只有经理可以修改自动质检规则"))
     errors = autoqa.validate_params(check.key, params)
     if points < 0:
-        errors.append("每次扣分不能为负数")
+        errors.append(_("每次扣分不能为负数"))
     if errors:
         raise ValidationError({"params": errors})
     check.enabled, check.points, check.max_occurrences, check.params = enabled, points, max_occurrences, params
@@ -190,8 +191,10 @@ def scorecard_spec_from_yaml(text: str) -> dict:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark is not None else "YAML"
-        raise ValidationError(f"{where}：格式错误（{getattr(exc, 'problem', exc)}）") from None
+        where = _("第 %(line)s 行") % {"line": mark.line + 1} if mark is not None else "YAML"
+        raise ValidationError(
+            _("%(where)s：格式错误（%(problem)s）") % {"where": where, "problem": getattr(exc, "problem", exc)}
+        ) from None
     try:
         return validate_spec(data)
     except SpecError as exc:
@@ -250,10 +253,10 @@ def _require_staff(user: User, what: str) -> None:
 @transaction.atomic
 def scorecard_create(*, key: str, spec: dict, by: User | None) -> Scorecard:
     if by is not None:
-        _require_staff(by, "只有经理和质检员可以创建评分表")
+        _require_staff(by, _("只有经理和质检员可以创建评分表"))
     spec = validate_spec(spec)
     if Scorecard.objects.filter(key=key).exists():
-        raise ValidationError({"key": f"标识 {key} 已存在"})
+        raise ValidationError({"key": _("标识 %(key)s 已存在") % {"key": key}})
     scorecard = Scorecard.objects.create(key=key, version=1, name=spec["name"], description=spec["description"], created_by=by)
     _scorecard_fill(scorecard, spec)
     return scorecard
@@ -271,11 +274,11 @@ def scorecard_is_used(scorecard: Scorecard) -> bool:
 def scorecard_update(*, scorecard: Scorecard, spec: dict, by: User) -> Scorecard:
     """Change a scorecard. An unused version is edited in place; a used one is left exactly as it is and
     the change becomes the next version, which plans and new reviews use from then on."""
-    _require_staff(by, "只有经理和质检员可以修改评分表")
+    _require_staff(by, _("只有经理和质检员可以修改评分表"))
     spec = validate_spec(spec)
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     if not scorecard.is_current:
-        raise ValidationError("只能修改当前版本的评分表")
+        raise ValidationError(_("只能修改当前版本的评分表"))
     if not scorecard_is_used(scorecard):
         scorecard.name, scorecard.description = spec["name"], spec["description"]
         scorecard.save(update_fields=["name", "description"])
@@ -336,17 +339,17 @@ def sampling_plan_create(
     random_share: Decimal = Decimal("1"),
     max_sessions: int = 20,
 ) -> SamplingPlan:
-    _require_staff(by, "只有经理和质检员可以创建抽检计划")
+    _require_staff(by, _("只有经理和质检员可以创建抽检计划"))
     inspectors = list(inspectors)
     errors = {}
     if not inspectors:
-        errors["inspectors"] = "至少选择一名质检员"
+        errors["inspectors"] = _("至少选择一名质检员")
     if any(u.role != Role.INSPECTOR and not u.is_manager for u in inspectors):
-        errors["inspectors"] = "只能分配给质检员或经理"
+        errors["inspectors"] = _("只能分配给质检员或经理")
     if not Decimal("0") < Decimal(random_share) <= Decimal("1"):
-        errors["random_share"] = "随机抽取比例必须在 0 到 1 之间（不含 0）"
+        errors["random_share"] = _("随机抽取比例必须在 0 到 1 之间（不含 0）")
     if max_sessions < 1:
-        errors["max_sessions"] = "每期最多抽取数必须至少为 1"
+        errors["max_sessions"] = _("每期最多抽取数必须至少为 1")
     if errors:
         raise ValidationError(errors)
     plan = SamplingPlan.objects.create(
@@ -388,7 +391,7 @@ def sampling_run(*, plan: SamplingPlan, on: date, by: User | None = None) -> tup
     """Sample the plan's period containing `on` and assign the sessions to its inspectors in turn.
     Running the same period again returns the first run and assigns nothing (returns created=False)."""
     if by is not None:
-        _require_staff(by, "只有经理和质检员可以执行抽检")
+        _require_staff(by, _("只有经理和质检员可以执行抽检"))
     start, end = period_for(cadence=plan.cadence, on=on)
     run, created = SamplingRun.objects.get_or_create(plan=plan, period_start=start, defaults={"period_end": end})
     if not created:
@@ -448,18 +451,18 @@ def review_submit(
     """Score an assigned session on the assignment's scorecard version. Every item must be scored."""
     assignment = ReviewAssignment.objects.select_for_update(of=("self",)).select_related("session", "scorecard").get(pk=assignment.pk)
     if assignment.inspector_id != by.pk:
-        raise PermissionDenied("这不是分配给您的质检任务")
+        raise PermissionDenied(_("这不是分配给您的质检任务"))
     if assignment.status == ReviewAssignment.Status.DONE:
-        raise ValidationError("这条会话已经评过分了")
+        raise ValidationError(_("这条会话已经评过分了"))
     structure = scorecard_structure(assignment.scorecard)
     items = {i["id"]: i for c in structure for i in c["items"]}
     errors = {}
     for item_id, item in items.items():
         given = scores.get(item_id)
         if given is None:
-            errors[f"item_{item_id}"] = "请为此项打分"
+            errors[f"item_{item_id}"] = _("请为此项打分")
         elif not 0 <= given <= item["scale_max"]:
-            errors[f"item_{item_id}"] = f"得分必须在 0 到 {item['scale_max']} 之间"
+            errors[f"item_{item_id}"] = _("得分必须在 0 到 %(max)s 之间") % {"max": item["scale_max"]}
     if errors:
         raise ValidationError(errors)
     result = review_score(structure, scores)
@@ -494,14 +497,14 @@ def review_submit(
 def dispute_open(*, review: Review, by: User, comment: str) -> Dispute:
     """The reviewed agent contests a review; the reason is required."""
     if review.agent_id is None or review.agent_id != by.pk:
-        raise PermissionDenied("只能对自己的质检结果申诉")
+        raise PermissionDenied(_("只能对自己的质检结果申诉"))
     if review.calibration_id is not None:
-        raise ValidationError("校准评分不计入成绩，不能申诉")
+        raise ValidationError(_("校准评分不计入成绩，不能申诉"))
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError({"comment": "请填写申诉理由"})
+        raise ValidationError({"comment": _("请填写申诉理由")})
     if Dispute.objects.filter(review=review).exists():
-        raise ValidationError("这条质检结果已经申诉过了")
+        raise ValidationError(_("这条质检结果已经申诉过了"))
     dispute = Dispute.objects.create(review=review, agent=by, comment=comment)
     audit_record(actor=by, verb="dispute_open", target=dispute)
     return dispute
@@ -522,15 +525,15 @@ def dispute_resolve(
     """Accept (the review's final score becomes `revised_score`) or reject (the score stands)."""
     dispute = Dispute.objects.select_for_update(of=("self",)).select_related("agent__team", "review").get(pk=dispute.pk)
     if not can_resolve(dispute=dispute, user=by):
-        raise PermissionDenied("只有经理或该客服的组长可以处理申诉")
+        raise PermissionDenied(_("只有经理或该客服的组长可以处理申诉"))
     if dispute.status != Dispute.Status.OPEN:
-        raise ValidationError("这条申诉已经处理过了")
+        raise ValidationError(_("这条申诉已经处理过了"))
     errors = {}
     resolution = (resolution or "").strip()
     if not resolution:
-        errors["resolution"] = "请填写处理意见"
+        errors["resolution"] = _("请填写处理意见")
     if accept and (revised_score is None or not Decimal(0) <= revised_score <= Decimal(100)):
-        errors["revised_score"] = "申诉成立时请填写 0 到 100 之间的改判得分"
+        errors["revised_score"] = _("申诉成立时请填写 0 到 100 之间的改判得分")
     if errors:
         raise ValidationError(errors)
     dispute.status = Dispute.Status.ACCEPTED if accept else Dispute.Status.REJECTED
@@ -551,12 +554,12 @@ def calibration_create(
     *, title: str, scorecard: Scorecard, sessions: Sequence[ChatSession], inspectors: Sequence[User], by: User
 ) -> CalibrationRound:
     """Every inspector reviews every session of the round on the same scorecard version."""
-    _require_staff(by, "只有经理和质检员可以发起校准")
+    _require_staff(by, _("只有经理和质检员可以发起校准"))
     errors = {}
     if len(inspectors) < 2:
-        errors["inspectors"] = "校准至少需要两名质检员"
+        errors["inspectors"] = _("校准至少需要两名质检员")
     if not sessions:
-        errors["sessions"] = "请至少选择一条会话"
+        errors["sessions"] = _("请至少选择一条会话")
     if errors:
         raise ValidationError(errors)
     round_ = CalibrationRound.objects.create(title=title, scorecard=scorecard, created_by=by)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agency.services import job_create, job_fail, job_finish, job_progress
 from compliance.quality import qa_services
@@ -33,7 +34,7 @@ def autoqa_score(job_id: int | None = None, rescore_all: bool = False, session_i
             job_fail(job_id=job_id, message=str(exc))
         raise
     if job_id is not None:
-        job_finish(job_id=job_id, result={"scored": done}, message=f"已评分 {done} 个会话")
+        job_finish(job_id=job_id, result={"scored": done}, message=_("已评分 %(n)s 个会话") % {"n": done})
     return done
 
 
@@ -51,6 +52,6 @@ def sampling_run_due() -> int:
 
 def autoqa_rescore_start(*, by, rescore_all: bool = False):
     """Create the Job and queue the task; the page then shows the progress bar."""
-    job = job_create(kind="quality.autoqa", title="自动质检评分", created_by=by)
+    job = job_create(kind="quality.autoqa", title=_("自动质检评分"), created_by=by)
     autoqa_score.delay(job_id=job.pk, rescore_all=rescore_all)
     return job
