@@ -70,7 +70,9 @@ class ReviewForm(forms.Form):
             self.fields[f"item_{item.pk}"] = forms.TypedChoiceField(
                 label=item.label, choices=choices, coerce=int, widget=forms.RadioSelect, help_text=item.guidance
             )
-            self.fields[f"note_{item.pk}"] = forms.CharField(label=_("备注"), required=False, max_length=300)
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("备注"), required=False, max_length=300, widget=forms.TextInput(attrs={"placeholder": _("备注（可选）")})
+            )
 
     def rows(self):
         """(item, score field, note field) for the template, in scorecard order."""

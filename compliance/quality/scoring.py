@@ -145,7 +145,7 @@ class SessionAlignment:
 
     @property
     def spread(self) -> float | None:
-        return max(self.totals.values()) - min(self.totals.values()) if len(self.totals) > 1 else None
+        return round(max(self.totals.values()) - min(self.totals.values()), 1) if len(self.totals) > 1 else None
 
     @property
     def stdev(self) -> float | None:
