@@ -282,3 +282,21 @@ def agent_summary(*, agent: User) -> dict:
 def low_autoqa_results(*, user: User, limit: int = 50) -> QuerySet[AutoQAResult]:
     return autoqa_results_visible_to(user=user).filter(deduction_count__gt=0).order_by("score", "-day")[:limit]
 
+
+
+def agent_daily_scores(*, agent: User, start: date, end: date) -> list[dict]:
+    """The agent's own auto-QA and review means per day of [start, end] (two queries), for the trend chart."""
+    auto = (
+        AutoQAResult.objects.filter(agent=agent, day__range=(start, end))
+        .values("day").annotate(avg=Avg("score")).order_by()
+    )
+    manual = (
+        Review.objects.filter(agent=agent, calibration__isnull=True, day__range=(start, end))
+        .values("day").annotate(avg=Avg("final_score")).order_by()
+    )
+    days: dict[date, dict] = {}
+    for row in auto:
+        days.setdefault(row["day"], {"day": row["day"], "auto": None, "qa": None})["auto"] = _q(row["avg"])
+    for row in manual:
+        days.setdefault(row["day"], {"day": row["day"], "auto": None, "qa": None})["qa"] = _q(row["avg"])
+    return [days[d] for d in sorted(days)]

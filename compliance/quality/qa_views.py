@@ -430,6 +430,9 @@ def my_quality(request: HttpRequest) -> HttpResponse:
         .order_by("-result__day", "-id")[:100]
     )
     disputes = sel.disputes_visible_to(user=user).filter(agent=user)[:50]
+    end = timezone.localdate()
+    start = end - timedelta(days=29)
     return render(request, "quality/my_quality.html", {
         "summary": sel.agent_summary(agent=user), "reviews": reviews, "deductions": deductions, "disputes": disputes,
+        "trend": sel.agent_daily_scores(agent=user, start=start, end=end), "start": start, "end": end,
     })

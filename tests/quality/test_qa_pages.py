@@ -191,3 +191,14 @@ def test_sampling_page_creates_a_plan_and_runs_it(client, tenants, inspector, ma
     response = client.post(reverse("quality:sampling-run", args=[plan.pk]), {"on": "2026-11-02"})
     assert response.status_code == 302
     assert ReviewAssignment.objects.filter(run__plan=plan, inspector=inspector).count() == 1
+
+
+def test_dashboard_widget_and_agent_trend(client, tenants, inspector):
+    _card, (a1, _a2), _ = build(tenants, inspector, 2)
+    login(client, inspector)
+    page = client.get("/").content.decode()
+    assert 'data-widget="qa"' in page and "待质检会话" in page
+    login(client, a1)
+    assert 'data-widget="qa"' in client.get("/").content.decode()
+    mine = client.get(reverse("quality:my-quality")).content.decode()
+    assert 'class="qa-trend"' in mine
