@@ -45,6 +45,7 @@ def test_an_unused_scorecard_is_edited_in_place(manager):
 
 def test_a_used_scorecard_is_never_changed_in_place_a_new_version_is_made(tenants, manager, inspector):
     card = make_scorecard()
+    plan = qa_services.sampling_plan_create(name="p", cadence="daily", scorecard=card, inspectors=[inspector], by=manager)
     session = make_session(shop=tenants[0].shop)
     review = qa_services.review_submit(assignment=assign(session, inspector, card), by=inspector, scores=full_marks(card))
     old_items = list(ScorecardItem.objects.filter(category__scorecard=card).values_list("id", "label", "scale_max", "weight"))
@@ -57,6 +58,8 @@ def test_a_used_scorecard_is_never_changed_in_place_a_new_version_is_made(tenant
     assert list(ScorecardItem.objects.filter(category__scorecard=card).values_list("id", "label", "scale_max", "weight")) == old_items
     review.refresh_from_db()
     assert review.scorecard_id == card.pk and review.scores.count() == len(old_items)
+    plan.refresh_from_db()
+    assert plan.scorecard == new  # sampling from now on uses the new version
     with pytest.raises(ValidationError):  # the old version is frozen: not current, cannot be edited
         qa_services.scorecard_update(scorecard=card, spec=spec, by=manager)
 
