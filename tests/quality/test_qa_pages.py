@@ -202,3 +202,12 @@ def test_dashboard_widget_and_agent_trend(client, tenants, inspector):
     assert 'data-widget="qa"' in client.get("/").content.decode()
     mine = client.get(reverse("quality:my-quality")).content.decode()
     assert 'class="qa-trend"' in mine
+
+
+def test_pages_speak_english_when_asked(client, tenants, inspector):
+    build(tenants, inspector, 1)
+    login(client, inspector)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("quality:queue")).content.decode()
+    assert "Recently done" in page and "Review queue" in page
+    assert "开始质检" not in page and "最近完成" not in page
