@@ -49,9 +49,13 @@ def autoqa_deductions_visible_to(*, user: User) -> QuerySet[AutoQADeduction]:
 
 
 def reviews_visible_to(*, user: User, include_calibration: bool = False) -> QuerySet[Review]:
+    """Staff: all; a merchant user: their shops'; an agent: their own, and a team lead also their team's
+    (they resolve those disputes)."""
     reviews = Review.objects.select_related("session", "shop", "agent", "inspector", "scorecard", "dispute")
     if not include_calibration:
         reviews = reviews.filter(calibration__isnull=True)
+    if user.is_authenticated and user.role == Role.AGENT and not user.is_superuser:
+        return reviews.filter(Q(agent=user) | Q(agent__team__lead=user))
     return scope_by_merchant(reviews, user=user, merchant_path="shop__merchant", agent_path="agent")
 
 

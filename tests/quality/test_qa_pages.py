@@ -211,3 +211,21 @@ def test_pages_speak_english_when_asked(client, tenants, inspector):
     page = client.get(reverse("quality:queue")).content.decode()
     assert "Recently done" in page and "Review queue" in page
     assert "开始质检" not in page and "最近完成" not in page
+
+
+def test_a_team_lead_resolves_their_teams_dispute_but_sees_no_other_team(client, tenants, inspector):
+    from agency.models import Team
+
+    _card, (a1, a2), reviews = build(tenants, inspector, 2)
+    lead = AgentFactory(code="lead1")
+    a1.team = Team.objects.create(name="三组", lead=lead)
+    a1.save()
+    disputed = Dispute.objects.filter(agent=a1).select_related("review").first()
+    other = next(r for r in reviews if r.agent == a2)
+    login(client, lead)
+    assert client.get(reverse("quality:review-detail", args=[other.pk])).status_code == 404
+    url = reverse("quality:review-detail", args=[disputed.review_id])
+    assert "resolve-form" in client.get(url).content.decode()
+    assert client.post(url, {"action": "resolve", "decision": "reject", "resolution": "维持原判"}).status_code == 302
+    disputed.refresh_from_db()
+    assert disputed.status == Dispute.Status.REJECTED and disputed.resolved_by == lead
