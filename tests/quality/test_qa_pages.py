@@ -1,0 +1,231 @@
+"""The QA pages over HTTP: roles, tenancy (404 for another merchant's or agent's objects), query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from compliance.quality import qa_services
+from compliance.quality.models import AutoQACheck, Dispute, Review, ReviewAssignment, SamplingPlan, ScorecardItem
+from compliance.quality.tasks import autoqa_score
+from tests.factories import AgentFactory, InspectorFactory
+from tests.quality.qa_factories import make_scorecard, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def full_marks(card):
+    return {i.pk: i.scale_max for i in ScorecardItem.objects.filter(category__scorecard=card)}
+
+
+def build(tenants, inspector, n: int, card=None):
+    """n sessions per tenant shop, auto-scored, each with a review, half of them disputed."""
+    card = card or make_scorecard()
+    agents = [AgentFactory(code=f"pg{len(ReviewAssignment.objects.all())}{k}") for k in range(2)]
+    reviews = []
+    for tenant in tenants:
+        for k in range(n):
+            agent = agents[k % 2]
+            session = make_session(shop=tenant.shop, agent=agent, violation=k % 2 == 0,
+                                   rows=[(0, "buyer", "在吗"), (300, "agent", "在"), (320, "buyer", "在吗？？"), (330, "agent", "你烦不烦")])
+            assignment = ReviewAssignment.objects.create(session=session, inspector=inspector, scorecard=card)
+            review = qa_services.review_submit(assignment=assignment, by=inspector, scores=full_marks(card))
+            if k % 2 == 0:
+                qa_services.dispute_open(review=review, by=agent, comment="请复核")
+            reviews.append(review)
+            ReviewAssignment.objects.create(session=session, inspector=inspector, scorecard=card)  # still pending
+    autoqa_score()
+    return card, agents, reviews
+
+
+PAGES = [
+    ("quality:autoqa", {}), ("quality:scorecards", {}), ("quality:sampling", {}), ("quality:queue", {}),
+    ("quality:reviews", {}), ("quality:disputes", {}), ("quality:calibration", {}), ("quality:scores", {}),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", PAGES)
+def test_staff_pages_run_a_constant_number_of_queries(client, tenants, manager, inspector, name, kwargs, django_assert_max_num_queries):
+    card, _agents, _ = build(tenants, inspector, 2)
+    qa_services.sampling_plan_create(name="p", cadence="daily", scorecard=card, inspectors=[inspector], by=manager,
+                                     shops=[tenants[0].shop])
+    login(client, manager)
+    url = reverse(name, kwargs=kwargs)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(url).status_code == 200
+    build(tenants, inspector, 8, card)
+    qa_services.sampling_plan_create(name="q", cadence="weekly", scorecard=card, inspectors=[inspector], by=manager)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_detail_pages_and_agent_page_run_a_constant_number_of_queries(client, tenants, inspector, django_assert_max_num_queries):
+    card, agents, reviews = build(tenants, inspector, 2)
+    agent = agents[0]
+    pages = [("quality:my-quality", {}, agent), ("quality:review-detail", {"pk": reviews[0].pk}, inspector),
+             ("quality:session", {"pk": reviews[0].session_id}, inspector),
+             ("quality:review", {"pk": ReviewAssignment.objects.filter(status="pending").first().pk}, inspector)]
+    counts = {}
+    for name, kwargs, user in pages:
+        login(client, user)
+        with django_assert_max_num_queries(40) as ctx:
+            assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
+        counts[name] = len(ctx.captured_queries)
+    build(tenants, inspector, 8, card)
+    for name, kwargs, user in pages:
+        login(client, user)
+        with django_assert_max_num_queries(counts[name]):
+            assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
+
+
+def test_another_merchants_review_and_session_are_404_and_absent_from_lists(client, tenants, inspector):
+    _card, _agents, reviews = build(tenants, inspector, 1)
+    mine = Review.objects.get(shop=tenants[0].shop)
+    theirs = Review.objects.get(shop=tenants[1].shop)
+    login(client, tenants[0].user)
+    assert client.get(reverse("quality:review-detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("quality:review-detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("quality:session", args=[theirs.session_id])).status_code == 404
+    assert client.get(reverse("quality:session", args=[mine.session_id])).status_code == 200
+    listing = client.get(reverse("quality:reviews")).content.decode()
+    assert mine.session.external_id in listing and theirs.session.external_id not in listing
+    # Staff pages are not for merchants.
+    assert client.get(reverse("quality:queue")).status_code == 403
+
+
+def test_merchant_sees_buyer_masked(client, tenants, inspector):
+    _card, _agents, _ = build(tenants, inspector, 1)
+    mine = Review.objects.get(shop=tenants[0].shop)
+    login(client, tenants[0].user)
+    page = client.get(reverse("quality:session", args=[mine.session_id])).content.decode()
+    assert mine.session.buyer not in page
+
+
+def test_agents_see_only_their_own_reviews_deductions_and_disputes(client, tenants, inspector):
+    _card, (a1, a2), reviews = build(tenants, inspector, 2)
+    own = next(r for r in reviews if r.agent == a1)
+    other = next(r for r in reviews if r.agent == a2)
+    login(client, a1)
+    assert client.get(reverse("quality:review-detail", args=[own.pk])).status_code == 200
+    assert client.get(reverse("quality:review-detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("quality:session", args=[other.session_id])).status_code == 404
+    page = client.get(reverse("quality:my-quality")).content.decode()
+    assert own.session.external_id in page and other.session.external_id not in page
+    assert client.get(reverse("quality:autoqa")).status_code == 403
+
+
+def test_dispute_over_http_requires_a_comment_then_manager_resolves(client, tenants, inspector, manager):
+    _card, _agents, reviews = build(tenants, inspector, 2)
+    review = next(r for r in reviews if not Dispute.objects.filter(review=r).exists())
+    url = reverse("quality:review-detail", args=[review.pk])
+    login(client, review.agent)
+    response = client.post(url, {"action": "dispute", "comment": ""})
+    assert response.status_code == 200 and "请填写申诉理由" in response.content.decode()
+    assert not Dispute.objects.filter(review=review).exists()
+    assert client.post(url, {"action": "dispute", "comment": "买家已确认满意"}).status_code == 302
+    login(client, manager)
+    response = client.post(url, {"action": "resolve", "decision": "accept", "revised_score": "", "resolution": "同意"})
+    assert "改判得分" in response.content.decode()
+    assert client.post(url, {"action": "resolve", "decision": "accept", "revised_score": "88", "resolution": "同意"}).status_code == 302
+    review.refresh_from_db()
+    assert review.final_score == Decimal("88") and review.dispute.status == Dispute.Status.ACCEPTED
+
+
+def test_review_page_submits_scores_and_moves_to_the_next(client, tenants, inspector):
+    card = make_scorecard()
+    sessions = [make_session(shop=tenants[0].shop) for _ in range(2)]
+    first, second = (ReviewAssignment.objects.create(session=s, inspector=inspector, scorecard=card) for s in sessions)
+    login(client, inspector)
+    page = client.get(reverse("quality:review", args=[first.pk])).content.decode()
+    assert "提交评分" in page and sessions[0].messages.first().text in page
+    data = {f"item_{pk}": str(v) for pk, v in full_marks(card).items()}
+    response = client.post(reverse("quality:review", args=[first.pk]), data)
+    assert response.status_code == 302 and response.url == reverse("quality:review", args=[second.pk])
+    assert Review.objects.get(assignment=first).score == 100
+    other = InspectorFactory(username="other-insp")
+    login(client, other)
+    assert client.get(reverse("quality:review", args=[second.pk])).status_code == 404
+
+
+def test_scorecard_edit_page_makes_a_new_version_when_used(client, tenants, inspector, manager):
+    card, _agents, _ = build(tenants, inspector, 1)
+    login(client, manager)
+    text = "name: 新版\ncategories:\n  - name: 态度\n    weight: 1\n    items:\n      - label: 礼貌\n        scale_max: 3\n"
+    response = client.post(reverse("quality:scorecard-edit", args=[card.pk]), {"spec": text})
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert not card.is_current and card.name == "通用服务质检"
+    bad = client.post(reverse("quality:scorecard-new"), {"key": "x", "spec": "name: x\ncategories: []\n"})
+    assert "至少需要一个类别" in bad.content.decode()
+
+
+def test_autoqa_check_edit_and_rescore_job_page(client, tenants, manager, inspector):
+    build(tenants, inspector, 1)
+    login(client, manager)
+    response = client.post(reverse("quality:autoqa-check", args=["greeting"]),
+                           {"greeting-enabled": "", "greeting-points": "3", "greeting-max_occurrences": "1", "greeting-params": "{}"})
+    assert response.status_code == 302 and not AutoQACheck.objects.get(key="greeting").enabled
+    response = client.post(reverse("quality:autoqa-rescore"))
+    assert response.status_code == 302 and "/jobs/" in response.url
+    assert client.get(response.url).status_code == 200
+
+
+def test_sampling_page_creates_a_plan_and_runs_it(client, tenants, inspector, manager):
+    card = make_scorecard()
+    make_session(shop=tenants[0].shop)
+    login(client, inspector)
+    response = client.post(reverse("quality:sampling"), {
+        "name": "每日抽检", "cadence": "daily", "scorecard": card.pk, "random_share": "1", "max_sessions": "5",
+        "inspectors": [inspector.pk],
+    })
+    assert response.status_code == 302
+    plan = SamplingPlan.objects.get()
+    assert plan.scorecard == card
+    response = client.post(reverse("quality:sampling-run", args=[plan.pk]), {"on": "2026-11-02"})
+    assert response.status_code == 302
+    assert ReviewAssignment.objects.filter(run__plan=plan, inspector=inspector).count() == 1
+
+
+def test_dashboard_widget_and_agent_trend(client, tenants, inspector):
+    _card, (a1, _a2), _ = build(tenants, inspector, 2)
+    login(client, inspector)
+    page = client.get("/").content.decode()
+    assert 'data-widget="qa"' in page and "待质检会话" in page
+    login(client, a1)
+    assert 'data-widget="qa"' in client.get("/").content.decode()
+    mine = client.get(reverse("quality:my-quality")).content.decode()
+    assert 'class="qa-trend"' in mine
+
+
+def test_pages_speak_english_when_asked(client, tenants, inspector):
+    build(tenants, inspector, 1)
+    login(client, inspector)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("quality:queue")).content.decode()
+    assert "Recently done" in page and "Review queue" in page
+    assert "开始质检" not in page and "最近完成" not in page
+
+
+def test_a_team_lead_resolves_their_teams_dispute_but_sees_no_other_team(client, tenants, inspector):
+    from agency.models import Team
+
+    _card, (a1, a2), reviews = build(tenants, inspector, 2)
+    lead = AgentFactory(code="lead1")
+    a1.team = Team.objects.create(name="三组", lead=lead)
+    a1.save()
+    disputed = Dispute.objects.filter(agent=a1).select_related("review").first()
+    other = next(r for r in reviews if r.agent == a2)
+    login(client, lead)
+    assert client.get(reverse("quality:review-detail", args=[other.pk])).status_code == 404
+    url = reverse("quality:review-detail", args=[disputed.review_id])
+    assert "resolve-form" in client.get(url).content.decode()
+    assert client.post(url, {"action": "resolve", "decision": "reject", "resolution": "维持原判"}).status_code == 302
+    disputed.refresh_from_db()
+    assert disputed.status == Dispute.Status.REJECTED and disputed.resolved_by == lead
