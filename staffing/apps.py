@@ -12,3 +12,8 @@ class StaffingConfig(AppConfig):
         from staffing.seats import seat_estimate
 
         register_seat_estimator(seat_estimate)
+
+        from clients.golive import register_readiness_check
+        from staffing.readiness import agents_certified_check
+
+        register_readiness_check("staffing.agents_certified", agents_certified_check, order=50)
