@@ -76,19 +76,24 @@ def promotion_windows(*, start: date | None = None, end: date | None = None) -> 
     ]
 
 
-def history_by_day(*, shop: Shop, start: date, end: date) -> dict[date, np.ndarray]:
-    """Half-hour volumes per local day in [start, end)."""
+def histories_by_day(*, shops: list[Shop], start: date, end: date) -> dict[int, dict[date, np.ndarray]]:
+    """Half-hour volumes per shop id and local day in [start, end), in one query."""
     tz = local_tz()
     lo = datetime.combine(start, time(0), tzinfo=tz)
     hi = datetime.combine(end, time(0), tzinfo=tz)
-    out: dict[date, np.ndarray] = {}
-    for at, volume in IntervalVolume.objects.filter(shop=shop, start__gte=lo, start__lt=hi).values_list(
-        "start", "volume"
-    ):
+    out: dict[int, dict[date, np.ndarray]] = {shop.pk: {} for shop in shops}
+    rows = IntervalVolume.objects.filter(shop__in=shops, start__gte=lo, start__lt=hi).values_list(
+        "shop_id", "start", "volume"
+    )
+    for shop_id, at, volume in rows:
         local = at.astimezone(tz)
-        day = out.setdefault(local.date(), np.zeros(fc.SLOTS_PER_DAY))
+        day = out[shop_id].setdefault(local.date(), np.zeros(fc.SLOTS_PER_DAY))
         day[(local.hour * 60 + local.minute) // fc.SLOT_MINUTES] += volume
     return out
+
+
+def history_by_day(*, shop: Shop, start: date, end: date) -> dict[date, np.ndarray]:
+    return histories_by_day(shops=[shop], start=start, end=end)[shop.pk]
 
 
 @dataclass
@@ -106,16 +111,38 @@ class ShopForecast:
         return [fc.slot_label(i) for i in self.slots]
 
 
-def shop_forecast(*, shop: Shop, start: date, days: int, history_weeks: int = 8) -> ShopForecast:
-    """Forecast volumes and required agents for `days` days, with managers' overrides applied."""
-    profile = staffing_profile(shop=shop)
+def shop_forecasts(
+    *, shops: list[Shop], start: date, days: int, history_weeks: int = 8
+) -> dict[int, ShopForecast]:
+    """Forecast volumes and required agents for `days` days for several shops (a fixed number of queries,
+    however many shops), with managers' overrides applied. Keyed by shop id."""
     end = start + timedelta(days=days)
     history_start = start - timedelta(days=7 * history_weeks + 60)
-    promotions = promotion_windows(start=min(history_start, start), end=end)
-    history = history_by_day(shop=shop, start=history_start, end=start)
-    fitted = fc.fit_profile(history, promotions=promotions, platform=shop.platform, before=start, weeks=history_weeks)
+    promotions = promotion_windows(start=history_start, end=end)
+    histories = histories_by_day(shops=shops, start=history_start, end=start)
+    overrides_by_shop: dict[int, list[ForecastOverride]] = defaultdict(list)
+    for o in ForecastOverride.objects.filter(shop__in=shops, date__gte=start, date__lt=end):
+        overrides_by_shop[o.shop_id].append(o)
+    return {
+        shop.pk: _forecast_one(
+            shop=shop, start=start, days=days, history=histories[shop.pk], promotions=promotions,
+            overrides=overrides_by_shop[shop.pk], history_weeks=history_weeks,
+        )
+        for shop in shops
+    }
 
-    overrides = list(ForecastOverride.objects.filter(shop=shop, date__gte=start, date__lt=end))
+
+def shop_forecast(*, shop: Shop, start: date, days: int, history_weeks: int = 8) -> ShopForecast:
+    """Forecast volumes and required agents for one shop, with managers' overrides applied."""
+    return shop_forecasts(shops=[shop], start=start, days=days, history_weeks=history_weeks)[shop.pk]
+
+
+def _forecast_one(
+    *, shop: Shop, start: date, days: int, history: dict[date, np.ndarray], promotions: list[fc.PromotionWindow],
+    overrides: list[ForecastOverride], history_weeks: int,
+) -> ShopForecast:
+    profile = staffing_profile(shop=shop)
+    fitted = fc.fit_profile(history, promotions=promotions, platform=shop.platform, before=start, weeks=history_weeks)
     day_totals = {o.date: o.volume for o in overrides if o.slot is None and o.volume is not None}
     result = fc.forecast_days(
         fitted, start=start, days=days, promotions=promotions, platform=shop.platform, day_totals=day_totals
@@ -297,7 +324,10 @@ def plan_detail(*, plan: SeasonalPlan) -> list[PlanShop]:
     days = (end - start).days + 1
     tail_days = (promo.tail_end - promo.peak_end).days
     shares = tail_shares(tail_days)
-    lines = list(plan.lines.select_related("shop", "shop__merchant").order_by("shop__code"))
+    lines = list(
+        plan.lines.select_related("shop", "shop__merchant", "shop__staffing_profile").order_by("shop__code")
+    )
+    forecasts = shop_forecasts(shops=[line.shop for line in lines], start=start, days=days)
     now = timezone.now()
     valid = certifications_valid(on=now).select_related("agent", "shop")
     by_shop: dict[int, set[int]] = defaultdict(set)
@@ -310,7 +340,7 @@ def plan_detail(*, plan: SeasonalPlan) -> list[PlanShop]:
     out = []
     for line in lines:
         shop = line.shop
-        forecast = shop_forecast(shop=shop, start=start, days=days)
+        forecast = forecasts[shop.pk]
         certified = len(by_shop.get(shop.pk, ()))
         capacity = math.floor(certified * 6 / 7)
         plan_days = []

@@ -179,3 +179,19 @@ def test_agent_dashboard_widget_lists_what_is_due(client, tenants, agent):
     shop_assignment_ensure(agent=agent, shop=tenants[0].shop, since=date(2026, 1, 1))
     client.force_login(agent)
     assert exam.title in client.get(reverse("dashboard")).content.decode()
+
+
+def test_seasonal_plan_page_queries_do_not_grow_with_shops(client, tenants, manager, django_assert_max_num_queries):
+    from staffing.models import Promotion
+
+    promotion_calendar_ensure(year=2026)
+    promo = Promotion.objects.get(code="double12-2026")
+    client.force_login(manager)
+    small = seasonal_plan_create(promotion=promo, shops=[tenants[0].shop])
+    shops = [ShopFactory(platform="pdd") for _ in range(4)]
+    for shop in shops:
+        certification_grant(agent=AgentFactory(), shop=shop, days=90)
+    large = seasonal_plan_create(promotion=promo, shops=[tenants[0].shop, *shops])
+    for plan in (small, large):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse("staffing:plan-detail", args=[plan.pk])).status_code == 200
