@@ -172,3 +172,23 @@ def test_fit_profile_without_history_uses_the_generic_curve():
     profile = fc.fit_profile({})
     assert np.allclose(profile.intraday_work, fc.GENERIC_INTRADAY)
     assert profile.weekday_level.sum() == 0
+
+
+def test_import_demand_history_command(tenants, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    shop = tenants[0].shop
+    good = tmp_path / "h.csv"
+    good.write_text("start,volume\n2026-08-03T08:00:00+08:00,4\n", encoding="utf-8")
+    call_command("import_demand_history", str(good), "--shop", shop.code)
+    assert IntervalVolume.objects.get(shop=shop).volume == 4
+    bad = tmp_path / "bad.csv"
+    bad.write_text("start,volume\n2026-08-03T09:00:00+08:00,1\nx,1\n", encoding="utf-8")
+    with pytest.raises(CommandError) as err:
+        call_command("import_demand_history", str(bad), "--shop", shop.code)
+    assert err.value.returncode == 2 and "第 3 行" in str(err.value)
+    assert IntervalVolume.objects.count() == 1
+    with pytest.raises(CommandError) as err:
+        call_command("import_demand_history", str(good), "--shop", "nope")
+    assert "--shop" in str(err.value)
