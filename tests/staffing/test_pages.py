@@ -195,3 +195,10 @@ def test_seasonal_plan_page_queries_do_not_grow_with_shops(client, tenants, mana
     for plan in (small, large):
         with django_assert_max_num_queries(12):
             assert client.get(reverse("staffing:plan-detail", args=[plan.pk])).status_code == 200
+
+
+def test_pages_are_translated_to_english(client, tenants, manager, settings):
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("staffing:forecast-shop", args=[tenants[0].shop.code])).content.decode()
+    assert "Daily totals" in page and "每日咨询总量" not in page
