@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clients.golive import registered_checks
 from clients.models import Engagement
@@ -139,6 +139,7 @@ def test_knowledge_source_feeds_shop_questions(tenants, monkeypatch):
     assert exam.shop == shop
 
 
+@translation.override("zh-hans")
 def test_golive_readiness_check_names_uncertified_agents(tenants, agent):
     checks = dict(registered_checks())
     check = checks["staffing.agents_certified"]
