@@ -222,7 +222,11 @@ def staff_intervals(
 
     # The smallest N allowed before looking at service level: N > A and A/N ≤ cap.
     n_min = np.floor(a_all) + 1.0
+    # ceil(A / cap), corrected by one either way where floating point put the quotient across a whole number;
+    # the test is the contract's own: A / N ≤ cap
     n_occ = np.ceil(a_all / occ_cap)
+    below = np.maximum(n_occ - 1.0, 1.0)
+    n_occ = np.where((n_occ > 1.0) & (a_all / below <= occ_cap), below, n_occ)
     n_occ = np.where(a_all / np.maximum(n_occ, 1.0) > occ_cap, n_occ + 1.0, n_occ)
     n_min = np.maximum(n_min, n_occ)
 

@@ -214,3 +214,14 @@ def test_seat_estimator_is_registered_for_quotes():
     )
     assert (est.raw_agents, est.agents) == (12, 18)
     assert "Erlang C" in est.method
+
+
+def test_occupancy_cap_boundary_matches_the_reference_on_many_fractions():
+    # traffic values whose A / cap lands on or next to a whole number, where floating point is treacherous
+    volume = np.arange(1, 301, dtype=float) * 0.85 * 10  # A = k × 0.85 with AHT = interval / 10
+    caps = np.full(volume.shape, 0.85)
+    result = staff_intervals(volume, interval_minutes=30, aht_seconds=180, answer_seconds=0, service_level=0,
+                             max_occupancy=caps)
+    for i in range(volume.size):
+        ref = staff_one(volume[i], 30, 180, 0, 0, 0.85)
+        assert result.raw_agents[i] == ref["raw_agents"], volume[i]
