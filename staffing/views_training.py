@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,9 +15,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
-from staffing.models import Question
+from clients.selectors import shops_visible_to
+from staffing.forms import ExamCreateForm, QuestionForm
+from staffing.models import Course, Question
 from staffing.selectors import attempts_visible_to, courses_visible_to, exams_visible_to, my_training
-from staffing.services import ExamNotAllowed, exam_start, exam_submit
+from staffing.services import (
+    ExamNotAllowed,
+    StaffingInputError,
+    course_generate_platform,
+    exam_create_for_shop,
+    exam_start,
+    exam_submit,
+    question_add,
+)
 
 
 def _not_merchant(request: HttpRequest) -> None:
@@ -27,6 +39,18 @@ def _not_merchant(request: HttpRequest) -> None:
 def training_home(request: HttpRequest) -> HttpResponse:
     _not_merchant(request)
     context: dict = {"courses": courses_visible_to(user=request.user)}
+    shops = shops_visible_to(user=request.user).order_by("code")
+    form = ExamCreateForm(shops=shops)
+    if request.method == "POST":
+        if not request.user.is_manager:
+            raise PermissionDenied
+        form = ExamCreateForm(request.POST, shops=shops)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            exam = exam_create_for_shop(**data)
+            messages.success(request, _("已创建考试：%(t)s") % {"t": exam.title})
+            return redirect("staffing:exam-detail", code=exam.code)
+    context["exam_form"] = form
     if request.user.role == "agent":
         context["items"] = my_training(agent=request.user)
         context["attempts"] = attempts_visible_to(user=request.user)[:20]
@@ -44,8 +68,29 @@ def course_detail(request: HttpRequest, code: str) -> HttpResponse:
     _not_merchant(request)
     course = get_visible_or_404(courses_visible_to(user=request.user), code=code)
     show_answers = request.user.role in ("manager", "inspector") or request.user.is_superuser
+    form = QuestionForm()
+    if request.method == "POST":
+        if not request.user.is_manager:
+            raise PermissionDenied
+        if "regenerate" in request.POST and course.kind == Course.Kind.PLATFORM:
+            course_generate_platform(platform=course.platform)
+            messages.success(request, _("已按规则库更新题目"))
+            return redirect("staffing:course-detail", code=course.code)
+        form = QuestionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            key = "manual-" + hashlib.sha1(data["text"].encode()).hexdigest()[:12]
+            try:
+                question_add(course=course, key=key, text=data["text"], answer=data["answer"], wrong=data["wrong"])
+            except StaffingInputError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已添加题目"))
+                return redirect("staffing:course-detail", code=course.code)
     questions = course.questions.all() if show_answers else None
-    return render(request, "staffing/course_detail.html", {"course": course, "questions": questions})
+    return render(
+        request, "staffing/course_detail.html", {"course": course, "questions": questions, "form": form}
+    )
 
 
 @login_required

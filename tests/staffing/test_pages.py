@@ -204,3 +204,26 @@ def test_pages_are_translated_to_english(client, tenants, manager, settings):
     page = client.get(reverse("staffing:forecast-shop", args=[tenants[0].shop.code])).content.decode()
     assert "Daily totals" in page and "每日咨询总量" not in page
     translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
+
+
+def test_manager_creates_an_exam_and_adds_questions(client, tenants, manager, agent):
+    from staffing.models import Exam
+
+    shop = tenants[1].shop
+    client.force_login(manager)
+    response = client.post(reverse("staffing:training"), {
+        "shop": shop.pk, "question_count": 5, "pass_mark": 60, "time_limit_minutes": 10, "max_attempts": 2,
+        "certification_days": 90,
+    })
+    exam = Exam.objects.get(shop=shop)
+    assert response.url == reverse("staffing:exam-detail", args=[exam.code])
+    assert (exam.pass_mark, exam.max_attempts, exam.certification_days) == (60, 2, 90)
+    course = exam.courses.get(kind="shop")
+    url = reverse("staffing:course-detail", args=[course.code])
+    client.post(url, {"text": "本店发什么快递？", "answer": "顺丰", "wrong": "圆通\n中通"})
+    q = course.questions.get()
+    assert q.choices[q.answer] == "顺丰" and len(q.choices) == 3
+    empty = client.post(url, {"text": "题", "answer": "对", "wrong": "  "})
+    assert empty.status_code == 200 and course.questions.count() == 1
+    client.force_login(agent)
+    assert client.post(url, {"text": "x", "answer": "y", "wrong": "z"}).status_code in (403, 404)
