@@ -60,3 +60,14 @@ class QuestionForm(forms.Form):
         if not lines:
             raise forms.ValidationError(_("至少需要一个错误选项"))
         return lines
+
+
+class StaffingProfileForm(forms.ModelForm):
+    class Meta:
+        from staffing.models import StaffingProfile
+
+        model = StaffingProfile
+        fields = ["aht_seconds", "answer_seconds", "service_level", "max_occupancy", "shrinkage", "concurrency",
+                  "window_start", "window_end"]
+        widgets = {"window_start": forms.TimeInput(attrs={"type": "time"}),
+                   "window_end": forms.TimeInput(attrs={"type": "time"})}

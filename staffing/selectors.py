@@ -54,6 +54,13 @@ def staffing_profile(*, shop: Shop) -> StaffingProfile:
         return StaffingProfile(shop=shop, **PLATFORM_DEFAULTS.get(shop.platform, {}))
 
 
+def staffing_profile_fresh(*, shop: Shop) -> StaffingProfile:
+    """Like `staffing_profile`, but never the instance cached on `shop` (for forms and updates to change)."""
+    return StaffingProfile.objects.filter(shop=shop).first() or StaffingProfile(
+        shop=shop, **PLATFORM_DEFAULTS.get(shop.platform, {})
+    )
+
+
 def window_slots(profile: StaffingProfile) -> list[int]:
     """Indices of the half hours inside the service window (an end of 00:00 means midnight)."""
     start = profile.window_start.hour * 60 + profile.window_start.minute

@@ -30,6 +30,7 @@ from staffing.models import (
     SeasonalPlan,
     SeasonalPlanShop,
     ShopAssignment,
+    StaffingProfile,
 )
 from staffing.selectors import local_tz
 from staffing.training_sources import COMPLIANT_REPLIES, knowledge_facts, rule_facts
@@ -372,3 +373,29 @@ def seasonal_plan_create(
     ])
     audit_record(actor=by, verb="seasonal_plan.create", target=plan)
     return plan
+
+
+@transaction.atomic
+def staffing_profile_update(*, shop: Shop, by: User | None = None, **fields) -> StaffingProfile:
+    """Save a shop's Erlang parameters; each is checked the way `staffing.erlang` will use it."""
+    from staffing.erlang import EFFICIENCY
+    from staffing.selectors import staffing_profile_fresh
+
+    profile = staffing_profile_fresh(shop=shop)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    checks = [
+        (profile.aht_seconds > 0, "aht_seconds", _("平均处理时长必须大于 0")),
+        (0 <= profile.service_level < 1, "service_level", _("服务水平目标必须在 0 到 1 之间（不含 1）")),
+        (0 < profile.max_occupancy <= 1, "max_occupancy", _("占用率上限必须大于 0 且不超过 1")),
+        (0 <= profile.shrinkage < 1, "shrinkage", _("缺勤/非在线率必须在 0 到 1 之间（不含 1）")),
+        (profile.concurrency in EFFICIENCY, "concurrency", _("并发会话数必须是 1 到 5")),
+        (profile.window_start != profile.window_end, "window_end", _("服务结束时间不能等于开始时间")),
+    ]
+    for ok, field, message in checks:
+        if not ok:
+            raise StaffingInputError(f"{field}: {message}")
+    profile.save()
+    audit_record(actor=by, verb="staffing_profile.update", target=profile, merchant_id=shop.merchant_id,
+                 data={k: str(v) for k, v in fields.items()})
+    return profile

@@ -20,14 +20,15 @@ from agency.access import get_visible_or_404
 from clients.selectors import shops_visible_to
 from staffing import forecast as fc
 from staffing.charts import bar_chart, line_chart
-from staffing.forms import HistoryUploadForm, OverrideForm, PromotionYearForm
+from staffing.forms import HistoryUploadForm, OverrideForm, PromotionYearForm, StaffingProfileForm
 from staffing.models import Promotion
-from staffing.selectors import shop_forecast
+from staffing.selectors import shop_forecast, staffing_profile_fresh
 from staffing.services import (
     StaffingInputError,
     demand_history_import_csv,
     forecast_override_set,
     promotion_calendar_ensure,
+    staffing_profile_update,
 )
 
 PHASE_LABELS = {fc.PRESALE: gettext_lazy("预售"), fc.PEAK: gettext_lazy("高峰"), fc.TAIL: gettext_lazy("售后")}
@@ -65,9 +66,22 @@ def forecast_shop(request: HttpRequest, code: str) -> HttpResponse:
     can_edit = request.user.is_manager
     override_form = OverrideForm(initial={"day": start})
     upload_form = HistoryUploadForm()
+    profile_form = StaffingProfileForm(instance=staffing_profile_fresh(shop=shop)) if can_edit else None
     if request.method == "POST":
         _manager_only(request)
-        if "file" in request.FILES:
+        if "profile" in request.POST:
+            profile_form = StaffingProfileForm(request.POST, instance=staffing_profile_fresh(shop=shop))
+            if profile_form.is_valid():
+                try:
+                    staffing_profile_update(shop=shop, by=request.user, **{
+                        f: profile_form.cleaned_data[f] for f in StaffingProfileForm.Meta.fields
+                    })
+                except StaffingInputError as exc:
+                    profile_form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("排班参数已保存"))
+                    return redirect(request.get_full_path())
+        elif "file" in request.FILES:
             upload_form = HistoryUploadForm(request.POST, request.FILES)
             if upload_form.is_valid():
                 try:
@@ -148,6 +162,7 @@ def forecast_shop(request: HttpRequest, code: str) -> HttpResponse:
         "can_edit": can_edit,
         "override_form": override_form,
         "upload_form": upload_form,
+        "profile_form": profile_form,
         "total_volume": round(sum(d.total for d in result.days)),
         "peak_agents": max((r["peak_agents"] for r in rows), default=0),
     }

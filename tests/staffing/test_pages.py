@@ -227,3 +227,18 @@ def test_manager_creates_an_exam_and_adds_questions(client, tenants, manager, ag
     assert empty.status_code == 200 and course.questions.count() == 1
     client.force_login(agent)
     assert client.post(url, {"text": "x", "answer": "y", "wrong": "z"}).status_code in (403, 404)
+
+
+def test_manager_sets_the_shops_staffing_parameters(client, tenants, manager):
+    from staffing.models import StaffingProfile
+
+    shop = tenants[0].shop
+    client.force_login(manager)
+    url = reverse("staffing:forecast-shop", args=[shop.code])
+    fields = {"profile": "1", "aht_seconds": 300, "answer_seconds": 60, "service_level": 0.9, "max_occupancy": 0.8,
+              "shrinkage": 0.25, "concurrency": 2, "window_start": "09:00", "window_end": "22:00"}
+    assert client.post(url, fields).status_code == 302
+    profile = StaffingProfile.objects.get(shop=shop)
+    assert (profile.aht_seconds, profile.concurrency, profile.window_start.hour) == (300, 2, 9)
+    bad = client.post(url, {**fields, "concurrency": 7})
+    assert bad.status_code == 200 and StaffingProfile.objects.get(shop=shop).concurrency == 2
