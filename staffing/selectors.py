@@ -62,10 +62,13 @@ def staffing_profile_fresh(*, shop: Shop) -> StaffingProfile:
 
 
 def window_slots(profile: StaffingProfile) -> list[int]:
-    """Indices of the half hours inside the service window (an end of 00:00 means midnight)."""
+    """Indices of the half hours inside the service window. An end of 00:00 means midnight; an end before the
+    start (08:00–02:00) wraps: the small hours of the same calendar date are served too."""
     start = profile.window_start.hour * 60 + profile.window_start.minute
     end = profile.window_end.hour * 60 + profile.window_end.minute or 24 * 60
-    return [i for i in range(fc.SLOTS_PER_DAY) if start <= i * fc.SLOT_MINUTES < end]
+    if end > start:
+        return [i for i in range(fc.SLOTS_PER_DAY) if start <= i * fc.SLOT_MINUTES < end]
+    return [i for i in range(fc.SLOTS_PER_DAY) if i * fc.SLOT_MINUTES >= start or i * fc.SLOT_MINUTES < end]
 
 
 def promotion_windows(*, start: date | None = None, end: date | None = None) -> list[fc.PromotionWindow]:

@@ -192,3 +192,13 @@ def test_import_demand_history_command(tenants, tmp_path):
     with pytest.raises(CommandError) as err:
         call_command("import_demand_history", str(good), "--shop", "nope")
     assert "--shop" in str(err.value)
+
+
+def test_service_window_midnight_and_wrapping():
+    from staffing.models import StaffingProfile
+    from staffing.selectors import window_slots
+
+    assert len(window_slots(StaffingProfile(window_start=time(8), window_end=time(23)))) == 30
+    assert window_slots(StaffingProfile(window_start=time(20), window_end=time(0))) == list(range(40, 48))
+    wrapped = window_slots(StaffingProfile(window_start=time(22), window_end=time(2)))
+    assert wrapped == [0, 1, 2, 3, 44, 45, 46, 47]
