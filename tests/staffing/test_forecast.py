@@ -202,3 +202,22 @@ def test_service_window_midnight_and_wrapping():
     assert window_slots(StaffingProfile(window_start=time(20), window_end=time(0))) == list(range(40, 48))
     wrapped = window_slots(StaffingProfile(window_start=time(22), window_end=time(2)))
     assert wrapped == [0, 1, 2, 3, 44, 45, 46, 47]
+
+
+def test_holiday_factor_is_learnt_from_history_and_makeup_days_are_left_out():
+    # 2025: National Day 1–8 October, make-up workdays Sunday 28 September and Saturday 11 October
+    history = {}
+    day = date(2025, 9, 1)
+    while day < date(2025, 10, 20):
+        kind = fc.day_kind(day)
+        level = {fc.WORKDAY: 100, fc.WEEKEND: 200, fc.HOLIDAY: 300, fc.MAKEUP: 999}[kind.kind]
+        history[day] = np.full(48, level / 48)
+        day += timedelta(days=1)
+    profile = fc.fit_profile(history, weeks=8)
+    assert profile.workday_level == pytest.approx(100)
+    assert profile.weekend_level == pytest.approx(200)  # the 999 make-up days did not leak in
+    assert profile.holiday_factors["National Day"] == pytest.approx(1.5)
+    [oct1] = fc.forecast_days(profile, start=date(2026, 10, 1), days=1)
+    assert oct1.total == pytest.approx(300)
+    [makeup] = fc.forecast_days(profile, start=date(2026, 9, 20), days=1)  # a worked Sunday
+    assert makeup.kind.kind == fc.MAKEUP and makeup.total == pytest.approx(100)
