@@ -123,6 +123,11 @@ def test_agents_see_only_their_own_attempts_and_exams_of_their_shops(client, ten
     assert client.get(reverse("staffing:attempt-detail", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("staffing:attempt-detail", args=[theirs.pk]), {}).status_code == 404
     assert client.get(reverse("staffing:exam-detail", args=[other_exam.code])).status_code == 404
+    other_course = other_exam.courses.get(kind="shop")
+    assert client.get(reverse("staffing:course-detail", args=[other_course.code])).status_code == 404
+    client.force_login(tenants[0].user)  # merchants see no training material at all
+    assert client.get(reverse("staffing:course-detail", args=[other_course.code])).status_code == 403
+    client.force_login(agent)
     detail = client.get(reverse("staffing:exam-detail", args=[exam.code])).content.decode()
     assert other.display_name not in detail
 
