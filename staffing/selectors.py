@@ -228,8 +228,10 @@ def courses_visible_to(*, user: User) -> QuerySet[Course]:
     if user.is_authenticated and (user.is_manager or user.role == Role.INSPECTOR):
         return qs
     if user.is_authenticated and user.role == Role.AGENT:
-        shop_ids = assignments_active().filter(agent=user).values("shop_id")
-        return qs.filter(Q(shop__isnull=True) | Q(shop_id__in=shop_ids))
+        mine = assignments_active().filter(agent=user)
+        return qs.filter(
+            Q(shop__isnull=True, platform__in=mine.values("shop__platform")) | Q(shop_id__in=mine.values("shop_id"))
+        )
     return qs.none()
 
 
