@@ -155,3 +155,15 @@ def test_golive_readiness_check_names_uncertified_agents(tenants, agent):
     attempt = exam_start(exam=exam, agent=agent)
     exam_submit(attempt=attempt, answers=answer_all(attempt, right=True))
     assert check(engagement).ok is True
+
+
+def test_agents_see_courses_of_their_shops_and_platforms_only(tenants, agent, manager):
+    from staffing.selectors import courses_visible_to
+
+    exam_create_for_shop(shop=tenants[0].shop)  # pdd
+    exam_create_for_shop(shop=tenants[1].shop)  # jd
+    shop_assignment_ensure(agent=agent, shop=tenants[0].shop, since=date(2026, 1, 1))
+    codes = set(courses_visible_to(user=agent).values_list("code", flat=True))
+    assert codes == {"rules-pdd", f"shop-{tenants[0].shop.code}"}
+    assert len(courses_visible_to(user=manager)) == 4
+    assert not courses_visible_to(user=tenants[0].user).exists()
