@@ -109,6 +109,10 @@ class Engagement(models.Model):
         return self.title
 
     @property
+    def aftersale_share(self) -> int:
+        return 100 - self.presale_share
+
+    @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
 
