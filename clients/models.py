@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -79,8 +80,8 @@ class Engagement(models.Model):
         _("高峰时段"), max_length=100, blank=True, help_text=_("如 10:00-12:00, 20:00-22:00")
     )
     peak_hour_share = models.DecimalField(
-        _("高峰小时占比"), max_digits=4, decimal_places=3, default=0.12,
-        validators=[MinValueValidator(0.01), MaxValueValidator(1)],
+        _("高峰小时占比"), max_digits=4, decimal_places=3, default=Decimal("0.12"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(1)],
         help_text=_("最忙的一小时占全天咨询量的比例"),
     )
     service_start = models.TimeField(_("服务开始"), default=time(8, 0))
