@@ -20,7 +20,7 @@ class ConsultationForm(forms.ModelForm):
                   "service_end", "presale_share", "languages", "avg_handle_seconds", "concurrency", "next_step",
                   "next_step_due"]
         widgets = {
-            "next_step_due": forms.DateInput(attrs={"type": "date"}),
+            "next_step_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "service_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "service_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "shops": forms.CheckboxSelectMultiple,
@@ -63,7 +63,7 @@ class StageForm(forms.Form):
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next_step = forms.CharField(label=_("下一步"), required=False)
-    next_step_due = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    next_step_due = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class QuoteTermsForm(forms.Form):
@@ -71,7 +71,7 @@ class QuoteTermsForm(forms.Form):
                                         help_text=_("留空则用今天有效的价格表"))
     platform = forms.ChoiceField(label=_("计价平台"), choices=[("", _("自动（响应要求最严的平台）"))] + Platform.choices,
                                  required=False)
-    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     term_months = forms.IntegerField(label=_("合同期(月)"), min_value=1, max_value=60, required=False)
     addons = forms.CharField(label=_("附加服务编码"), required=False, help_text=_("逗号分隔，如 qa-report"))
     aht_seconds = forms.IntegerField(label=_("平均处理时长(秒)"), min_value=10, max_value=3600, required=False)
@@ -107,7 +107,7 @@ class DecisionForm(forms.Form):
 
 
 class ContractForm(forms.Form):
-    start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     sla_reply_rate = forms.DecimalField(label=_("回复率目标"), min_value=0, max_value=1, initial="0.95", decimal_places=3)
     sla_first_response_seconds = forms.IntegerField(label=_("首次响应目标(秒)"), min_value=1, required=False)
     sla_qa_score = forms.DecimalField(label=_("质检分目标"), min_value=0, max_value=100, initial=90)
@@ -124,6 +124,6 @@ class SignForm(forms.Form):
 class AmendmentForm(forms.Form):
     description = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}))
     extra_seats = forms.IntegerField(label=_("增加席位"))
-    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    effective_until = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    effective_until = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     price_change = forms.DecimalField(label=_("费用变化"), decimal_places=2)
