@@ -143,7 +143,7 @@ def contract_pdf(contract) -> bytes:
            f"至 {contract.end_date:%Y年%m月%d日}；每日服务时间 {revision.inputs.get('service_start')}–"
            f"{revision.inputs.get('service_end')}，含法定节假日与大促活动。", s["body"]),
         _p("第二条 席位与费用", s["h2"]),
-        _p(f"乙方提供排班席位 {contract.seats} 个；月服务费人民币 {_yuan(contract.monthly_price)} 元（明细见报价单）。"
+        _p(f"乙方提供排班席位 {contract.seats} 个；月服务费人民币 {_yuan(contract.monthly_price)}（明细见报价单）。"
            "大促期间临时增加席位以补充协议约定。", s["body"]),
         _p("第三条 服务水平（SLA）与服务抵扣", s["h2"]),
         _table([
