@@ -178,3 +178,18 @@ def test_detail_pages_render(client, tenants, manager):
         assert response.status_code == 200, url
     pdf = client.get(reverse("clients:contract-pdf", args=[contract.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content == bytes(contract.pdf)
+
+
+def test_manager_dashboard_shows_the_pipeline_with_overdue_next_steps(client, tenants, manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    t1, _ = tenants
+    consultation(merchant=t1.merchant, shops=[t1.shop], by=manager, next_step="回访客户",
+                 next_step_due=timezone.localdate() - timedelta(days=2))
+    _login(client, manager)
+    page = client.get("/").content.decode()
+    assert 'data-widget="pipeline"' in page and "回访客户" in page
+    _login(client, t1.user)
+    assert 'data-widget="pipeline"' not in client.get("/").content.decode()
