@@ -168,6 +168,13 @@ def engagement_note_add(*, engagement: Engagement, by: User, text: str, next_ste
     return activity
 
 
+def next_stage(stage: str) -> str | None:
+    if stage == Stage.LOST:
+        return Stage.CONSULTATION
+    position = LIFECYCLE.index(stage)
+    return LIFECYCLE[position + 1] if position + 1 < len(LIFECYCLE) else None
+
+
 def _stage_gate(engagement: Engagement, to: str) -> str | None:
     """Why `engagement` may not enter stage `to` yet, or None."""
     if to == Stage.QUOTING and engagement.daily_volume <= 0:
@@ -183,6 +190,7 @@ def _stage_gate(engagement: Engagement, to: str) -> str | None:
 def engagement_stage_change(*, engagement: Engagement, to: str, by: User | None, note: str = "") -> Engagement:
     """Move an engagement along the lifecycle: one step forward (with its gate), to lost from any open
     stage, or a lost engagement back to consultation."""
+    caller_instance = engagement
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     current = engagement.stage
     if to not in Stage.values:
@@ -205,7 +213,7 @@ def engagement_stage_change(*, engagement: Engagement, to: str, by: User | None,
         reason = _stage_gate(engagement, to)
         if reason:
             raise BusinessRuleError(f"不能进入“{Stage(to).label}”：{reason}")
-    engagement.stage = to
+    engagement.stage = caller_instance.stage = to
     engagement.save(update_fields=["stage", "updated_at"])
     text = f"阶段：{Stage(current).label} → {Stage(to).label}"
     _log(engagement, by=by, kind=EngagementActivity.Kind.STAGE, text=f"{text}。{note}" if note else text)
@@ -215,8 +223,10 @@ def engagement_stage_change(*, engagement: Engagement, to: str, by: User | None,
 
 
 def _advance_to(engagement: Engagement, to: str, *, by: User | None, note: str) -> None:
-    """Advance automatically when the lifecycle allows it; quietly stay when already past."""
-    if engagement.stage in LIFECYCLE and LIFECYCLE.index(engagement.stage) + 1 == LIFECYCLE.index(to):
+    """Advance automatically when the lifecycle allows it; quietly stay when already past. The stage is
+    read from the database, as the caller's instance may be older than the last change."""
+    current = Engagement.objects.filter(pk=engagement.pk).values_list("stage", flat=True).get()
+    if current in LIFECYCLE and LIFECYCLE.index(current) + 1 == LIFECYCLE.index(to):
         engagement_stage_change(engagement=engagement, to=to, by=by, note=note)
 
 
