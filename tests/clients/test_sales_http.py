@@ -193,3 +193,18 @@ def test_manager_dashboard_shows_the_pipeline_with_overdue_next_steps(client, te
     assert 'data-widget="pipeline"' in page and "回访客户" in page
     _login(client, t1.user)
     assert 'data-widget="pipeline"' not in client.get("/").content.decode()
+
+
+def test_admin_cannot_change_a_revision_or_a_contract(client, tenants, manager):
+    t1, _ = tenants
+    contract = sent_contract(tenant=t1, manager=manager)
+    manager.is_superuser = True
+    manager.save(update_fields=["is_superuser"])
+    _login(client, manager)
+    url = reverse("admin:clients_contract_change", args=[contract.pk])
+    response = client.post(url, {"seats": 99})
+    assert response.status_code in (403, 200)
+    assert Contract.objects.get(pk=contract.pk).seats == contract.seats
+    delete = client.post(reverse("admin:clients_quoterevision_delete", args=[contract.revision_id]), {"post": "yes"})
+    assert delete.status_code == 403
+    assert QuoteRevision.objects.filter(pk=contract.revision_id).exists()
