@@ -100,3 +100,11 @@ def pipeline_summary(*, user: User, today: date) -> dict:
     ).order_by("next_step_due")[:5]
     stages = [(stage, counts.get(stage.value, 0)) for stage in Engagement.Stage if stage != Engagement.Stage.ENDED]
     return {"stages": stages, "overdue": list(overdue)}
+
+
+def active_contract_for(*, engagement: Engagement, on: date | None = None) -> Contract | None:
+    """The engagement's active contract (covering `on` when given): the go-live checklist's "contract signed"."""
+    contracts = Contract.objects.filter(engagement=engagement, status=Contract.Status.ACTIVE).defer("pdf")
+    if on is not None:
+        contracts = contracts.filter(start_date__lte=on, end_date__gte=on)
+    return contracts.order_by("-start_date", "-pk").first()
