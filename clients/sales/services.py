@@ -76,7 +76,7 @@ def _clean_peaks(peaks: list) -> list[dict]:
     """Seasonal peaks: [{"name", "start", "end", "multiplier"}]; each checked, dates as ISO strings."""
     cleaned = []
     for index, peak in enumerate(peaks or [], start=1):
-        where = f"第 {index} 个大促高峰"
+        where = _("第 %(n)s 个大促高峰") % {"n": index}
         if not isinstance(peak, dict):
             raise BusinessRuleError(_("%(where)s格式不对") % {"where": where}, field="seasonal_peaks")
         name = str(peak.get("name", "")).strip()
