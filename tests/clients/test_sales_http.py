@@ -247,3 +247,18 @@ def test_detail_pages_do_not_grow_queries_with_history(client, tenants, manager,
     for url in urls:
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
+
+
+def test_merchant_declines_with_a_reason_in_the_portal(client, tenants, manager):
+    from clients.models import QuoteDecision
+
+    t1, _ = tenants
+    quote = sent_quote(tenant=t1, manager=manager)
+    _login(client, t1.user)
+    response = client.post(reverse("clients:portal-quote-decline", args=[quote.pk, 1]), {"note": "预算不够"})
+    assert response.status_code == 302
+    decision = QuoteDecision.objects.get()
+    assert (decision.accepted, decision.note, decision.by) == (False, "预算不够", t1.user)
+    again = client.post(reverse("clients:portal-quote-accept", args=[quote.pk, 1]), follow=True)
+    assert "不能重复答复" in again.content.decode()
+    assert QuoteDecision.objects.count() == 1
