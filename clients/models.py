@@ -79,3 +79,7 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Knowledge handover lives in its own module; importing it here registers its models with the app.
+from clients.handover.models import HandoverBatch, KnowledgeEntry, KnowledgeKind  # noqa: E402, F401
