@@ -1,0 +1,90 @@
+"""The merchant's portal and the go-live checklist page. Thin: selectors and services do the work."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+from django.views.decorators.http import require_POST
+
+from agency.access import get_visible_or_404
+from clients.golive import GoLiveBlocked, engagement_go_live, golive_checklist, golive_missing
+from clients.handover.selectors import batches_with_counts
+from clients.portal.sections import portal_sections
+from clients.portal.selectors import engagement_activity, lifecycle_steps, portal_engagements
+
+VERB_LABELS = {
+    "handover.batch_create": N_("创建交接批次"),
+    "handover.entry_add": N_("添加交接条目"),
+    "handover.entry_remove": N_("删除交接条目"),
+    "handover.products_import": N_("导入商品文件"),
+    "handover.batch_acknowledge": N_("确认交接批次"),
+    "handover.batch_new_version": N_("创建交接新版本"),
+    "engagement.go_live": N_("客服上岗"),
+}
+
+
+def _activity(engagement) -> list[dict]:
+    return [
+        {"at": e.at, "actor": e.actor, "label": _(VERB_LABELS[e.verb]) if e.verb in VERB_LABELS else e.verb,
+         "title": e.data.get("title", ""), "version": e.data.get("version")}
+        for e in engagement_activity(engagement=engagement)
+    ]
+
+
+def _checklist(engagement) -> dict:
+    items = golive_checklist(engagement)
+    return {"items": items, "missing": golive_missing(items)}
+
+
+@login_required
+def portal_home(request: HttpRequest) -> HttpResponse:
+    engagements = list(portal_engagements(user=request.user))
+    for engagement in engagements:
+        engagement.steps = lifecycle_steps(engagement)
+    return render(request, "clients/portal/home.html", {"engagements": engagements})
+
+
+@login_required
+def portal_engagement(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
+    sections = [
+        {"label": s.label, "template": s.template, **s.context(request, engagement)} for s in portal_sections()
+    ]
+    context = {
+        "engagement": engagement,
+        "steps": lifecycle_steps(engagement),
+        "batches": batches_with_counts(user=request.user, engagement=engagement),
+        "activity": _activity(engagement),
+        "golive": _checklist(engagement),
+        "sections": sections,
+    }
+    return render(request, "clients/portal/engagement.html", context)
+
+
+@login_required
+def golive_page(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
+    return render(request, "clients/golive.html", {"engagement": engagement, "golive": _checklist(engagement),
+                                                   "steps": lifecycle_steps(engagement)})
+
+
+@login_required
+@require_POST
+def golive_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
+    if not request.user.is_manager:
+        raise PermissionDenied
+    try:
+        engagement_go_live(engagement=engagement, by=request.user)
+    except GoLiveBlocked as exc:
+        messages.error(request, str(exc))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("“%(engagement)s”已上岗，进入质检阶段。") % {"engagement": engagement})
+    return redirect("clients:golive", pk=engagement.pk)
