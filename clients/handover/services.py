@@ -42,24 +42,29 @@ FIELD_LABELS = {
 }
 
 
+class _Params(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def describe_row_error(error: RowError) -> str:
     """One bad row in words: where (row, column) and why."""
-    p = error.params
-    reasons = {
+    templates = {
         "required": _("必填，不能为空"),
-        "too_long": _("超过 %(max)s 个字符") % {"max": p.get("max")},
-        "bad_price": _("“%(value)s”不是有效的价格") % {"value": p.get("value", "")},
-        "negative_price": _("价格不能为负数（%(value)s）") % {"value": p.get("value", "")},
-        "too_many_decimals": _("价格最多两位小数（%(value)s）") % {"value": p.get("value", "")},
-        "duplicate_sku": _("商品编码 %(sku)s 与第 %(first_row)s 行重复") % p,
+        "too_long": _("超过 %(max)s 个字符"),
+        "bad_price": _("“%(value)s”不是有效的价格"),
+        "negative_price": _("价格不能为负数（%(value)s）"),
+        "too_many_decimals": _("价格最多两位小数（%(value)s）"),
+        "duplicate_sku": _("商品编码 %(sku)s 与第 %(first_row)s 行重复"),
         "missing_column": _("表头缺少必填列"),
-        "unknown_format": _("无法识别的文件格式（%(filename)s），请上传 CSV 或 XLSX") % {"filename": p.get("filename", "")},
+        "unknown_format": _("无法识别的文件格式（%(filename)s），请上传 CSV 或 XLSX"),
         "bad_encoding": _("无法识别文件编码，请使用 UTF-8 或 GBK/GB18030"),
         "empty_file": _("文件中没有商品"),
-        "too_many_rows": _("行数超过上限 %(max)s") % {"max": p.get("max")},
-        "unreadable": _("无法读取文件：%(reason)s") % {"reason": p.get("reason", "")},
+        "too_many_rows": _("行数超过上限 %(max)s"),
+        "unreadable": _("无法读取文件：%(reason)s"),
     }
-    reason = reasons.get(error.code, error.code)
+    params = _Params(error.params)
+    reason = templates[error.code] % params if error.code in templates else error.code
     where = []
     if error.row:
         where.append(_("第 %(row)d 行") % {"row": error.row})
