@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from agency.demo import ensure_user
 from agency.models import Role
+from clients.handover.demo import load_handover
 from clients.models import Merchant, Shop
 
 ORDER = 20
@@ -41,3 +42,4 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
             display_name=spec["contact_name"], merchant=merchant,
         )
     log(f"clients: {len(MERCHANTS)} merchants with {sum(len(m['shops']) for m in MERCHANTS)} shops")
+    load_handover(log=log)

@@ -203,7 +203,8 @@ def handover_products_import(*, batch: HandoverBatch, data: bytes, filename: str
     outcome = ImportOutcome(len(new), len(changed), parsed.encoding, parsed.file_format)
     audit_record(
         actor=by, verb="handover.products_import", target=batch, merchant_id=_merchant_id(batch),
-        data={"engagement": batch.engagement_id, "filename": filename[:200], "created": outcome.created,
+        data={"engagement": batch.engagement_id, "title": batch.title, "version": batch.version,
+              "filename": filename[:200], "created": outcome.created,
               "updated": outcome.updated, "encoding": outcome.encoding},
     )
     return outcome

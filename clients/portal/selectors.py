@@ -28,10 +28,15 @@ def portal_engagements(*, user: User) -> QuerySet[Engagement]:
     )
 
 
+# Audit lines too small for the merchant's timeline (each entry added or removed while filling a batch).
+TIMELINE_NOISE = ("handover.entry_add", "handover.entry_remove")
+
+
 def engagement_activity(*, engagement: Engagement, limit: int = 50) -> QuerySet[AuditEvent]:
     """What happened on this engagement: audit lines whose data names it (services write `engagement`)."""
     return (
         AuditEvent.objects.filter(merchant_id=engagement.merchant_id, data__engagement=engagement.pk)
+        .exclude(verb__in=TIMELINE_NOISE)
         .select_related("actor")
         .order_by("-at")[:limit]
     )

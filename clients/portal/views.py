@@ -31,7 +31,8 @@ VERB_LABELS = {
 def _activity(engagement) -> list[dict]:
     return [
         {"at": e.at, "actor": e.actor, "label": _(VERB_LABELS[e.verb]) if e.verb in VERB_LABELS else e.verb,
-         "title": e.data.get("title", ""), "version": e.data.get("version")}
+         "title": e.data.get("title", ""), "version": e.data.get("version"),
+         "created": e.data.get("created"), "updated": e.data.get("updated")}
         for e in engagement_activity(engagement=engagement)
     ]
 

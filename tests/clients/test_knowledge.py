@@ -111,3 +111,11 @@ def test_postgres_search_uses_the_trigram_index(knowledge_of_both, manager):
     plan = queryset.explain()
     assert INDEX_NAME in plan, plan
     assert titles(knowledge_search(user=manager, query="无理由退货")) == {"退货运费谁承担"}
+
+
+def test_highlight_escapes_and_marks_words():
+    from clients.templatetags.handover_tags import highlight
+
+    assert highlight("<b>七天退货</b>", "退货") == '&lt;b&gt;七天<mark class="hit">退货</mark>&lt;/b&gt;'
+    assert highlight("USB 台灯", "usb") == '<mark class="hit">USB</mark> 台灯'
+    assert highlight("a<b", "") == "a&lt;b"
