@@ -41,12 +41,15 @@ class BatchForm(forms.Form):
     title = forms.CharField(max_length=200, label=gettext_lazy("标题"))
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("说明"))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, engagement=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["engagement"].queryset = engagements_visible_to(user=user).exclude(
             stage__in=[Engagement.Stage.LOST, Engagement.Stage.ENDED]
         )
-        self.shops = {str(s.pk): s for s in shops_visible_to(user=user)}
+        shops = shops_visible_to(user=user)
+        if engagement is not None:
+            shops = shops.filter(merchant_id=engagement.merchant_id)
+        self.shops = {str(s.pk): s for s in shops}
         self.fields["shop"].choices = [(pk, str(s)) for pk, s in self.shops.items()]
 
 
@@ -64,7 +67,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
     form = None
     if _may_edit_handover(request.user):
         initial = {"engagement": engagement.pk} if engagement else {}
-        form = BatchForm(user=request.user, initial=initial)
+        form = BatchForm(user=request.user, initial=initial, engagement=engagement)
     return render(
         request, "clients/handover/list.html", {"batches": batches, "engagement": engagement, "form": form}
     )
