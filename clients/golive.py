@@ -9,8 +9,7 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.db import transaction
-from django.utils.translation import gettext as _gettext
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -39,8 +38,8 @@ def registered_checks() -> list[tuple[str, Callable[[Any], ReadinessItem]]]:
 # two weeks) are registered by staffing under the keys below; until then they show as pending and block.
 
 STAFFING_ITEMS = {
-    "agents_certified": (30, _lazy("客服已分配并通过店铺认证")),
-    "roster_published": (40, _lazy("前两周排班已发布并覆盖 8:00–23:00")),
+    "agents_certified": (30, gettext_lazy("客服已分配并通过店铺认证")),
+    "roster_published": (40, gettext_lazy("前两周排班已发布并覆盖 8:00–23:00")),
 }
 
 
@@ -50,16 +49,16 @@ class GoLiveBlocked(ValueError):
     def __init__(self, missing: list[ReadinessItem]):
         self.missing = missing
         lines = [f"{item.label}{'：' + item.detail if item.detail else ''}" for item in missing]
-        super().__init__(_gettext("不能上岗，以下条件未满足：") + "；".join(lines))
+        super().__init__(gettext("不能上岗，以下条件未满足：") + "；".join(lines))
 
 
 def _contract_check(engagement) -> ReadinessItem:
     """A signed contract for this engagement. `Contract` is helper 5a's model; until it exists: pending."""
-    label = _lazy("合同已签署")
+    label = gettext_lazy("合同已签署")
     try:
         contract_model = django_apps.get_model("clients", "Contract")
     except LookupError:
-        return ReadinessItem("contract_signed", label, None, _gettext("合同模块尚未上线（待定）"))
+        return ReadinessItem("contract_signed", label, None, gettext("合同模块尚未上线（待定）"))
     contracts = contract_model.objects.filter(engagement=engagement)
     field_names = {f.name for f in contract_model._meta.get_fields()}
     if "status" in field_names:
@@ -68,7 +67,7 @@ def _contract_check(engagement) -> ReadinessItem:
         signed = contracts.filter(signed_at__isnull=False).exists()
     if signed:
         return ReadinessItem("contract_signed", label, True)
-    return ReadinessItem("contract_signed", label, False, _gettext("还没有双方签署的合同"))
+    return ReadinessItem("contract_signed", label, False, gettext("还没有双方签署的合同"))
 
 
 SIGNED_CONTRACT_STATUSES = ("signed", "active")
@@ -77,19 +76,19 @@ SIGNED_CONTRACT_STATUSES = ("signed", "active")
 def _handover_check(engagement) -> ReadinessItem:
     from clients.models import HandoverBatch, KnowledgeKind
 
-    label = _lazy("内容交接已确认")
+    label = gettext_lazy("内容交接已确认")
     shops = list(engagement.shops.order_by("name"))
     if not shops:
-        return ReadinessItem("handover_acknowledged", label, False, _gettext("合作项目还没有关联店铺"))
+        return ReadinessItem("handover_acknowledged", label, False, gettext("合作项目还没有关联店铺"))
     batches = list(HandoverBatch.objects.filter(engagement=engagement).select_related("shop"))
     problems = []
     for shop in shops:
         if not any(b.shop_id == shop.pk and b.kind == KnowledgeKind.PRODUCT and b.in_force for b in batches):
-            problems.append(_gettext("店铺“%(shop)s”没有已确认的商品信息") % {"shop": shop.name})
+            problems.append(gettext("店铺“%(shop)s”没有已确认的商品信息") % {"shop": shop.name})
     waiting = [b for b in batches if b.is_open]
     for batch in waiting:
         problems.append(
-            _gettext("批次“%(batch)s”（%(shop)s）待确认") % {"batch": f"{batch.title} v{batch.version}", "shop": batch.shop.name}
+            gettext("批次“%(batch)s”（%(shop)s）待确认") % {"batch": f"{batch.title} v{batch.version}", "shop": batch.shop.name}
         )
     if problems:
         return ReadinessItem("handover_acknowledged", label, False, "；".join(problems))
@@ -98,7 +97,7 @@ def _handover_check(engagement) -> ReadinessItem:
 
 def _pending(key: str, label) -> Callable[[Any], ReadinessItem]:
     def check(engagement) -> ReadinessItem:
-        return ReadinessItem(key, label, None, _gettext("排班与培训模块尚未提供此项检查（待定）"))
+        return ReadinessItem(key, label, None, gettext("排班与培训模块尚未提供此项检查（待定）"))
 
     return check
 
@@ -127,12 +126,12 @@ def engagement_go_live(*, engagement, by) -> Any:
     from clients.models import Engagement
 
     if not getattr(by, "is_manager", False):
-        raise PermissionError(_gettext("只有机构经理可以确认上岗。"))
+        raise PermissionError(gettext("只有机构经理可以确认上岗。"))
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if engagement.stage == Engagement.Stage.LIVE:
-        raise ValueError(_gettext("该合作项目已经上岗。"))
+        raise ValueError(gettext("该合作项目已经上岗。"))
     if engagement.stage in (Engagement.Stage.LOST, Engagement.Stage.ENDED):
-        raise ValueError(_gettext("该合作项目已结束，不能上岗。"))
+        raise ValueError(gettext("该合作项目已结束，不能上岗。"))
     missing = golive_missing(golive_checklist(engagement))
     if missing:
         raise GoLiveBlocked(missing)

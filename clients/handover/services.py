@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from agency.models import Role, User
 from agency.services import audit_record
@@ -36,9 +36,9 @@ class ProductImportError(HandoverError):
 
 
 FIELD_LABELS = {
-    "sku": N_("商品编码 (sku)"), "name": N_("商品名称 (name)"), "price": N_("价格 (price)"),
-    "category": N_("类目 (category)"), "spec": N_("规格 (spec)"), "selling_points": N_("卖点 (selling_points)"),
-    "after_sale": N_("售后说明 (after_sale)"), "shipping": N_("发货说明 (shipping)"),
+    "sku": gettext_noop("商品编码 (sku)"), "name": gettext_noop("商品名称 (name)"), "price": gettext_noop("价格 (price)"),
+    "category": gettext_noop("类目 (category)"), "spec": gettext_noop("规格 (spec)"), "selling_points": gettext_noop("卖点 (selling_points)"),
+    "after_sale": gettext_noop("售后说明 (after_sale)"), "shipping": gettext_noop("发货说明 (shipping)"),
 }
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
@@ -18,13 +18,13 @@ from clients.portal.sections import portal_sections
 from clients.portal.selectors import engagement_activity, lifecycle_steps, portal_engagements
 
 VERB_LABELS = {
-    "handover.batch_create": N_("创建交接批次"),
-    "handover.entry_add": N_("添加交接条目"),
-    "handover.entry_remove": N_("删除交接条目"),
-    "handover.products_import": N_("导入商品文件"),
-    "handover.batch_acknowledge": N_("确认交接批次"),
-    "handover.batch_new_version": N_("创建交接新版本"),
-    "engagement.go_live": N_("客服上岗"),
+    "handover.batch_create": gettext_noop("创建交接批次"),
+    "handover.entry_add": gettext_noop("添加交接条目"),
+    "handover.entry_remove": gettext_noop("删除交接条目"),
+    "handover.products_import": gettext_noop("导入商品文件"),
+    "handover.batch_acknowledge": gettext_noop("确认交接批次"),
+    "handover.batch_new_version": gettext_noop("创建交接新版本"),
+    "engagement.go_live": gettext_noop("客服上岗"),
 }
 
 
