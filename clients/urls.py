@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from clients import views
+from clients.sales.urls import urlpatterns as sales_urlpatterns
 
 app_name = "clients"
 urlpatterns = [
@@ -9,3 +10,4 @@ urlpatterns = [
     path("", include("clients.handover.urls")),
     path("", include("clients.portal.urls")),
 ]
+urlpatterns += sales_urlpatterns

@@ -8,6 +8,7 @@ and the Douyin shop has no products yet, so its go-live checklist names what is 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from agency.models import User
@@ -80,8 +81,20 @@ def _batch(engagement, shop, kind, title, by, *, entries=(), products=None, ackn
     return batch
 
 
-def _engagement(merchant: Merchant, title: str, stage: str, shops: list[Shop]) -> Engagement:
-    """Use the merchant's engagement that is past contracting (5a's demo makes some), else our own."""
+def _engagement(merchant: Merchant, title: str, stage: str, shops: list[Shop], by: User) -> Engagement:
+    """The merchant's engagement whose contract is signed (5a's demo makes one), moved on to handover
+    through the lifecycle service; else one past contracting; else our own."""
+    from clients.sales.errors import BusinessRuleError
+    from clients.sales.services import engagement_stage_change
+
+    signed = (
+        Engagement.objects.filter(merchant=merchant, contracts__status="active").order_by("pk").first()
+    )
+    if signed is not None:
+        for step in (Engagement.Stage.CONTRACTING, Engagement.Stage.HANDOVER):
+            with contextlib.suppress(BusinessRuleError):
+                signed = engagement_stage_change(engagement=signed, to=step, by=by, note="演示数据")
+        return signed
     existing = (
         Engagement.objects.filter(merchant=merchant, stage__in=[Engagement.Stage.HANDOVER, Engagement.Stage.TRAINING,
                                                                  Engagement.Stage.LIVE])
@@ -102,7 +115,7 @@ def load_handover(*, log: Callable[[str], None]) -> None:
 
     lanxin = _engagement(
         merchant1.merchant, "蓝心家居 全店客服外包", Engagement.Stage.TRAINING,
-        [shops["lanxin-tmall"], shops["lanxin-pdd"], shops["lanxin-douyin"]],
+        [shops["lanxin-tmall"], shops["lanxin-pdd"], shops["lanxin-douyin"]], manager,
     )
     if not HandoverBatch.objects.filter(engagement=lanxin).exists():
         if not lanxin.next_step:
@@ -122,10 +135,15 @@ def load_handover(*, log: Callable[[str], None]) -> None:
         _batch(lanxin, shops["lanxin-pdd"], KnowledgeKind.SCRIPT, "售后话术（拼多多）", manager, entries=SCRIPTS,
                acknowledge_by=manager)
         _batch(lanxin, shops["lanxin-tmall"], KnowledgeKind.FAQ, "常见问题", merchant1, entries=FAQS_1)
+        if lanxin.stage == Engagement.Stage.HANDOVER:
+            from clients.sales.services import engagement_stage_change
+
+            engagement_stage_change(engagement=lanxin, to=Engagement.Stage.TRAINING, by=manager,
+                                    note="商品与话术已交接，开始客服培训")
 
     qingshan = _engagement(
-        merchant2.merchant, "青山户外 京东/淘宝客服外包", Engagement.Stage.LIVE,
-        [shops["qingshan-jd"], shops["qingshan-taobao"]],
+        merchant2.merchant, "青山户外 2025 年度客服外包（已上岗）", Engagement.Stage.LIVE,
+        [shops["qingshan-jd"], shops["qingshan-taobao"]], manager,
     )
     if not HandoverBatch.objects.filter(engagement=qingshan).exists():
         for code in ("qingshan-jd", "qingshan-taobao"):

@@ -50,3 +50,65 @@ def lifecycle_steps(engagement: Engagement) -> list[dict]:
          "state": "done" if i < current else "current" if i == current else "todo"}
         for i, stage in enumerate(LIFECYCLE)
     ]
+
+
+def portal_quotes(*, user: User, engagement: Engagement | None = None) -> QuerySet:
+    """Quotes the caller may see (merchants: never a draft), optionally of one engagement."""
+    from clients.sales.selectors import quotes_visible_to
+
+    quotes = quotes_visible_to(user=user)
+    if engagement is not None:
+        quotes = quotes.filter(engagement=engagement)
+    return quotes.order_by("-created_at")
+
+
+def portal_contracts(*, user: User, engagement: Engagement | None = None) -> QuerySet:
+    """Contracts the caller may see (merchants: never a draft), with `merchant_signed` annotated."""
+    from django.db.models import Exists, OuterRef
+
+    from clients.models import ContractSignature
+    from clients.sales.selectors import contracts_visible_to
+
+    contracts = contracts_visible_to(user=user).annotate(
+        merchant_signed=Exists(
+            ContractSignature.objects.filter(contract=OuterRef("pk"), party=ContractSignature.Party.MERCHANT)
+        )
+    )
+    if engagement is not None:
+        contracts = contracts.filter(engagement=engagement)
+    return contracts.order_by("-created_at")
+
+
+def portal_todo(*, user: User) -> dict:
+    """What waits for the merchant: quotes to answer, contracts to sign, handover batches still open."""
+    from clients.models import Contract, Quote
+
+    return {
+        "quotes": list(portal_quotes(user=user).filter(status=Quote.Status.SENT)),
+        "contracts": [c for c in portal_contracts(user=user).filter(status=Contract.Status.SENT) if not c.merchant_signed],
+        "batches": list(
+            scope_by_merchant(
+                HandoverBatch.objects.select_related("engagement", "shop"), user=user,
+                merchant_path="engagement__merchant",
+            ).filter(status=HandoverBatch.Status.OPEN).order_by("engagement__title", "title")
+        ),
+    }
+
+
+def engagement_timeline(*, engagement: Engagement, user: User, limit: int = 60) -> list[dict]:
+    """The engagement's log (stage changes, quotes, contracts, next steps; internal notes for staff only)
+    merged with the handover milestones from the audit log, newest first."""
+    from agency.access import is_staff_viewer
+    from clients.models import EngagementActivity
+
+    activities = engagement.activities.select_related("actor")
+    if not is_staff_viewer(user):
+        activities = activities.exclude(kind=EngagementActivity.Kind.NOTE)
+    rows = [
+        {"at": a.at, "actor": a.actor, "kind": a.kind, "label": a.get_kind_display(), "text": a.text}
+        for a in activities[:limit]
+    ]
+    for event in engagement_activity(engagement=engagement, limit=limit):
+        rows.append({"at": event.at, "actor": event.actor, "kind": "handover", "event": event})
+    rows.sort(key=lambda r: r["at"], reverse=True)
+    return rows[:limit]

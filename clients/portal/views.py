@@ -15,7 +15,14 @@ from agency.access import get_visible_or_404
 from clients.golive import GoLiveBlocked, engagement_go_live, golive_checklist, golive_missing
 from clients.handover.selectors import batches_with_counts
 from clients.portal.sections import portal_sections
-from clients.portal.selectors import engagement_activity, lifecycle_steps, portal_engagements
+from clients.portal.selectors import (
+    engagement_timeline,
+    lifecycle_steps,
+    portal_contracts,
+    portal_engagements,
+    portal_quotes,
+    portal_todo,
+)
 
 VERB_LABELS = {
     "handover.batch_create": gettext_noop("创建交接批次"),
@@ -28,13 +35,17 @@ VERB_LABELS = {
 }
 
 
-def _activity(engagement) -> list[dict]:
-    return [
-        {"at": e.at, "actor": e.actor, "label": _(VERB_LABELS[e.verb]) if e.verb in VERB_LABELS else e.verb,
-         "title": e.data.get("title", ""), "version": e.data.get("version"),
-         "created": e.data.get("created"), "updated": e.data.get("updated")}
-        for e in engagement_activity(engagement=engagement)
-    ]
+def _timeline(engagement, user) -> list[dict]:
+    rows = engagement_timeline(engagement=engagement, user=user)
+    for row in rows:
+        event = row.pop("event", None)
+        if event is not None:
+            row.update(
+                label=_(VERB_LABELS[event.verb]) if event.verb in VERB_LABELS else event.verb,
+                title=event.data.get("title", ""), version=event.data.get("version"),
+                created=event.data.get("created"), updated=event.data.get("updated"),
+            )
+    return rows
 
 
 def _checklist(engagement) -> dict:
@@ -47,7 +58,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     engagements = list(portal_engagements(user=request.user))
     for engagement in engagements:
         engagement.steps = lifecycle_steps(engagement)
-    return render(request, "clients/portal/home.html", {"engagements": engagements})
+    return render(request, "clients/portal/home.html", {"engagements": engagements, "todo": portal_todo(user=request.user)})
 
 
 @login_required
@@ -60,7 +71,9 @@ def portal_engagement(request: HttpRequest, pk: int) -> HttpResponse:
         "engagement": engagement,
         "steps": lifecycle_steps(engagement),
         "batches": batches_with_counts(user=request.user, engagement=engagement),
-        "activity": _activity(engagement),
+        "activity": _timeline(engagement, request.user),
+        "quotes": portal_quotes(user=request.user, engagement=engagement),
+        "contracts": portal_contracts(user=request.user, engagement=engagement),
         "golive": _checklist(engagement),
         "sections": sections,
     }

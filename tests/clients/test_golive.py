@@ -45,10 +45,10 @@ def by_key(items):
     return {item.key: item for item in items}
 
 
-def test_without_staffing_and_contracts_items_are_pending_and_block(engagement, manager):
+def test_without_staffing_items_are_pending_and_block(engagement, manager):
     items = by_key(golive_checklist(engagement))
     assert list(items) == ["contract_signed", "handover_acknowledged", "agents_certified", "roster_published"]
-    assert items["contract_signed"].ok is None
+    assert items["contract_signed"].ok is False and items["contract_signed"].detail == "还没有双方签署的合同"
     assert items["agents_certified"].ok is None and items["roster_published"].ok is None
     assert items["handover_acknowledged"].ok is False
     with pytest.raises(GoLiveBlocked) as caught:
@@ -110,3 +110,24 @@ def test_only_a_manager_confirms_go_live(engagement, tenants, inspector, staffin
             engagement_go_live(engagement=engagement, by=user)
     engagement.refresh_from_db()
     assert engagement.stage == Engagement.Stage.TRAINING
+
+
+def test_a_contract_signed_by_both_sides_satisfies_the_contract_item(tenants, manager, staffing_checks):
+    from clients.sales import services as sales
+    from tests.clients.factories import price_book, sent_contract
+
+    del staffing_checks["contract_signed"]
+    golive._checks.pop("contract_signed")
+    price_book()
+    contract = sent_contract(tenant=tenants[0], manager=manager)
+    engagement = contract.engagement
+    assert by_key(golive_checklist(engagement))["contract_signed"].ok is False
+    sales.contract_sign(contract=contract, by=manager, signer_name="周经理", document_sha256=contract.pdf_sha256)
+    assert by_key(golive_checklist(engagement))["contract_signed"].ok is False, "one signature is not enough"
+    sales.contract_sign(contract=contract, by=tenants[0].user, signer_name="商家", document_sha256=contract.pdf_sha256)
+    assert by_key(golive_checklist(engagement))["contract_signed"].ok is True
+    acknowledged_products(engagement, tenants[0].shop, manager)
+    engagement.refresh_from_db()
+    engagement_go_live(engagement=engagement, by=manager)
+    engagement.refresh_from_db()
+    assert engagement.stage == Engagement.Stage.LIVE

@@ -48,7 +48,8 @@ def test_go_live_checklist_api(api_client_for, tenants, batches, manager):
     data = api_client_for(manager).get(f"/api/engagements/{engagement.pk}/go-live/").json()
     assert data["ready"] is False
     items = {i["key"]: i for i in data["items"]}
-    assert items["handover_acknowledged"]["ok"] is True and items["contract_signed"]["ok"] is None
+    assert items["handover_acknowledged"]["ok"] is True and items["contract_signed"]["ok"] is False
+    assert items["agents_certified"]["ok"] is None
     assert api_client_for(tenants[1].user).get(f"/api/engagements/{engagement.pk}/go-live/").status_code == 404
 
 

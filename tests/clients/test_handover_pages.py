@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -137,7 +139,7 @@ def test_portal_engagement_shows_timeline_batches_and_status(client, tenants, se
     engagement, _products, _faq = setup[0]
     client.force_login(tenants[0].user)
     body = client.get(reverse("clients:portal-engagement", args=[engagement.pk])).content.decode()
-    assert "确认交接批次：商品资料 v1" in body
+    assert "确认交接批次：商品资料 v1" in re.sub(r"<[^>]+>", "", body)
     assert "step-current" in body and "常见问题" in body and "上岗状态" in body
 
 
@@ -163,3 +165,23 @@ def test_portal_engagement_query_count(client, tenants, setup, manager, django_a
         add_entry(batch, f"x{i}", sku=f"X{i}")
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
+
+
+def test_portal_lists_quotes_to_answer_and_contracts_to_sign_only_for_their_merchant(client, tenants, manager):
+    from clients.sales import services as sales
+    from tests.clients.factories import price_book, sent_contract, sent_quote
+
+    price_book()
+    quote = sent_quote(tenant=tenants[0], manager=manager)
+    contract = sent_contract(tenant=tenants[0], manager=manager)
+    other = sent_quote(tenant=tenants[1], manager=manager)
+    client.force_login(tenants[0].user)
+    body = client.get(reverse("clients:portal")).content.decode()
+    assert reverse("clients:portal-quote", args=[quote.pk]) in body
+    assert reverse("clients:portal-contract", args=[contract.pk]) in body
+    assert reverse("clients:portal-quote", args=[other.pk]) not in body and other.number not in body
+    body = client.get(reverse("clients:portal-engagement", args=[contract.engagement_id])).content.decode()
+    assert "查看并签署" in body and contract.number in body
+    sales.contract_sign(contract=contract, by=tenants[0].user, signer_name="商家", document_sha256=contract.pdf_sha256)
+    body = client.get(reverse("clients:portal")).content.decode()
+    assert reverse("clients:portal-contract", args=[contract.pk]) not in body, "signed: no longer a to-do"

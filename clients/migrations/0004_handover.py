@@ -21,7 +21,7 @@ def remove_search_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0002_engagement'),
+        ('clients', '0003_sales_lifecycle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
