@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.erlang_reference import staff_one
-from staffing.erlang import staff_intervals
+from bench.erlang_reference import staff_one  # noqa: E402
+from staffing.erlang import staff_intervals  # noqa: E402
 
 
 def year_of_volumes(seed: int = 2026) -> np.ndarray:
