@@ -74,4 +74,5 @@ def knowledge_search(
     for word in needle.split(" "):
         if word:
             entries = entries.filter(search_text__contains=word)
-    return entries.order_by("kind", "title", "pk")[:limit]
+    # Handover order (entries are written in file order); PostgreSQL can stop after `limit` common matches.
+    return entries.order_by("pk")[:limit]
