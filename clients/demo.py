@@ -7,6 +7,7 @@ from datetime import date
 
 from agency.demo import ensure_user
 from agency.models import Role
+from clients.handover.demo import load_handover
 from clients.models import Merchant, Shop
 
 ORDER = 20
@@ -43,6 +44,7 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
         )
     log(f"clients: {len(MERCHANTS)} merchants with {sum(len(m['shops']) for m in MERCHANTS)} shops")
     _load_sales(log=log)
+    load_handover(log=log)
 
 
 def _load_sales(*, log: Callable[[str], None]) -> None:

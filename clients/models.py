@@ -490,3 +490,7 @@ class ContractAmendment(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.contract.number}-A{self.number}"
+
+
+# Knowledge handover lives in its own module; importing it here registers its models with the app.
+from clients.handover.models import HandoverBatch, KnowledgeEntry, KnowledgeKind  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""On PostgreSQL the database refuses changes to offered and signed records (migration 0004's triggers)."""
+"""On PostgreSQL the database refuses changes to offered and signed records (migration 0005's triggers)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def triggers():
     if connection.vendor != "postgresql":
         pytest.skip("the immutability triggers are PostgreSQL's")
-    migration = importlib.import_module("clients.migrations.0004_immutable_records_triggers")
+    migration = importlib.import_module("clients.migrations.0005_immutable_records_triggers")
     with connection.cursor() as cursor:  # tests run without migrations: install them in this test's transaction
         cursor.execute(migration.FORWARD)
 

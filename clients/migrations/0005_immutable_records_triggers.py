@@ -58,5 +58,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clients", "0003_sales_lifecycle")]
+    dependencies = [("clients", "0004_handover")]
     operations = [migrations.RunPython(forward, backward)]
