@@ -162,6 +162,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "QuoteStatusEnum": "clients.models.Quote.Status",
+        "ContractStatusEnum": "clients.models.Contract.Status",
+    },
 }
 
 # Celery. Nothing set: kombu's filesystem transport under var/celery, so `make run` needs no broker.

@@ -1,7 +1,17 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from clients.api.handover import GoLiveView, HandoverBatchViewSet, KnowledgeSearchView
 from clients.api.views import ShopViewSet
+from clients.sales.api import ContractViewSet, EngagementViewSet, QuoteViewSet
 
 router = SimpleRouter()
 router.register("shops", ShopViewSet, basename="shop")
-urlpatterns = router.urls
+router.register("engagements", EngagementViewSet, basename="engagement")
+router.register("quotes", QuoteViewSet, basename="quote")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("handover/batches", HandoverBatchViewSet, basename="handover-batch")
+urlpatterns = router.urls + [
+    path("knowledge/", KnowledgeSearchView.as_view(), name="knowledge-search"),
+    path("engagements/<int:pk>/go-live/", GoLiveView.as_view(), name="engagement-go-live"),
+]

@@ -1,0 +1,95 @@
+"""API for knowledge handover (read), the knowledge base (search) and the go-live checklist (read).
+
+Writes (imports, acknowledgement, go-live) stay on the pages for now; the API is what a chat workbench
+needs: agents search the knowledge of the shops they serve while they reply.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency.access import get_visible_or_404
+from clients.golive import golive_checklist, golive_missing
+from clients.handover.selectors import batches_visible_to
+from clients.knowledge import knowledge_search, shops_searchable_by
+from clients.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
+from clients.portal.selectors import portal_engagements
+
+
+class KnowledgeEntrySerializer(serializers.ModelSerializer):
+    shop = serializers.CharField(source="batch.shop.code")
+    batch = serializers.IntegerField(source="batch_id")
+    version = serializers.IntegerField(source="batch.version")
+
+    class Meta:
+        model = KnowledgeEntry
+        fields = ["id", "kind", "title", "body", "sku", "price", "attributes", "shop", "batch", "version"]
+
+
+class HandoverBatchSerializer(serializers.ModelSerializer):
+    shop = serializers.CharField(source="shop.code")
+    entry_count = serializers.IntegerField(read_only=True)
+    acknowledged_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = HandoverBatch
+        fields = ["id", "engagement", "shop", "kind", "title", "version", "series", "supersedes", "status",
+                  "in_force", "entry_count", "acknowledged_by", "acknowledged_at", "superseded_at", "created_at"]
+
+
+class HandoverBatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Handover batches the caller may see; another merchant's batch is a 404."""
+
+    serializer_class = HandoverBatchSerializer
+
+    def get_queryset(self):
+        return batches_visible_to(user=self.request.user).annotate(entry_count=Count("entries")).order_by("pk")
+
+
+class KnowledgeSearchView(generics.ListAPIView):
+    """Search knowledge in force (substring, Chinese-aware) in the shops the caller may see."""
+
+    serializer_class = KnowledgeEntrySerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[
+        OpenApiParameter("q", OpenApiTypes.STR, description="words to find (all must occur)"),
+        OpenApiParameter("shop", OpenApiTypes.STR, description="shop code"),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=KnowledgeKind.values),
+    ])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        shop = None
+        if params.get("shop"):
+            shop = get_visible_or_404(shops_searchable_by(user=self.request.user), code=params["shop"])
+        kind = params.get("kind", "")
+        if kind and kind not in KnowledgeKind.values:
+            raise serializers.ValidationError({"kind": [f"unknown kind {kind!r}; one of {', '.join(KnowledgeKind.values)}"]})
+        return knowledge_search(user=self.request.user, query=params.get("q", "")[:100], shop=shop, kind=kind)
+
+
+class GoLiveView(APIView):
+    """The engagement's go-live checklist: each item ok (true), missing (false) or pending (null)."""
+
+    @extend_schema(responses=inline_serializer("GoLiveChecklist", {
+        "engagement": serializers.IntegerField(), "stage": serializers.CharField(), "ready": serializers.BooleanField(),
+        "items": inline_serializer("GoLiveItem", {
+            "key": serializers.CharField(), "label": serializers.CharField(),
+            "ok": serializers.BooleanField(allow_null=True), "detail": serializers.CharField(),
+        }, many=True),
+    }))
+    def get(self, request, pk: int):
+        engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
+        items = golive_checklist(engagement)
+        return Response({
+            "engagement": engagement.pk, "stage": engagement.stage, "ready": not golive_missing(items),
+            "items": [{"key": i.key, "label": str(i.label), "ok": i.ok, "detail": i.detail} for i in items],
+        })

@@ -1,0 +1,78 @@
+"""The knowledge base agents search during chats, and who may search which shop's knowledge.
+
+Scope: staff (managers, inspectors) search every shop; a merchant user only their own merchant's shops;
+an agent the shops they serve. Which shops an agent serves is staffing's knowledge (`ShopAssignment`),
+and `clients` may not import `staffing`, so staffing registers a provider here at start-up:
+
+    register_agent_shops(lambda user: <QuerySet or iterable of shop ids the agent serves today>)
+
+Until a provider is registered, an agent sees the shops of engagements that are being handed over,
+trained or live (`FALLBACK_STAGES`): the agency's shared desk, never a merchant still negotiating.
+
+Search is a substring match over `KnowledgeEntry.search_text` (NFKC-normalised, lower-case), which a
+pg_trgm GIN index serves on PostgreSQL (see `clients/handover/search_index.py`); only knowledge in force
+(acknowledged, not superseded) is searched.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from django.db.models import QuerySet
+
+from agency.access import scope_by_merchant
+from agency.models import Role, User
+from clients.models import Engagement, KnowledgeEntry, Shop
+
+FALLBACK_STAGES = (Engagement.Stage.HANDOVER, Engagement.Stage.TRAINING, Engagement.Stage.LIVE)
+
+_agent_shops: Callable[[User], Iterable[int] | QuerySet] | None = None
+
+
+def register_agent_shops(provider: Callable[[User], Iterable[int] | QuerySet] | None) -> None:
+    """`provider(agent) -> shop ids` (a values_list queryset is best: it stays one SQL query)."""
+    global _agent_shops
+    _agent_shops = provider
+
+
+def normalise(text: str) -> str:
+    """The form both stored text and queries take: NFKC (full-width → half-width), lower-case, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())
+
+
+def entry_search_text(*, title: str, body: str = "", sku: str = "", attributes: dict | None = None) -> str:
+    parts = [title, sku, body, *((attributes or {}).values())]
+    return normalise("\n".join(str(p) for p in parts if p))
+
+
+def shop_ids_for_agent(user: User):
+    if _agent_shops is not None:
+        return _agent_shops(user)
+    return Shop.objects.filter(engagements__stage__in=FALLBACK_STAGES).values_list("pk", flat=True)
+
+
+def shops_searchable_by(*, user: User) -> QuerySet[Shop]:
+    shops = Shop.objects.select_related("merchant").order_by("merchant__name", "name")
+    if user.is_authenticated and user.role == Role.AGENT and not user.is_superuser:
+        return shops.filter(pk__in=shop_ids_for_agent(user)).distinct()
+    return scope_by_merchant(shops, user=user)
+
+
+def knowledge_search(
+    *, user: User, query: str = "", shop: Shop | None = None, kind: str = "", limit: int = 50
+) -> QuerySet[KnowledgeEntry]:
+    """Knowledge in force that `user` may see, matching `query` as a substring (empty query: everything)."""
+    entries = KnowledgeEntry.objects.filter(
+        batch__in_force=True, batch__shop__in=shops_searchable_by(user=user)
+    ).select_related("batch", "batch__shop")
+    if shop is not None:
+        entries = entries.filter(batch__shop=shop)
+    if kind:
+        entries = entries.filter(kind=kind)
+    needle = normalise(query)
+    for word in needle.split(" "):
+        if word:
+            entries = entries.filter(search_text__contains=word)
+    # Handover order (entries are written in file order); PostgreSQL can stop after `limit` common matches.
+    return entries.order_by("pk")[:limit]

@@ -1,0 +1,247 @@
+"""API of the commercial lifecycle. Reads are scoped like the pages; writes call the same services.
+
+There is deliberately no update or delete for quote revisions, decisions, signatures or sent contracts:
+a changed quote is a new revision (`POST /api/quotes/{id}/revisions/` with the revision it is based on,
+409 when someone else revised it first).
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.response import Response
+
+from clients.models import Contract, ContractSignature, Engagement, PriceBook, Quote, QuoteDecision, QuoteRevision
+from clients.sales import selectors, services
+from clients.sales.errors import BusinessRuleError
+
+
+class Refused(APIException):
+    status_code = 400
+    default_detail = "refused"
+
+    def __init__(self, exc: BusinessRuleError):
+        super().__init__(detail=exc.message)
+        self.status_code = exc.status_code
+
+
+def _call(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except BusinessRuleError as exc:
+        raise Refused(exc) from exc
+
+
+class IsManager(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user.is_authenticated and request.user.is_manager)
+
+
+class IsMerchantUser(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user.is_authenticated and request.user.is_merchant_user)
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    merchant = serializers.CharField(source="merchant.code", read_only=True)
+    shops = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+
+    class Meta:
+        model = Engagement
+        fields = ["id", "merchant", "title", "stage", "stage_label", "shops", "daily_volume", "peak_hours",
+                  "peak_hour_share", "service_start", "service_end", "presale_share", "languages",
+                  "avg_handle_seconds", "concurrency", "seasonal_peaks", "next_step", "next_step_due", "updated_at"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username")
+
+    class Meta:
+        model = QuoteDecision
+        fields = ["accepted", "by", "at", "note"]
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    price_book = serializers.CharField(source="price_book.name")
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuoteRevision
+        fields = ["number", "price_book", "platform", "valid_until", "term_months", "inputs", "derivation", "seats",
+                  "lines", "surges", "alternatives", "monthly_total", "note", "created_at", "decision"]
+
+    @extend_schema(exclude=True)
+    def get_decision(self, revision) -> dict | None:
+        try:
+            return DecisionSerializer(revision.decision).data
+        except QuoteDecision.DoesNotExist:
+            return None
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    merchant = serializers.CharField(source="merchant.code", read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = ["id", "number", "engagement", "merchant", "status", "current_revision", "created_at", "updated_at"]
+
+
+class QuoteDetailSerializer(QuoteSerializer):
+    revisions = serializers.SerializerMethodField()
+
+    class Meta(QuoteSerializer.Meta):
+        fields = [*QuoteSerializer.Meta.fields, "revisions"]
+
+    def get_revisions(self, quote) -> list[dict]:
+        return RevisionSerializer(self.context["revisions"], many=True).data
+
+
+class QuoteTermsSerializer(serializers.Serializer):
+    price_book = serializers.PrimaryKeyRelatedField(queryset=PriceBook.objects.all(), required=False)
+    platform = serializers.CharField(required=False)
+    valid_until = serializers.DateField(required=False)
+    term_months = serializers.IntegerField(required=False, min_value=1, max_value=60)
+    addon_codes = serializers.ListField(child=serializers.CharField(), required=False)
+    aht_seconds = serializers.IntegerField(required=False, min_value=10, max_value=3600)
+    concurrency = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    service_level = serializers.FloatField(required=False)
+    shrinkage = serializers.FloatField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class QuoteCreateSerializer(QuoteTermsSerializer):
+    engagement = serializers.IntegerField()
+
+
+class QuoteReviseSerializer(QuoteTermsSerializer):
+    base_revision = serializers.IntegerField(min_value=1)
+
+
+class DecideSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EngagementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Engagements the caller may see (a merchant: their own)."""
+
+    serializer_class = EngagementSerializer
+
+    def get_queryset(self):
+        return selectors.engagements_visible_to(user=self.request.user).order_by("pk")
+
+
+class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Quotes: list, detail with every revision, create, revise, send, accept, decline. No edits."""
+
+    def get_queryset(self):
+        return selectors.quotes_visible_to(user=self.request.user).order_by("-pk")
+
+    def get_serializer_class(self):
+        return QuoteDetailSerializer if self.action == "retrieve" else QuoteSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        quote = self.get_object()
+        revisions = selectors.quote_revisions(quote=quote)
+        return Response(QuoteDetailSerializer(quote, context={"revisions": revisions}).data)
+
+    @extend_schema(request=QuoteCreateSerializer, responses={201: QuoteSerializer})
+    def create(self, request):
+        if not request.user.is_manager:
+            raise PermissionDenied
+        data = QuoteCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        terms = dict(data.validated_data)
+        engagement = get_object_or_404(selectors.engagements_visible_to(user=request.user), pk=terms.pop("engagement"))
+        quote = _call(services.quote_create, engagement=engagement, by=request.user, **terms)
+        return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=QuoteReviseSerializer, responses={201: RevisionSerializer})
+    @action(detail=True, methods=["post"], url_path="revisions")
+    def revise(self, request, pk=None):
+        if not request.user.is_manager:
+            raise PermissionDenied
+        quote = self.get_object()
+        data = QuoteReviseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        terms = dict(data.validated_data)
+        revision = _call(services.quote_revise, quote=quote, base_revision=terms.pop("base_revision"),
+                         by=request.user, **terms)
+        return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=inline_serializer("QuoteSend", {"revision": serializers.IntegerField()}),
+                   responses={200: QuoteSerializer})
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        if not request.user.is_manager:
+            raise PermissionDenied
+        quote = self.get_object()
+        quote = _call(services.quote_send, quote=quote, revision=int(request.data.get("revision") or 0),
+                      by=request.user)
+        return Response(QuoteSerializer(quote).data)
+
+    def _decide(self, request, number: int, accept: bool):
+        if not request.user.is_merchant_user:
+            raise PermissionDenied
+        quote = self.get_object()
+        data = DecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fn = services.quote_accept if accept else services.quote_decline
+        decision = _call(fn, quote=quote, revision=number, by=request.user, note=data.validated_data["note"])
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecideSerializer, responses={201: DecisionSerializer})
+    @action(detail=True, methods=["post"], url_path=r"revisions/(?P<number>\d+)/accept")
+    def accept(self, request, pk=None, number=None):
+        return self._decide(request, int(number), accept=True)
+
+    @extend_schema(request=DecideSerializer, responses={201: DecisionSerializer})
+    @action(detail=True, methods=["post"], url_path=r"revisions/(?P<number>\d+)/decline")
+    def decline(self, request, pk=None, number=None):
+        return self._decide(request, int(number), accept=False)
+
+
+class SignatureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContractSignature
+        fields = ["party", "signer_name", "signed_at", "pdf_sha256"]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    merchant = serializers.CharField(source="merchant.code", read_only=True)
+    quote = serializers.CharField(source="revision.quote.number", read_only=True)
+    revision = serializers.IntegerField(source="revision.number", read_only=True)
+    signatures = SignatureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Contract
+        fields = ["id", "number", "merchant", "engagement", "quote", "revision", "status", "start_date", "end_date",
+                  "seats", "monthly_price", "sla_reply_rate", "sla_first_response_seconds", "sla_qa_score",
+                  "service_credit_pct", "service_credit_cap_pct", "confidentiality", "pdf_sha256", "sent_at",
+                  "activated_at", "signatures"]
+
+
+class SignSerializer(serializers.Serializer):
+    signer_name = serializers.CharField(max_length=100)
+    document_sha256 = serializers.CharField(max_length=64)
+
+
+class ContractViewSet(viewsets.ReadOnlyModelViewSet):
+    """Contracts the caller may see; sign with the SHA-256 of the PDF you read. Never edited."""
+
+    serializer_class = ContractSerializer
+
+    def get_queryset(self):
+        return selectors.contracts_visible_to(user=self.request.user).order_by("-pk")
+
+    @extend_schema(request=SignSerializer, responses={201: SignatureSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        contract = self.get_object()
+        data = SignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        signature = _call(services.contract_sign, contract=contract, by=request.user, **data.validated_data)
+        return Response(SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,184 @@
+"""PDF documents for quotes, contracts and amendments (reportlab, with the CJK font embedded).
+
+Documents are built with `invariant=True`, so the same content always gives the same bytes; the
+contract's bytes are nonetheless stored when it is sent, and signatures refer to their SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from io import BytesIO
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from agency.pdf import register_cjk_font
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    font = register_cjk_font()
+    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4),
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=12, textColor=colors.HexColor("#555555")),
+    }
+
+
+def _table(rows: list[list], widths: list[float], font: str, header: bool = True) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Paragraph(escaped, style)
+
+
+def _build(story: list, title: str) -> bytes:
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
+        title=title, author="代运营管理系统", invariant=True,
+    )
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _yuan(value) -> str:
+    return f"¥{Decimal(str(value)):,.2f}"
+
+
+def quote_pdf(revision) -> bytes:
+    """The quote as offered: derivation of the seats, price lines, surge seats, alternatives."""
+    s = _styles()
+    font = s["body"].fontName
+    quote = revision.quote
+    engagement = quote.engagement
+    d = revision.derivation
+    story = [
+        _p(f"客服外包服务报价单 {quote.number} · 第 {revision.number} 版", s["title"]),
+        _p(f"委托方：{quote.merchant.name}　项目：{engagement.title}", s["body"]),
+        _p(f"报价日期：{revision.created_at:%Y-%m-%d}　有效期至：{revision.valid_until:%Y-%m-%d}　"
+           f"合同期：{revision.term_months} 个月　计价平台：{revision.get_platform_display()}", s["body"]),
+        _p("一、席位测算（Erlang C，含并发接待）", s["h2"]),
+        _table([["项目", "数值"]] + [[k, str(v)] for k, v in derivation_rows(revision)], [70 * mm, 100 * mm], font),
+        Spacer(1, 3 * mm),
+        _p(d.get("method", ""), s["small"]),
+        _p("二、月度服务费", s["h2"]),
+    ]
+    rows = [["项目", "数量", "单价", "金额", "说明"]]
+    for line in revision.lines:
+        rows.append([line["description"], str(line["quantity"]), _yuan(line["unit_price"]), _yuan(line["amount"]),
+                     _p(line.get("note", ""), s["small"])])
+    rows.append(["月费合计", "", "", _yuan(revision.monthly_total), ""])
+    story.append(_table(rows, [48 * mm, 14 * mm, 26 * mm, 28 * mm, 58 * mm], font))
+    if revision.surges:
+        story.append(_p("三、大促临时席位（按活动窗口一次性计费）", s["h2"]))
+        rows = [["活动", "日期", "增加席位", "金额", "说明"]]
+        for surge in revision.surges:
+            rows.append([surge["name"], f"{surge['start']} ~ {surge['end']}", str(surge["extra_seats"]),
+                         _yuan(surge["amount"]), _p(surge.get("note", ""), s["small"])])
+        story.append(_table(rows, [28 * mm, 48 * mm, 20 * mm, 28 * mm, 50 * mm], font))
+    if revision.alternatives:
+        story.append(_p("四、其他计费方式（可选）", s["h2"]))
+        rows = [["方式", "条款", "月费估算"]]
+        for alt in revision.alternatives:
+            estimate = _yuan(alt["monthly_estimate"]) if alt.get("monthly_estimate") else "按实际成交"
+            rows.append([alt["name"], _p(alt["terms"], s["small"]), estimate])
+        story.append(_table(rows, [36 * mm, 100 * mm, 38 * mm], font))
+    if revision.note:
+        story += [_p("备注", s["h2"]), _p(revision.note, s["body"])]
+    story += [Spacer(1, 6 * mm), _p("本报价单经商家在线接受后生效，据此签订客服外包服务合同。", s["small"])]
+    return _build(story, f"{quote.number} v{revision.number}")
+
+
+def derivation_rows(revision) -> list[tuple[str, object]]:
+    i, d = revision.inputs, revision.derivation
+    return [
+        ("日咨询量", i.get("daily_volume")),
+        ("高峰小时占比 / 高峰时段", f"{i.get('peak_hour_share')} / {i.get('peak_hours') or '—'}"),
+        ("高峰小时咨询量", i.get("peak_volume")),
+        ("平均处理时长 (秒)", i.get("aht_seconds")),
+        ("并发接待数", i.get("concurrency")),
+        ("响应目标", f"{i.get('service_level_pct')}% 在 {i.get('answer_seconds')} 秒内回复"),
+        ("Erlang C 在线客服数", d.get("raw_agents")),
+        ("测算服务水平 / 占用率", f"{d.get('service_level')} / {d.get('occupancy')}"),
+        ("平均等待 (秒)", d.get("asa_seconds")),
+        ("缺勤与休息率 (shrinkage)", f"{i.get('shrinkage_pct')}%"),
+        ("排班席位数", revision.seats),
+        ("服务时间", f"{i.get('service_start')}–{i.get('service_end')}"),
+    ]
+
+
+def contract_pdf(contract) -> bytes:
+    s = _styles()
+    font = s["body"].fontName
+    revision = contract.revision
+    story = [
+        _p(f"电商客服外包服务合同 {contract.number}", s["title"]),
+        _p(f"委托方（甲方）：{contract.merchant.name}", s["body"]),
+        _p("服务方（乙方）：代运营客服外包服务机构", s["body"]),
+        _p(f"依据报价单 {revision.quote.number} 第 {revision.number} 版（已由甲方接受）订立本合同。", s["body"]),
+        _p("第一条 服务内容与期限", s["h2"]),
+        _p(f"乙方为甲方以下店铺提供在线客服服务：{shop_list(contract)}。服务期限自 {contract.start_date:%Y年%m月%d日} "
+           f"至 {contract.end_date:%Y年%m月%d日}；每日服务时间 {revision.inputs.get('service_start')}–"
+           f"{revision.inputs.get('service_end')}，含法定节假日与大促活动。", s["body"]),
+        _p("第二条 席位与费用", s["h2"]),
+        _p(f"乙方提供排班席位 {contract.seats} 个；月服务费人民币 {_yuan(contract.monthly_price)}（明细见报价单）。"
+           "大促期间临时增加席位以补充协议约定。", s["body"]),
+        _p("第三条 服务水平（SLA）与服务抵扣", s["h2"]),
+        _table([
+            ["指标", "目标"],
+            ["回复率", f"≥ {Decimal(contract.sla_reply_rate) * 100:.1f}%"],
+            ["首次响应时间", f"≤ {contract.sla_first_response_seconds} 秒"],
+            ["质检平均分", f"≥ {contract.sla_qa_score}"],
+        ], [70 * mm, 100 * mm], font),
+        Spacer(1, 2 * mm),
+        _p(f"任一指标当月未达标，按当月服务费的 {contract.service_credit_pct}% 抵扣，合计不超过 "
+           f"{contract.service_credit_cap_pct}%。指标以系统记录的会话数据计算。", s["body"]),
+        _p("第四条 买家数据保密", s["h2"]),
+        _p(contract.confidentiality, s["body"]),
+        _p("第五条 生效", s["h2"]),
+        _p("本合同以电子方式签署，双方签署后生效。签署记录包括签署人姓名、签署时间及所签文件的 SHA-256 摘要；"
+           "已签署文件不得修改，变更以补充协议方式进行。", s["body"]),
+    ]
+    return _build(story, contract.number)
+
+
+def shop_list(contract) -> str:
+    shops = list(contract.engagement.shops.all())
+    return "、".join(f"{shop.name}（{shop.get_platform_display()}）" for shop in shops) or "（见附件）"
+
+
+def amendment_pdf(*, contract, number: int, description: str, extra_seats: int, effective_from, effective_until,
+                  price_change) -> bytes:
+    s = _styles()
+    story = [
+        _p(f"补充协议 {contract.number}-A{number}", s["title"]),
+        _p(f"本补充协议为合同 {contract.number}（甲方：{contract.merchant.name}）的组成部分。", s["body"]),
+        _p("变更内容", s["h2"]),
+        _p(description, s["body"]),
+        _p(f"增加席位：{extra_seats} 个；生效期间：{effective_from:%Y-%m-%d} 至 {effective_until:%Y-%m-%d}；"
+           f"费用变化：{_yuan(price_change)}。", s["body"]),
+        _p("原合同其他条款不变。", s["body"]),
+    ]
+    return _build(story, f"{contract.number}-A{number}")

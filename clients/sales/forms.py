@@ -1,0 +1,129 @@
+"""Forms of the commercial pages: parsing only; the rules are in `clients.sales.services`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Engagement, Merchant, Platform, PriceBook, Shop
+
+
+class ConsultationForm(forms.ModelForm):
+    seasonal_peaks_text = forms.CharField(
+        label=_("大促高峰"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个：名称,开始日期,结束日期,咨询量倍数，如 双11,2026-11-01,2026-11-12,3"),
+    )
+
+    class Meta:
+        model = Engagement
+        fields = ["merchant", "title", "shops", "daily_volume", "peak_hours", "peak_hour_share", "service_start",
+                  "service_end", "presale_share", "languages", "avg_handle_seconds", "concurrency", "next_step",
+                  "next_step_due"]
+        widgets = {
+            "next_step_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "service_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "service_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "shops": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shops"].queryset = Shop.objects.select_related("merchant")
+        self.fields["merchant"].queryset = Merchant.objects.all()
+        self.fields["next_step"].required = True
+        self.fields["next_step_due"].required = True
+        if self.instance.pk:
+            self.fields["merchant"].disabled = True
+            self.initial["seasonal_peaks_text"] = "\n".join(
+                f"{p['name']},{p['start']},{p['end']},{p['multiplier']:g}" for p in self.instance.seasonal_peaks or []
+            )
+
+    def clean_seasonal_peaks_text(self) -> list[dict]:
+        peaks = []
+        for number, line in enumerate(self.cleaned_data["seasonal_peaks_text"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if len(parts) != 4:
+                raise forms.ValidationError(_("第 %(n)d 行应为 名称,开始日期,结束日期,倍数") % {"n": number})
+            peaks.append({"name": parts[0], "start": parts[1], "end": parts[2], "multiplier": parts[3]})
+        return peaks
+
+    def details(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name not in ("merchant", "shops")}
+        data["seasonal_peaks"] = self.cleaned_data["seasonal_peaks_text"]
+        return data
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("阶段"), choices=Engagement.Stage.choices)
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    next_step = forms.CharField(label=_("下一步"), required=False)
+    next_step_due = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class QuoteTermsForm(forms.Form):
+    price_book = forms.ModelChoiceField(label=_("价格表"), queryset=PriceBook.objects.all(), required=False,
+                                        help_text=_("留空则用今天有效的价格表"))
+    platform = forms.ChoiceField(label=_("计价平台"), choices=[("", _("自动（响应要求最严的平台）"))] + Platform.choices,
+                                 required=False)
+    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    term_months = forms.IntegerField(label=_("合同期(月)"), min_value=1, max_value=60, required=False)
+    addons = forms.CharField(label=_("附加服务编码"), required=False, help_text=_("逗号分隔，如 qa-report"))
+    aht_seconds = forms.IntegerField(label=_("平均处理时长(秒)"), min_value=10, max_value=3600, required=False)
+    concurrency = forms.IntegerField(label=_("并发接待数"), min_value=1, max_value=5, required=False)
+    service_level_pct = forms.IntegerField(label=_("服务水平目标(%)"), min_value=50, max_value=99, required=False)
+    shrinkage_pct = forms.IntegerField(label=_("缺勤与休息率(%)"), min_value=0, max_value=59, required=False)
+    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def terms(self) -> dict:
+        c = self.cleaned_data
+        terms = {
+            "price_book": c["price_book"], "platform": c["platform"] or None, "valid_until": c["valid_until"],
+            "aht_seconds": c["aht_seconds"], "concurrency": c["concurrency"],
+            "addon_codes": [a.strip() for a in c["addons"].replace("，", ",").split(",") if a.strip()],
+        }
+        if c["term_months"]:
+            terms["term_months"] = c["term_months"]
+        if c["service_level_pct"]:
+            terms["service_level"] = c["service_level_pct"] / 100
+        if c["shrinkage_pct"] is not None:
+            terms["shrinkage"] = c["shrinkage_pct"] / 100
+        if c["note"]:
+            terms["note"] = c["note"]
+        return terms
+
+
+class ReviseForm(QuoteTermsForm):
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class ContractForm(forms.Form):
+    start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    sla_reply_rate = forms.DecimalField(label=_("回复率目标"), min_value=0, max_value=1, initial="0.95", decimal_places=3)
+    sla_first_response_seconds = forms.IntegerField(label=_("首次响应目标(秒)"), min_value=1, required=False)
+    sla_qa_score = forms.DecimalField(label=_("质检分目标"), min_value=0, max_value=100, initial=90)
+    service_credit_pct = forms.DecimalField(label=_("每项未达标抵扣(%)"), min_value=0, max_value=100, initial=5)
+    service_credit_cap_pct = forms.DecimalField(label=_("抵扣上限(%)"), min_value=0, max_value=100, initial=15)
+
+
+class SignForm(forms.Form):
+    signer_name = forms.CharField(label=_("签署人姓名"), max_length=100)
+    document_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm = forms.BooleanField(label=_("我已阅读并同意以上合同文件"))
+
+
+class AmendmentForm(forms.Form):
+    description = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    extra_seats = forms.IntegerField(label=_("增加席位"))
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    effective_until = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    price_change = forms.DecimalField(label=_("费用变化"), decimal_places=2)

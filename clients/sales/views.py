@@ -1,0 +1,407 @@
+"""Pages of the commercial lifecycle: the pipeline board, consultations, quotes, contracts (manager) and
+the merchant's portal pages to accept a quote and sign a contract. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agency.access import get_visible_or_404
+from clients.models import Contract, Engagement, Quote
+from clients.sales import documents, selectors, services
+from clients.sales.errors import BusinessRuleError
+from clients.sales.forms import (
+    AmendmentForm,
+    ConsultationForm,
+    ContractForm,
+    DecisionForm,
+    NoteForm,
+    QuoteTermsForm,
+    ReviseForm,
+    SignForm,
+    StageForm,
+)
+
+BOARD_STAGES = [s for s in Engagement.Stage if s != Engagement.Stage.ENDED]
+
+
+def manager_required(view: Callable) -> Callable:
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_manager:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def merchant_required(view: Callable) -> Callable:
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_merchant_user:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _refused(request: HttpRequest, exc: BusinessRuleError) -> None:
+    messages.error(request, exc.message)
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+@manager_required
+def engagement_board(request: HttpRequest) -> HttpResponse:
+    engagements = selectors.engagements_visible_to(user=request.user).order_by("next_step_due", "pk")
+    columns = {stage.value: [] for stage in BOARD_STAGES}
+    for engagement in engagements:
+        if engagement.stage in columns:
+            columns[engagement.stage].append(engagement)
+    board = [(stage, columns[stage.value]) for stage in BOARD_STAGES]
+    return render(request, "clients/sales/board.html", {"board": board, "today": timezone.localdate()})
+
+
+@manager_required
+def engagement_create(request: HttpRequest) -> HttpResponse:
+    form = ConsultationForm(request.POST or None, initial={"merchant": request.GET.get("merchant")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement = services.engagement_create(
+                merchant=form.cleaned_data["merchant"], by=request.user, shops=list(form.cleaned_data["shops"]),
+                **form.details(),
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("clients:engagement-detail", pk=engagement.pk)
+    return render(request, "clients/sales/engagement_form.html", {"form": form})
+
+
+@manager_required
+def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
+    form = ConsultationForm(request.POST or None, instance=engagement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.engagement_update_consultation(
+                engagement=Engagement.objects.get(pk=pk), by=request.user, shops=list(form.cleaned_data["shops"]),
+                **form.details(),
+            )
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("clients:engagement-detail", pk=pk)
+    return render(request, "clients/sales/engagement_form.html", {"form": form, "engagement": engagement})
+
+
+@manager_required
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
+    return render(request, "clients/sales/engagement_detail.html", {
+        "engagement": engagement,
+        "activities": selectors.engagement_activities(engagement=engagement),
+        "quotes": selectors.quotes_visible_to(user=request.user).filter(engagement=engagement),
+        "contracts": selectors.contracts_visible_to(user=request.user).filter(engagement=engagement),
+        "stage_form": StageForm(initial={"stage": services.next_stage(engagement.stage)}), "note_form": NoteForm(),
+        "quote_form": QuoteTermsForm(),
+    })
+
+
+@manager_required
+@require_POST
+def engagement_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.engagement_stage_change(engagement=engagement, to=form.cleaned_data["stage"], by=request.user,
+                                             note=form.cleaned_data["note"])
+        except BusinessRuleError as exc:
+            _refused(request, exc)
+    return redirect("clients:engagement-detail", pk=pk)
+
+
+@manager_required
+@require_POST
+def engagement_note(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.engagement_note_add(engagement=engagement, by=request.user, **form.cleaned_data)
+        except BusinessRuleError as exc:
+            _refused(request, exc)
+    return redirect("clients:engagement-detail", pk=pk)
+
+
+# ---------------------------------------------------------------- quotes
+
+
+@manager_required
+@require_POST
+def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
+    form = QuoteTermsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items()))
+        return redirect("clients:engagement-detail", pk=pk)
+    try:
+        quote = services.quote_create(engagement=engagement, by=request.user, **form.terms())
+    except BusinessRuleError as exc:
+        _refused(request, exc)
+        return redirect("clients:engagement-detail", pk=pk)
+    return redirect("clients:quote-detail", pk=quote.pk)
+
+
+@login_required
+def quote_list(request: HttpRequest) -> HttpResponse:
+    quotes = selectors.quotes_visible_to(user=request.user)
+    return render(request, "clients/sales/quote_list.html", {"quotes": quotes})
+
+
+def _revision_or_404(request: HttpRequest, quote: Quote, number: int | None):
+    number = number or quote.current_revision
+    revision = selectors.revision_visible_to(user=request.user, quote=quote, number=number)
+    if revision is None:
+        raise Http404
+    return revision
+
+
+@manager_required
+def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
+    number = request.GET.get("rev")
+    revision = _revision_or_404(request, quote, int(number) if number and number.isdigit() else None)
+    inputs = revision.inputs
+    revise_form = ReviseForm(request.POST or None, initial={
+        "base_revision": quote.current_revision, "platform": revision.platform, "valid_until": revision.valid_until,
+        "term_months": revision.term_months, "addons": ",".join(inputs.get("addons", [])),
+        "aht_seconds": inputs.get("aht_seconds"), "concurrency": inputs.get("concurrency"),
+        "service_level_pct": inputs.get("service_level_pct"), "shrinkage_pct": inputs.get("shrinkage_pct"),
+        "note": revision.note, "price_book": revision.price_book_id,
+    })
+    if request.method == "POST" and revise_form.is_valid():
+        try:
+            new = services.quote_revise(quote=quote, base_revision=revise_form.cleaned_data["base_revision"],
+                                        by=request.user, **revise_form.terms())
+        except BusinessRuleError as exc:
+            _refused(request, exc)
+            status = exc.status_code if exc.status_code == 409 else 200
+            return render(request, "clients/sales/quote_detail.html", _quote_context(
+                request, quote, revision, revise_form), status=status)
+        messages.success(request, _("已生成第 %(n)d 版") % {"n": new.number})
+        return redirect("clients:quote-detail", pk=pk)
+    return render(request, "clients/sales/quote_detail.html", _quote_context(request, quote, revision, revise_form))
+
+
+def _quote_context(request, quote, revision, revise_form=None) -> dict:
+    return {
+        "quote": quote, "revision": revision, "revisions": selectors.quote_revisions(quote=quote),
+        "rows": documents.derivation_rows(revision), "revise_form": revise_form, "contract_form": ContractForm(
+            initial={"start_date": timezone.localdate()}),
+        "is_latest": revision.number == quote.current_revision, "today": timezone.localdate(),
+        "contract": getattr(revision, "contract", None) if hasattr(revision, "contract") else None,
+    }
+
+
+@manager_required
+@require_POST
+def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
+    try:
+        services.quote_send(quote=quote, revision=int(request.POST.get("revision", 0)), by=request.user)
+        messages.success(request, _("报价已发送给商家"))
+    except BusinessRuleError as exc:
+        _refused(request, exc)
+    return redirect("clients:quote-detail", pk=pk)
+
+
+@login_required
+def quote_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
+    revision = _revision_or_404(request, quote, number)
+    response = HttpResponse(documents.quote_pdf(revision), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{quote.number}-v{revision.number}.pdf"'
+    return response
+
+
+# ---------------------------------------------------------------- contracts
+
+
+@manager_required
+@require_POST
+def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
+    form = ContractForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items()))
+        return redirect("clients:quote-detail", pk=pk)
+    try:
+        contract = services.contract_create(quote=quote, by=request.user, **form.cleaned_data)
+    except BusinessRuleError as exc:
+        _refused(request, exc)
+        return redirect("clients:quote-detail", pk=pk)
+    return redirect("clients:contract-detail", pk=contract.pk)
+
+
+@login_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    contracts = selectors.contracts_visible_to(user=request.user)
+    return render(request, "clients/sales/contract_list.html", {"contracts": contracts})
+
+
+def _contract_context(request, contract: Contract) -> dict:
+    signatures = list(contract.signatures.all())
+    party = "merchant" if request.user.is_merchant_user else "agency"
+    signed = next((s for s in signatures if s.party == party), None)
+    return {
+        "contract": contract, "signatures": signatures, "amendments": contract.amendments.defer("pdf"),
+        "my_signature": signed, "sign_form": SignForm(initial={
+            "document_sha256": contract.pdf_sha256,
+            "signer_name": request.user.display_name or request.user.username,
+        }),
+        "amend_form": AmendmentForm(),
+    }
+
+
+@manager_required
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
+    return render(request, "clients/sales/contract_detail.html", _contract_context(request, contract))
+
+
+@manager_required
+@require_POST
+def contract_send(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
+    try:
+        services.contract_send(contract=contract, by=request.user)
+        messages.success(request, _("合同已发出，等待双方签署"))
+    except BusinessRuleError as exc:
+        _refused(request, exc)
+    return redirect("clients:contract-detail", pk=pk)
+
+
+def _sign(request: HttpRequest, contract: Contract) -> None:
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写签署人姓名并确认已阅读合同"))
+        return
+    try:
+        services.contract_sign(contract=contract, by=request.user, signer_name=form.cleaned_data["signer_name"],
+                               document_sha256=form.cleaned_data["document_sha256"])
+        messages.success(request, _("已签署"))
+    except BusinessRuleError as exc:
+        _refused(request, exc)
+
+
+@manager_required
+@require_POST
+def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
+    _sign(request, contract)
+    return redirect("clients:contract-detail", pk=pk)
+
+
+@manager_required
+@require_POST
+def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
+    form = AmendmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items()))
+    else:
+        try:
+            services.contract_amend(contract=contract, by=request.user, **form.cleaned_data)
+            messages.success(request, _("补充协议已生成"))
+        except BusinessRuleError as exc:
+            _refused(request, exc)
+    return redirect("clients:contract-detail", pk=pk)
+
+
+@login_required
+def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
+    data = bytes(Contract.objects.values_list("pdf", flat=True).get(pk=contract.pk) or b"")
+    if not data:  # a draft: show what it would look like, marked as not stored
+        data = documents.contract_pdf(contract)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{contract.number}.pdf"'
+    return response
+
+
+@login_required
+def amendment_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
+    amendment = get_visible_or_404(contract.amendments.all(), number=number)
+    response = HttpResponse(bytes(amendment.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{amendment}.pdf"'
+    return response
+
+
+# ---------------------------------------------------------------- merchant's portal
+
+
+@merchant_required
+def portal_quote(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
+    revision = _revision_or_404(request, quote, None)
+    return render(request, "clients/sales/portal_quote.html", {
+        **_quote_context(request, quote, revision), "decision_form": DecisionForm(),
+    })
+
+
+def _portal_decide(request: HttpRequest, pk: int, number: int, accept: bool) -> HttpResponse:
+    quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    decide = services.quote_accept if accept else services.quote_decline
+    try:
+        decide(quote=quote, revision=number, by=request.user, note=note)
+        messages.success(request, _("已接受报价，我们将尽快发送合同") if accept else _("已拒绝报价"))
+    except BusinessRuleError as exc:
+        _refused(request, exc)
+    return redirect("clients:portal-quote", pk=pk)
+
+
+@merchant_required
+@require_POST
+def portal_quote_accept(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _portal_decide(request, pk, number, accept=True)
+
+
+@merchant_required
+@require_POST
+def portal_quote_decline(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _portal_decide(request, pk, number, accept=False)
+
+
+@merchant_required
+def portal_contract(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
+    if request.method == "POST":
+        _sign(request, contract)
+        return redirect("clients:portal-contract", pk=pk)
+    return render(request, "clients/sales/portal_contract.html", _contract_context(request, contract))
+
+
+@login_required
+def price_book_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_manager:
+        raise PermissionDenied
+    return render(request, "clients/sales/price_books.html", {
+        "books": selectors.price_books(), "today": timezone.localdate(),
+    })
