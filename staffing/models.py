@@ -47,3 +47,14 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} @ {self.shop} → {self.expires_at:%Y-%m-%d}"
+
+
+# Rosters live in their own module; importing them here registers them with the staffing app.
+from staffing.roster_models import (  # noqa: E402, F401
+    Leave,
+    Roster,
+    RosterDemand,
+    ShiftAssignment,
+    ShiftTemplate,
+    SwapRequest,
+)
