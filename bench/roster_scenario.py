@@ -25,7 +25,7 @@ def intraday(minute: int) -> float:
 
 def make_scenario(
     *, agents: int = 150, days: int = 28, shops: int = 6, start: date = date(2026, 12, 1), seed: int = 7,
-    load: float = 0.8, night_shift: bool = True,
+    load: float = 0.6, night_shift: bool = True,
 ) -> dict:
     rng = random.Random(seed)
     shop_codes = [f"shop-{i + 1:02d}" for i in range(shops)]
@@ -37,9 +37,15 @@ def make_scenario(
     ]
     if night_shift:
         templates.append({"code": "N", "start": "18:00", "end": "02:00"})
+    # Shops differ in size (0.8–1.2 × the average); their home teams follow that.
+    sizes = [0.8 + 0.4 * si / max(1, shops - 1) for si in range(shops)]
+    homes = []
+    for si, size in enumerate(sizes):
+        homes += [shop_codes[si]] * round(agents * size / sum(sizes))
+    homes = (homes + shop_codes * agents)[:agents]
     agent_rows = []
     for i in range(agents):
-        home = shop_codes[i % shops]
+        home = homes[i]
         extra = [c for c in shop_codes if c != home and rng.random() < 0.25][:2]
         unavailable = [(start + timedelta(days=rng.randrange(days))).isoformat() for _ in range(rng.randrange(3))]
         agent_rows.append({
@@ -56,7 +62,7 @@ def make_scenario(
         day = start + timedelta(days=d)
         weekend = 1.15 if day.weekday() >= 5 else 1.0
         for si, shop in enumerate(shop_codes):
-            size = (0.8 + 0.4 * si / max(1, shops - 1)) * weekend
+            size = sizes[si] * weekend
             for m, c in zip(slots, curve, strict=True):
                 need = max(1, round(per_shop_day * size * c / total_curve))
                 demand.append({"shop": shop, "date": day.isoformat(), "slot": f"{m // 60:02d}:{m % 60:02d}",

@@ -367,16 +367,16 @@ def solve(
         text, detail = reason
         return RosterResult("infeasible", explanation=text, detail=detail, solve_seconds=time.perf_counter() - started)
 
-    model = _Model(scenario)
+    # A quick roster first: when it keeps every hard rule it is a roster in hand within about a second,
+    # and the solver starts from it.
     first = greedy(scenario)
-    covered, first_objective = model.hint(first)
-    first_ok = covered and keeps_agent_rules(scenario, first)
-    first_at = None
-    if first_ok:
-        first_at = time.perf_counter() - started
-        if progress is not None:
-            progress(SolveProgress(0, float(first_objective), 0.0, first_at, time_limit))
-    solver = _solver(time_limit - (time.perf_counter() - started), num_workers, seed)
+    first_ok = keeps_agent_rules(scenario, first) and keeps_min_coverage(scenario, first)
+    first_at = time.perf_counter() - started if first_ok else None
+    model = _Model(scenario)
+    _covered, first_objective = model.hint(first)
+    if first_ok and progress is not None:
+        progress(SolveProgress(0, float(first_objective), 0.0, first_at, time_limit))
+    solver = _solver(time_limit - (time.perf_counter() - started) - 0.5, num_workers, seed)
     watcher = _Watcher(started, time_limit, progress)
     status = solver.solve(model.m, watcher)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -539,6 +539,20 @@ def greedy(sc: Scenario) -> set[tuple[int, int, int, str]]:
                 run[ai] = 0
                 worked_prev[ai] = False
     return chosen
+
+
+def keeps_min_coverage(sc: Scenario, chosen) -> bool:
+    count: dict[tuple[str, int], int] = defaultdict(int)
+    for _ai, d, ti, shop in chosen:
+        t = sc.templates[ti]
+        for s in covered_slots(sc, d * MINUTES_PER_DAY + t.start, d * MINUTES_PER_DAY + t.end):
+            count[shop, s] += 1
+    return all(
+        count.get((shop, d * MINUTES_PER_DAY + m), 0) >= sc.min_coverage
+        for shop in sc.shops
+        for d in range(sc.days)
+        for m in sc.window_slots()
+    )
 
 
 def keeps_agent_rules(sc: Scenario, chosen) -> bool:
