@@ -152,7 +152,7 @@ def shop_published_gaps(*, shop: Shop, first: date, days: int, window: tuple[str
 def roster_readiness(engagement):
     """Go-live check: a published roster covers 8:00–23:00 for each of the engagement's shops, two weeks ahead."""
     from django.utils import timezone
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
     from django.utils.translation import gettext_lazy as _
 
     from clients.golive import ReadinessItem
@@ -160,7 +160,7 @@ def roster_readiness(engagement):
     label = _("已发布排班覆盖前两周 8:00–23:00")
     shops = list(engagement.shops.order_by("code"))
     if not shops:
-        return ReadinessItem("roster_published", label, False, _t("合作项目还没有店铺。"))
+        return ReadinessItem("roster_published", label, False, gettext("合作项目还没有店铺。"))
     today = timezone.localdate()
     problems = []
     for shop in shops:
@@ -168,14 +168,14 @@ def roster_readiness(engagement):
             Roster.objects.filter(shops=shop, status=Roster.Status.PUBLISHED).order_by("start_date").first()
         )
         if published is None:
-            problems.append(_t("%(shop)s：没有已发布的排班") % {"shop": shop.name})
+            problems.append(gettext("%(shop)s：没有已发布的排班") % {"shop": shop.name})
             continue
         first = max(today, published.start_date)
         gaps = shop_published_gaps(shop=shop, first=first, days=14)
         if gaps:
             day, slot = gaps[0]
             problems.append(
-                _t("%(shop)s：%(day)s %(slot)s 起无人在岗（两周内共 %(n)s 个半小时缺人）")
+                gettext("%(shop)s：%(day)s %(slot)s 起无人在岗（两周内共 %(n)s 个半小时缺人）")
                 % {"shop": shop.name, "day": day.strftime("%m-%d"), "slot": slot, "n": len(gaps)}
             )
     return ReadinessItem("roster_published", label, not problems, "；".join(problems))

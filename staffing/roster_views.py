@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -82,7 +82,7 @@ def roster_list(request: HttpRequest) -> HttpResponse:
                 max_consecutive_days=data["max_consecutive_days"], max_hours_per_week=data["max_hours_per_week"],
                 min_coverage=data["min_coverage"],
             )
-            messages.success(request, _t("排班表已创建，可以上传需求并开始求解。"))
+            messages.success(request, gettext("排班表已创建，可以上传需求并开始求解。"))
             return redirect("staffing:roster-detail", pk=roster.pk)
     return render(request, "staffing/roster_list.html", {"rosters": rosters, "form": form})
 
@@ -121,7 +121,7 @@ def roster_solve(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         time_limit = 30.0
     roster_solve_start(roster=roster, by=request.user, time_limit=time_limit)
-    messages.info(request, _t("已开始求解，进度显示在下方。"))
+    messages.info(request, gettext("已开始求解，进度显示在下方。"))
     return redirect("staffing:roster-detail", pk=roster.pk)
 
 
@@ -133,11 +133,11 @@ def roster_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
         through = date.fromisoformat(request.POST.get("through", ""))
         n = roster_publish(roster=roster, through=through, by=request.user)
     except ValueError:
-        messages.error(request, _t("发布日期格式不正确。"))
+        messages.error(request, gettext("发布日期格式不正确。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _t("已发布至 %(day)s，%(n)s 个班次已固定。") % {"day": through, "n": n})
+        messages.success(request, gettext("已发布至 %(day)s，%(n)s 个班次已固定。") % {"day": through, "n": n})
     return redirect("staffing:roster-detail", pk=roster.pk)
 
 
@@ -161,7 +161,7 @@ def roster_demand_upload(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages[:20]:
             messages.error(request, message)
     else:
-        messages.success(request, _t("已导入 %(n)s 条需求。") % {"n": n})
+        messages.success(request, gettext("已导入 %(n)s 条需求。") % {"n": n})
     return redirect("staffing:roster-detail", pk=roster.pk)
 
 
@@ -234,7 +234,7 @@ def my_shifts_view(request: HttpRequest) -> HttpResponse:
         "weeks": weeks, "shifts": [s for s in shifts if s.date >= today], "today": today,
         "prev": first - timedelta(days=28), "next": first + timedelta(days=28), "swaps": swaps,
         "form": SwapForm(requester=request.user),
-        "weekday_names": [_t("周一"), _t("周二"), _t("周三"), _t("周四"), _t("周五"), _t("周六"), _t("周日")],
+        "weekday_names": [gettext("周一"), gettext("周二"), gettext("周三"), gettext("周四"), gettext("周五"), gettext("周六"), gettext("周日")],
     })
 
 
@@ -246,7 +246,7 @@ def swap_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     shift = get_visible_or_404(ShiftAssignment.objects.filter(agent=request.user, pinned=True).select_related("roster", "shop", "template"), pk=pk)
     form = SwapForm(request.POST, requester=request.user)
     if not form.is_valid():
-        messages.error(request, _t("请选择接班人。"))
+        messages.error(request, gettext("请选择接班人。"))
         return redirect("staffing:my-shifts")
     try:
         swap_request_create(assignment=shift, requester=request.user, taker=form.cleaned_data["taker"],
@@ -255,7 +255,7 @@ def swap_request_view(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _t("换班申请已提交，等待经理审批。"))
+        messages.success(request, gettext("换班申请已提交，等待经理审批。"))
     return redirect("staffing:my-shifts")
 
 
@@ -278,5 +278,5 @@ def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _t("已批准换班。") if approve else _t("已拒绝换班。"))
+        messages.success(request, gettext("已批准换班。") if approve else gettext("已拒绝换班。"))
     return redirect("staffing:swap-list")
