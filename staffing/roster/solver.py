@@ -376,7 +376,8 @@ def solve(
     _covered, first_objective = model.hint(first)
     if first_ok and progress is not None:
         progress(SolveProgress(0, float(first_objective), 0.0, first_at, time_limit))
-    solver = _solver(time_limit - (time.perf_counter() - started) - 0.5, num_workers, seed)
+    # Leave a little of the budget for reading the answer back (tens of thousands of variables).
+    solver = _solver(time_limit - (time.perf_counter() - started) - max(0.5, 0.03 * time_limit), num_workers, seed)
     watcher = _Watcher(started, time_limit, progress)
     status = solver.solve(model.m, watcher)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

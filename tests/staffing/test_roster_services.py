@@ -184,3 +184,9 @@ def test_go_live_readiness_needs_a_published_roster_covering_two_weeks(tenants):
     roster_publish(roster=roster, through=roster.end_date)
     item = roster_readiness(engagement)
     assert item.ok is True, item.detail
+
+
+def test_readiness_check_is_registered_for_the_go_live_checklist():
+    from clients.golive import registered_checks
+
+    assert "roster_published" in dict(registered_checks())
