@@ -37,7 +37,8 @@ WEIGHT_SHORTFALL = 100  # per agent-slot missing against demand
 WEIGHT_PREFERENCE = 20  # per shift against an agent's wishes
 WEIGHT_FAIRNESS = 10  # per late shift / weekend day / holiday on the busiest agent
 WEIGHT_OVERSTAFF = 1  # per agent-slot above what is needed
-LATE_ENDS_AT = 22 * 60  # a shift ending at 22:00 or later (or past midnight) is a late shift
+LATE_ENDS_AT = 22 * 60
+PACE = float(os.environ.get("ROSTER_PACE", "1.25"))  # a shift ending at 22:00 or later (or past midnight) is a late shift
 
 
 @dataclass
@@ -489,14 +490,17 @@ def greedy(sc: Scenario) -> set[tuple[int, int, int, str]]:
                     if (si, ti) in exhausted:
                         continue
                     lo, hi = d * per_day + a, d * per_day + b
-                    gain = 1000 * int(np.count_nonzero(need_min[si, lo:hi])) + int(np.count_nonzero(need_dem[si, lo:hi]))
+                    wanted_min = int(np.count_nonzero(need_min[si, lo:hi]))
+                    wanted = int(np.count_nonzero(need_min[si, lo:hi] + need_dem[si, lo:hi]))
+                    # Weighted as the objective is: minimum coverage first, then demand, less idle slots.
+                    gain = 100_000 * wanted_min + WEIGHT_SHORTFALL * (wanted - wanted_min) - (hi - lo - wanted)
                     if gain > best_gain:
                         best, best_gain = (si, ti), gain
             if best is None:
                 break
             si, ti = best
             shop, t = sc.shops[si], sc.templates[ti]
-            urgent = best_gain >= 1000
+            urgent = best_gain >= 100_000 - per_day
             start_abs = d * MINUTES_PER_DAY + t.start
             pick, pick_key = None, None
             for ai, agent in enumerate(sc.agents):
@@ -509,8 +513,9 @@ def greedy(sc: Scenario) -> set[tuple[int, int, int, str]]:
                 if block_used[ai] + t.minutes > agent.max_minutes_per_week:
                     continue
                 # Release hours through the block unless a minimum-coverage hole needs filling.
-                pace = agent.max_minutes_per_week * (day_in_block + 1) / block_len * 1.25
-                if not urgent and block_used[ai] + t.minutes > pace:
+                # (an agent may run at most one shift ahead of an even spread over the block's days).
+                pace = agent.max_minutes_per_week * (day_in_block + 1) / block_len
+                if not urgent and block_used[ai] > pace:
                     continue
                 end_abs = d * MINUTES_PER_DAY + t.end
                 if any(
