@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agency.models import Role, User
 from agency.services import audit_record, job_create, job_finish, job_progress
@@ -193,11 +194,11 @@ def roster_create(
     window_end: time = time(23, 0),
 ) -> Roster:
     if not shops:
-        raise ValidationError({"shops": "请至少选择一个店铺。"})
+        raise ValidationError({"shops": _("请至少选择一个店铺。")})
     if not templates:
-        raise ValidationError({"templates": "请至少选择一个班次模板。"})
+        raise ValidationError({"templates": _("请至少选择一个班次模板。")})
     if not 1 <= days <= 92:
-        raise ValidationError({"days": "天数应在 1 到 92 之间。"})
+        raise ValidationError({"days": _("天数应在 1 到 92 之间。")})
     roster = Roster.objects.create(
         name=name, start_date=start_date, days=days, created_by=by if by and by.is_authenticated else None,
         min_rest_hours=min_rest_hours, max_consecutive_days=max_consecutive_days,
@@ -223,30 +224,30 @@ def roster_demand_import(*, roster: Roster, text: str, by: User | None = None) -
         if line_no == 1 and fields[0].strip().lower() == "shop":
             continue
         if len(fields) != 4:
-            errors.append(f"第 {line_no} 行：应有 4 列（shop,date,slot,agents），实际 {len(fields)} 列")
+            errors.append(_("第 %(line)s 行：应有 4 列（shop,date,slot,agents），实际 %(n)s 列") % {"line": line_no, "n": len(fields)})
             continue
         code, day_text, slot_text, agents_text = (f.strip() for f in fields)
         if code not in shops:
-            errors.append(f"第 {line_no} 行 shop：店铺 {code!r} 不在这张排班表里")
+            errors.append(_("第 %(line)s 行 shop：店铺 %(value)r 不在这张排班表里") % {"line": line_no, "value": code})
             continue
         try:
             day = date.fromisoformat(day_text)
         except ValueError:
-            errors.append(f"第 {line_no} 行 date：{day_text!r} 不是日期（YYYY-MM-DD）")
+            errors.append(_("第 %(line)s 行 date：%(value)r 不是日期（YYYY-MM-DD）") % {"line": line_no, "value": day_text})
             continue
         if not roster.start_date <= day <= roster.end_date:
-            errors.append(f"第 {line_no} 行 date：{day_text} 不在排班周期内")
+            errors.append(_("第 %(line)s 行 date：%(value)s 不在排班周期内") % {"line": line_no, "value": day_text})
             continue
         try:
             slot = time.fromisoformat(slot_text)
         except ValueError:
-            errors.append(f"第 {line_no} 行 slot：{slot_text!r} 不是时间（HH:MM）")
+            errors.append(_("第 %(line)s 行 slot：%(value)r 不是时间（HH:MM）") % {"line": line_no, "value": slot_text})
             continue
         if slot.minute % 30 or slot.second:
-            errors.append(f"第 {line_no} 行 slot：{slot_text} 不在半小时整点上")
+            errors.append(_("第 %(line)s 行 slot：%(value)s 不在半小时整点上") % {"line": line_no, "value": slot_text})
             continue
         if not agents_text.isdigit():
-            errors.append(f"第 {line_no} 行 agents：{agents_text!r} 不是非负整数")
+            errors.append(_("第 %(line)s 行 agents：%(value)r 不是非负整数") % {"line": line_no, "value": agents_text})
             continue
         rows[shops[code].pk, day, slot] = int(agents_text)
     if errors:
@@ -263,7 +264,7 @@ def roster_solve_start(*, roster: Roster, by: User | None, time_limit: float = 3
     """Queue a solve as a background job; the page shows its progress."""
     from staffing.roster_tasks import roster_solve_task
 
-    job = job_create(kind="roster.solve", title=f"排班求解：{roster.name}", created_by=by)
+    job = job_create(kind="roster.solve", title=_("排班求解：%(name)s") % {"name": roster.name}, created_by=by)
     Roster.objects.filter(pk=roster.pk).update(job=job)
     transaction.on_commit(lambda: roster_solve_task.delay(job.pk, roster.pk, time_limit))
     return job
@@ -295,7 +296,7 @@ def roster_solve_run(*, roster_id: int, job_id: int | None = None, time_limit: f
         if job_id is not None and thread.is_alive():
             elapsed = clock.perf_counter() - started
             p = state["progress"]
-            message = f"已找到 {p.solutions + 1} 个方案，目标值 {p.objective:.0f}" if p else "正在搜索第一个可行方案"
+            message = (_("已找到 %(n)s 个方案，目标值 %(objective).0f") % {"n": p.solutions + 1, "objective": p.objective}) if p else _("正在搜索第一个可行方案")
             job_progress(job_id=job_id, progress=min(0.95, elapsed / max(time_limit, 1.0)), message=message)
     if "error" in outcome:
         raise outcome["error"]
@@ -307,7 +308,7 @@ def roster_solve_run(*, roster_id: int, job_id: int | None = None, time_limit: f
             "shortfall": sum(r["missing"] for r in result["shortfall"]),
             "url": f"/staffing/rosters/{roster.pk}/",
         }
-        message = result["explanation"] if result["status"] == "infeasible" else f"共 {summary['shifts']} 个班次，缺口 {summary['shortfall']} 人·时段"
+        message = result["explanation"] if result["status"] == "infeasible" else _("共 %(shifts)s 个班次，缺口 %(shortfall)s 人·时段") % summary
         job_finish(job_id=job_id, result=summary, message=message)
     return result
 
@@ -351,7 +352,7 @@ def roster_apply_result(*, roster: Roster, result: dict, id_map: dict[str, User]
 def roster_publish(*, roster: Roster, through: date, by: User | None = None) -> int:
     """Publish the roster up to `through`: those days' shifts are pinned and agents see them."""
     if through < roster.start_date:
-        raise ValidationError({"through": "发布日期早于排班开始日期。"})
+        raise ValidationError({"through": _("发布日期早于排班开始日期。")})
     through = min(through, roster.end_date)
     pinned = roster.assignments.filter(date__lte=through).update(pinned=True)
     roster.status = Roster.Status.PUBLISHED
@@ -366,36 +367,36 @@ def swap_problems(*, assignment: ShiftAssignment, taker: User) -> list[str]:
     roster = assignment.roster
     problems: list[str] = []
     if taker.role != Role.AGENT or not taker.is_active:
-        return ["接班人不是在职客服。"]
+        return [_("接班人不是在职客服。")]
     if taker.pk == assignment.agent_id:
-        return ["不能把班次换给自己。"]
+        return [_("不能把班次换给自己。")]
     day = assignment.date
     windows = eligible_windows(shops=[assignment.shop], first=day, last=day)
     if assignment.shop_id not in windows.get(taker.pk, {}):
-        problems.append(f"{taker} 没有 {assignment.shop.name} 当天有效的上岗认证或店铺分配。")
+        problems.append(_("%(taker)s 没有 %(shop)s 当天有效的上岗认证或店铺分配。") % {"taker": taker, "shop": assignment.shop.name})
     if Leave.objects.filter(agent=taker, first_day__lte=day, last_day__gte=day).exists():
-        problems.append(f"{taker} 当天请假。")
+        problems.append(_("%(taker)s 当天请假。") % {"taker": taker})
     theirs = list(
         ShiftAssignment.objects.filter(agent=taker, date__range=(day - timedelta(days=7), day + timedelta(days=7)))
         .exclude(pk=assignment.pk)
         .select_related("template")
     )
     if any(s.date == day for s in theirs):
-        problems.append(f"{taker} 当天已有班次。")
+        problems.append(_("%(taker)s 当天已有班次。") % {"taker": taker})
     rest = timedelta(hours=roster.min_rest_hours)
     for other in theirs:
         if other.date == day:
             continue
         gap = assignment.starts_at - other.ends_at if other.starts_at < assignment.starts_at else other.starts_at - assignment.ends_at
         if gap < rest:
-            problems.append(f"与 {other.date:%m-%d} 的班次之间休息不足 {roster.min_rest_hours:g} 小时。")
+            problems.append(_("与 %(day)s 的班次之间休息不足 %(hours)s 小时。") % {"day": other.date.strftime("%m-%d"), "hours": f"{roster.min_rest_hours:g}"})
     block = (day - roster.start_date).days // 7
     block_start = roster.start_date + timedelta(days=7 * block)
     minutes = sum(
         s.template.minutes for s in theirs if s.roster_id == roster.pk and block_start <= s.date < block_start + timedelta(days=7)
     ) + assignment.template.minutes
     if minutes > roster.max_hours_per_week * 60:
-        problems.append(f"接班后这一周工时 {minutes / 60:g} 小时，超过上限 {roster.max_hours_per_week:g} 小时。")
+        problems.append(_("接班后这一周工时 %(hours)s 小时，超过上限 %(limit)s 小时。") % {"hours": f"{minutes / 60:g}", "limit": f"{roster.max_hours_per_week:g}"})
     worked = {s.date for s in theirs} | {day}
     run, d = 1, day - timedelta(days=1)
     while d in worked:
@@ -404,18 +405,18 @@ def swap_problems(*, assignment: ShiftAssignment, taker: User) -> list[str]:
     while d in worked:
         run, d = run + 1, d + timedelta(days=1)
     if run > roster.max_consecutive_days:
-        problems.append(f"接班后将连续工作 {run} 天，超过上限 {roster.max_consecutive_days} 天。")
+        problems.append(_("接班后将连续工作 %(run)s 天，超过上限 %(limit)s 天。") % {"run": run, "limit": roster.max_consecutive_days})
     return problems
 
 
 @transaction.atomic
 def swap_request_create(*, assignment: ShiftAssignment, requester: User, taker: User, note: str = "") -> SwapRequest:
     if assignment.agent_id != requester.pk:
-        raise ValidationError("只能申请换出自己的班次。")
+        raise ValidationError(_("只能申请换出自己的班次。"))
     if assignment.date < timezone.localdate():
-        raise ValidationError("已过去的班次不能换班。")
+        raise ValidationError(_("已过去的班次不能换班。"))
     if assignment.swap_requests.filter(status=SwapRequest.Status.PENDING).exists():
-        raise ValidationError("这个班次已有待审批的换班申请。")
+        raise ValidationError(_("这个班次已有待审批的换班申请。"))
     problems = swap_problems(assignment=assignment, taker=taker)
     if problems:
         raise ValidationError(problems)
@@ -429,11 +430,11 @@ def swap_request_decide(*, swap: SwapRequest, by: User, approve: bool) -> SwapRe
     """A manager approves (the shift moves to the taker, checked again now) or rejects a swap."""
     swap = SwapRequest.objects.select_for_update().select_related("assignment__roster", "assignment__shop", "assignment__template").get(pk=swap.pk)
     if swap.status != SwapRequest.Status.PENDING:
-        raise ValidationError("这个申请已经处理过了。")
+        raise ValidationError(_("这个申请已经处理过了。"))
     if approve:
         assignment = swap.assignment
         if assignment.agent_id != swap.requester_id:
-            raise ValidationError("班次已不属于申请人。")
+            raise ValidationError(_("班次已不属于申请人。"))
         problems = swap_problems(assignment=assignment, taker=swap.taker)
         if problems:
             raise ValidationError(problems)
