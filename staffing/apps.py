@@ -8,7 +8,7 @@ class StaffingConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.golive import register_readiness_check
-        from staffing import roster_tasks  # noqa: F401  (registers the Celery task)
+        from staffing import roster_nav, roster_tasks  # noqa: F401  (menu entries, the Celery task)
         from staffing.roster_selectors import roster_readiness
 
         register_readiness_check("roster_published", roster_readiness, order=60)

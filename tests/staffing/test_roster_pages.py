@@ -11,7 +11,7 @@ from agency.models import Job
 from staffing.roster_models import ShiftAssignment, SwapRequest
 from staffing.roster_services import roster_publish, roster_solve_run
 from tests.factories import AgentFactory
-from tests.staffing.factories import staffed_roster
+from tests.staffing.roster_factories import staffed_roster
 
 TIME_LIMIT = 2.0
 

@@ -21,8 +21,8 @@ from staffing.roster_services import (
     swap_request_decide,
 )
 from tests.factories import AgentFactory
-from tests.staffing.factories import certify, staffed_roster
 from tests.staffing.roster_checker import assert_roster_ok
+from tests.staffing.roster_factories import certify, staffed_roster
 
 TIME_LIMIT = 3.0
 
