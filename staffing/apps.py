@@ -7,7 +7,17 @@ class StaffingConfig(AppConfig):
     verbose_name = _("排班与培训")
 
     def ready(self) -> None:
+        # clients may not import staffing: we hand it our Erlang C seat estimator for quotes.
+        from clients.seats import register_seat_estimator
+        from staffing.seats import seat_estimate
+
+        register_seat_estimator(seat_estimate)
+
         from clients.golive import register_readiness_check
+        from staffing.readiness import agents_certified_check
+
+        register_readiness_check("staffing.agents_certified", agents_certified_check, order=50)
+
         from staffing import roster_nav, roster_tasks  # noqa: F401  (menu entries, the Celery task)
         from staffing.roster_selectors import roster_readiness
 
