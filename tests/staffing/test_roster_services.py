@@ -190,3 +190,33 @@ def test_readiness_check_is_registered_for_the_go_live_checklist():
     from clients.golive import registered_checks
 
     assert "roster_published" in dict(registered_checks())
+
+
+def test_without_entered_demand_the_forecast_drives_the_roster(tenants):
+    """Demand comes from the staffing maths (`staffing.selectors.required_agents`) when none is entered."""
+    from datetime import datetime, time
+
+    from staffing import selectors
+    from staffing.services import demand_history_record
+    from tests.staffing.roster_factories import TZ
+
+    shop = tenants[0].shop
+    roster, _ = staffed_roster([shop], per_shop=6)
+    # Four weeks of history: 40 chats a half hour in the evening, 10 otherwise.
+    volumes = {}
+    for back in range(1, 29):
+        day = roster.start_date - timedelta(days=back)
+        for half in range(16, 46):
+            at = datetime.combine(day, time(half // 2, 30 * (half % 2)), tzinfo=TZ)
+            volumes[at] = 40 if half >= 38 else 10
+    demand_history_record(shop=shop, volumes=volumes)
+    expected = selectors.required_agents(shop=shop, start=roster.start_date, days=roster.days)
+    assert sum(expected.values()) > 0
+    scenario, _ = roster_scenario(roster=roster)
+    wanted = {(row["date"], row["slot"]): row["agents"] for row in scenario["demand"]}
+    assert wanted == {(day.isoformat(), slot): n for (day, slot), n in expected.items() if n > 0}
+    roster_solve_run(roster_id=roster.pk, time_limit=TIME_LIMIT)
+    roster.refresh_from_db()
+    assert roster.solve_status in ("optimal", "feasible", "infeasible")
+    if roster.solve_status != "infeasible":
+        check_stored(roster)
