@@ -125,6 +125,17 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
         while day <= min(last, row.last_day):
             leave[row.agent_id].add(day.isoformat())
             day += timedelta(days=1)
+    # Shifts the same agents already have in other rosters: those days are taken (no double booking),
+    # and so is the day after a shift that ends too late for the next morning's rest.
+    for other in ShiftAssignment.objects.filter(
+        agent_id__in=users, date__range=(first - timedelta(days=1), last)
+    ).exclude(roster=roster).select_related("template"):
+        leave[other.agent_id].add(other.date.isoformat())
+        next_day = other.date + timedelta(days=1)
+        earliest = min((t.start for t in templates), default=time(0, 0))
+        next_start = datetime.combine(next_day, earliest, tzinfo=TZ)
+        if next_start - other.ends_at < timedelta(hours=roster.min_rest_hours):
+            leave[other.agent_id].add(next_day.isoformat())
     shop_by_id = {s.pk: s for s in shops}
     agents = []
     id_map: dict[str, User] = {}

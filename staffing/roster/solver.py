@@ -734,6 +734,8 @@ def explain(sc: Scenario, *, time_limit: float, num_workers: int | None = None) 
     )
     if others:
         text += f"另有 {others} 个时段同样无法覆盖。"
+    if status != cp_model.OPTIMAL:
+        text += "（这是时限内找到的最好结果，可能还有更好的排法。）"
     return RosterResult(
         "infeasible",
         explanation=text,

@@ -220,3 +220,16 @@ def test_without_entered_demand_the_forecast_drives_the_roster(tenants):
     assert roster.solve_status in ("optimal", "feasible", "infeasible")
     if roster.solve_status != "infeasible":
         check_stored(roster)
+
+
+def test_an_agent_already_rostered_elsewhere_is_not_double_booked(tenants):
+    shop1, shop2 = tenants[0].shop, tenants[1].shop
+    first, agents1 = staffed_roster([shop1], per_shop=6, prefix="x")
+    roster_solve_run(roster_id=first.pk, time_limit=TIME_LIMIT)
+    second, _ = staffed_roster([shop2], per_shop=6, prefix="y", start=first.start_date)
+    for agent in agents1:
+        certify(agent, shop2)
+    roster_solve_run(roster_id=second.pk, time_limit=TIME_LIMIT)
+    taken = set(ShiftAssignment.objects.filter(roster=first).values_list("agent_id", "date"))
+    again = set(ShiftAssignment.objects.filter(roster=second).values_list("agent_id", "date"))
+    assert not taken & again
