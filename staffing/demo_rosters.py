@@ -80,21 +80,25 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
         weekend = 1.3 if day.weekday() >= 5 else 1.0
         for shop_code, size in (("lanxin-tmall", 2.2), ("lanxin-pdd", 2.0), ("qingshan-jd", 1.6)):
             for minute in range(8 * 60, 23 * 60, 30):
-                need = max(1, round(size * weekend * _curve(minute) * 0.9))
+                need = max(1, round(size * weekend * _curve(minute) * 0.6))
                 lines.append(f"{shop_code},{day.isoformat()},{minute // 60:02d}:{minute % 60:02d},{need}")
     roster_demand_import(roster=roster, text="\n".join(lines))
     result = roster_solve_run(roster_id=roster.pk, time_limit=10)
     roster_publish(roster=roster, through=start + timedelta(days=13))
-    # A pending swap: agent01 hands one of next week's shifts to a colleague who may take it.
-    shift = (
-        ShiftAssignment.objects.filter(roster=roster, agent=agents["a01"], pinned=True, date__gt=today)
-        .select_related("template", "shop", "roster").first()
-    )
-    if shift is not None and not SwapRequest.objects.filter(assignment=shift).exists():
-        for code in TEAMS:
-            taker = agents[code]
-            if taker != shift.agent and not swap_problems(assignment=shift, taker=taker):
-                swap_request_create(assignment=shift, requester=shift.agent, taker=taker, note="家里有事，想换一天")
+    # A pending swap: one of agent01's (or else a colleague's) coming shifts offered to someone who may take it.
+    if not SwapRequest.objects.filter(assignment__roster=roster).exists():
+        coming = (
+            ShiftAssignment.objects.filter(roster=roster, pinned=True, date__gt=today)
+            .select_related("template", "shop", "roster", "agent").order_by("agent__code", "date")[:60]
+        )
+        done = False
+        for shift in coming:
+            for taker in agents.values():
+                if taker != shift.agent and not swap_problems(assignment=shift, taker=taker):
+                    swap_request_create(assignment=shift, requester=shift.agent, taker=taker, note="家里有事，想换一天")
+                    done = True
+                    break
+            if done:
                 break
     log(f"staffing rosters: {ROSTER_NAME} {result['status']}, {len(result['assignments'])} shifts, "
         f"shortfall {sum(r['missing'] for r in result['shortfall'])}, published through {start + timedelta(days=13)}")
