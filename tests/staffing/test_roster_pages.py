@@ -156,3 +156,14 @@ def test_page_query_counts_do_not_grow_with_the_roster(client, manager, tenants,
     login(client, agents[0])
     with django_assert_max_num_queries(10):
         assert client.get(reverse("staffing:my-shifts") + f"?from={roster.start_date}").status_code == 200
+
+
+def test_dashboard_shows_an_agent_their_next_shifts_and_a_manager_pending_swaps(client, manager, solved):
+    mine, _, agents = solved
+    me = next(a for a in agents if ShiftAssignment.objects.filter(agent=a).exists())
+    login(client, me)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'id="widget-next-shifts"' in html and mine.shops.first().name in html
+    client.logout()
+    login(client, manager)
+    assert 'id="widget-pending-swaps"' in client.get(reverse("dashboard")).content.decode()
