@@ -17,3 +17,8 @@ class StaffingConfig(AppConfig):
         from staffing.readiness import agents_certified_check
 
         register_readiness_check("staffing.agents_certified", agents_certified_check, order=50)
+
+        from staffing import roster_nav, roster_tasks  # noqa: F401  (menu entries, the Celery task)
+        from staffing.roster_selectors import roster_readiness
+
+        register_readiness_check("roster_published", roster_readiness, order=60)

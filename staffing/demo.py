@@ -160,3 +160,8 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
         )
     log(f"staffing: promotions for {year - 1}–{year + 1}, a Double 12 seasonal plan, one forecast override")
 
+
+    # Rosters (the rostering part, `staffing.demo_rosters`) build on the certified agents above.
+    from staffing import demo_rosters
+
+    demo_rosters.load(password=password, log=log)

@@ -290,3 +290,14 @@ class SeasonalPlanShop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} · {self.shop_id}"
+
+
+# Rosters live in their own module; importing them here registers them with the staffing app.
+from staffing.roster_models import (  # noqa: E402, F401
+    Leave,
+    Roster,
+    RosterDemand,
+    ShiftAssignment,
+    ShiftTemplate,
+    SwapRequest,
+)

@@ -1,0 +1,200 @@
+"""Rosters and shifts: shift templates, rosters (a period for some shops), the shifts in them, agents' leave
+and swap requests. Imported by `staffing.models`, so they belong to the `staffing` app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Shop
+
+
+class ShiftTemplate(models.Model):
+    """A shift's clock times; an end at or before the start means the shift ends the next day."""
+
+    code = models.SlugField(_("编码"), max_length=16, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    start = models.TimeField(_("开始"))
+    end = models.TimeField(_("结束"), help_text=_("早于或等于开始时间表示次日结束"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("班次模板")
+        verbose_name_plural = _("班次模板")
+        ordering = ["start", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def ends_next_day(self) -> bool:
+        return self.end <= self.start
+
+    @property
+    def minutes(self) -> int:
+        start = self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        return end - start if end > start else end + 1440 - start
+
+    def interval_on(self, day: date, tz) -> tuple[datetime, datetime]:
+        """Aware start and end of this shift when it starts on `day` (in `tz`, the agency's time zone)."""
+        starts = datetime.combine(day, self.start, tzinfo=tz)
+        return starts, starts + timedelta(minutes=self.minutes)
+
+
+class Roster(models.Model):
+    """A roster for some shops over a period: solved as a draft, then published day by day."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    name = models.CharField(_("名称"), max_length=200)
+    start_date = models.DateField(_("开始日期"))
+    days = models.PositiveSmallIntegerField(_("天数"), default=28)
+    shops = models.ManyToManyField(Shop, verbose_name=_("店铺"), related_name="rosters")
+    templates = models.ManyToManyField(ShiftTemplate, verbose_name=_("班次模板"), related_name="rosters")
+    window_start = models.TimeField(_("服务开始"), default="08:00")
+    window_end = models.TimeField(_("服务结束"), default="23:00")
+    min_rest_hours = models.FloatField(_("最短休息（小时）"), default=11)
+    max_consecutive_days = models.PositiveSmallIntegerField(_("最多连续工作天数"), default=6)
+    max_hours_per_week = models.FloatField(_("每周工时上限"), default=44)
+    min_coverage = models.PositiveSmallIntegerField(_("每店最低在岗人数"), default=1)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_through = models.DateField(_("已发布至"), null=True, blank=True)
+    solve_status = models.CharField(_("求解结果"), max_length=16, blank=True)
+    objective = models.FloatField(_("目标值"), null=True, blank=True)
+    bound = models.FloatField(_("下界"), null=True, blank=True)
+    solve_seconds = models.FloatField(_("求解耗时（秒）"), null=True, blank=True)
+    shortfall = models.JSONField(_("缺口"), default=list, blank=True)
+    explanation = models.TextField(_("无解原因"), blank=True)
+    solved_at = models.DateTimeField(_("求解时间"), null=True, blank=True)
+    job = models.ForeignKey(
+        "agency.Job", verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("排班表")
+        verbose_name_plural = _("排班表")
+        ordering = ["-start_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def end_date(self) -> date:
+        return self.start_date + timedelta(days=self.days - 1)
+
+    @property
+    def dates(self) -> list[date]:
+        return [self.start_date + timedelta(days=d) for d in range(self.days)]
+
+    @property
+    def shortfall_total(self) -> int:
+        return sum(row.get("missing", 0) for row in self.shortfall or [])
+
+
+class RosterDemand(models.Model):
+    """Agents wanted in one half hour for a shop, entered or uploaded by a manager (overrides the forecast)."""
+
+    roster = models.ForeignKey(Roster, verbose_name=_("排班表"), on_delete=models.CASCADE, related_name="demand")
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("日期"))
+    slot = models.TimeField(_("时段"))
+    agents = models.PositiveSmallIntegerField(_("需要人数"))
+
+    class Meta:
+        verbose_name = _("排班需求")
+        verbose_name_plural = _("排班需求")
+        constraints = [models.UniqueConstraint(fields=["roster", "shop", "date", "slot"], name="roster_demand_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.date} {self.slot:%H:%M} × {self.agents}"
+
+
+class ShiftAssignment(models.Model):
+    """One agent's shift for one shop on one day. Pinned shifts (published days) stay when re-solving."""
+
+    roster = models.ForeignKey(Roster, verbose_name=_("排班表"), on_delete=models.CASCADE, related_name="assignments")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("客服"), on_delete=models.CASCADE, related_name="shifts"
+    )
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="shifts")
+    date = models.DateField(_("日期"))
+    template = models.ForeignKey(ShiftTemplate, verbose_name=_("班次"), on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    pinned = models.BooleanField(_("已固定"), default=False)
+
+    class Meta:
+        verbose_name = _("排班")
+        verbose_name_plural = _("排班")
+        ordering = ["date", "starts_at", "shop_id", "agent_id"]
+        constraints = [models.UniqueConstraint(fields=["roster", "agent", "date"], name="one_shift_a_day")]
+        indexes = [models.Index(fields=["agent", "date"]), models.Index(fields=["shop", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.date} {self.template.code} @ {self.shop.code}"
+
+
+class Leave(models.Model):
+    """Days an agent cannot work (leave, sickness, training off-site): never rostered on them."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("客服"), on_delete=models.CASCADE, related_name="leaves"
+    )
+    first_day = models.DateField(_("开始日期"))
+    last_day = models.DateField(_("结束日期"))
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("请假")
+        verbose_name_plural = _("请假")
+        ordering = ["-first_day"]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.first_day}–{self.last_day}"
+
+
+class SwapRequest(models.Model):
+    """An agent asks to hand a shift to a colleague; checked for eligibility, then a manager decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已拒绝")
+        CANCELLED = "cancelled", _("已撤回")
+
+    assignment = models.ForeignKey(
+        ShiftAssignment, verbose_name=_("班次"), on_delete=models.CASCADE, related_name="swap_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="swaps_requested"
+    )
+    taker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接班人"), on_delete=models.CASCADE, related_name="swaps_offered"
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("换班申请")
+        verbose_name_plural = _("换班申请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.taker}: {self.assignment_id} ({self.status})"

@@ -1,0 +1,21 @@
+"""The demo roster loads, solves, publishes, and loading again adds nothing."""
+
+from __future__ import annotations
+
+from agency import demo as agency_demo
+from clients import demo as clients_demo
+from staffing import demo_rosters
+from staffing.roster_models import Roster, ShiftAssignment
+
+
+def test_demo_rosters_load_and_are_idempotent(db):
+    lines = []
+    for module in (agency_demo, clients_demo, demo_rosters):
+        module.load(password="demo12345", log=lines.append)
+    roster = Roster.objects.get(name=demo_rosters.ROSTER_NAME)
+    assert roster.solve_status in ("optimal", "feasible"), roster.explanation
+    assert roster.status == Roster.Status.PUBLISHED
+    count = ShiftAssignment.objects.count()
+    assert count > 0
+    demo_rosters.load(password="demo12345", log=lines.append)
+    assert Roster.objects.count() == 1 and ShiftAssignment.objects.count() == count
