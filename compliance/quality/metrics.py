@@ -51,6 +51,17 @@ DEFAULT_SLA: dict[str, Sla] = {
 }
 
 
+# Alert thresholds per platform (defaults of the SlaProfile table): reply-rate floor below which a day
+# is a breach, the warning band (PDD/Douyin: 50–90% shows a warning), a daily average-response ceiling.
+DEFAULT_THRESHOLDS: dict[str, dict] = {
+    "pdd": {"reply_rate_target": 0.5, "warning_low": 0.5, "warning_high": 0.9, "avg_response_target_seconds": None},
+    "douyin": {"reply_rate_target": 0.5, "warning_low": 0.5, "warning_high": 0.9, "avg_response_target_seconds": None},
+    "jd": {"reply_rate_target": 0.8, "warning_low": None, "warning_high": None, "avg_response_target_seconds": 40},
+    "taobao": {"reply_rate_target": 0.8, "warning_low": None, "warning_high": None, "avg_response_target_seconds": None},
+    "tmall": {"reply_rate_target": 0.8, "warning_low": None, "warning_high": None, "avg_response_target_seconds": None},
+}
+
+
 @dataclass(frozen=True)
 class Message:
     sender: str  # buyer | agent | bot | system

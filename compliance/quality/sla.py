@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from compliance.quality.metrics import DEFAULT_SLA, Sla
+from compliance.quality.metrics import DEFAULT_SLA, DEFAULT_THRESHOLDS, Sla
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,9 @@ def load_profiles() -> dict[str, ProfileData]:
     from compliance.quality.models import SlaProfile
 
     profiles = {
-        platform: ProfileData(platform, sla.window_start, sla.window_end, sla.target_seconds)
+        platform: ProfileData(
+            platform, sla.window_start, sla.window_end, sla.target_seconds, **DEFAULT_THRESHOLDS[platform]
+        )
         for platform, sla in DEFAULT_SLA.items()
     }
     for row in SlaProfile.objects.all():

@@ -33,7 +33,7 @@ from compliance.quality.metric_models import (
     SessionMetrics,
     ShopDayMetrics,
 )
-from compliance.quality.metrics import SHANGHAI, FIVE_MINUTES, ONE_HOUR, Message, buyer_turns, summarise
+from compliance.quality.metrics import FIVE_MINUTES, ONE_HOUR, SHANGHAI, Message, buyer_turns, summarise
 from compliance.quality.sla import TargetResolver
 
 Key = tuple[int, date]  # (shop id, local day)
