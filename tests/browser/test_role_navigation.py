@@ -1,0 +1,44 @@
+"""Each role logs in through the real form in Chromium and sees its own navigation."""
+
+import pytest
+
+from tests.factories import PASSWORD, AgentFactory, InspectorFactory, ManagerFactory, MerchantUserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EXPECTED = {
+    "manager": ({"dashboard", "shops", "jobs", "api-docs"}, set()),
+    "inspector": ({"dashboard", "shops", "jobs"}, {"api-docs"}),
+    "agent": ({"dashboard"}, {"shops", "jobs", "api-docs"}),
+    "merchant": ({"dashboard", "shops"}, {"jobs", "api-docs"}),
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_role_logs_in_and_sees_its_navigation(page, login, role):
+    factory = {"manager": ManagerFactory, "inspector": InspectorFactory, "agent": AgentFactory,
+               "merchant": MerchantUserFactory}[role]
+    factory(username=f"b-{role}")
+    login(f"b-{role}", PASSWORD)
+    assert page.locator(f".whoami[data-role={role}]").is_visible()
+    keys = set(page.locator(".mainnav a").evaluate_all("els => els.map(e => e.dataset.nav)"))
+    present, absent = EXPECTED[role]
+    assert present <= keys, keys
+    assert not (absent & keys), keys
+
+
+def test_wrong_password_shows_generic_message(page, db):
+    ManagerFactory(username="b-wrong")
+    page.goto("/login/")
+    page.fill("input[name=username]", "b-wrong")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("button[type=submit]")
+    assert "用户名或密码不正确" in page.locator("p.error").inner_text()
+
+
+def test_language_switch_to_english(page, login):
+    ManagerFactory(username="b-lang")
+    login("b-lang", PASSWORD)
+    page.select_option("select[name=language]", "en")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".mainnav a[data-nav=dashboard]").inner_text() == "Dashboard"
