@@ -193,11 +193,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
-CELERY_BEAT_SCHEDULE: dict = {
     "purge-finished-jobs": {"task": "agency.purge_finished_jobs", "schedule": 24 * 3600, "args": (30,)},
     # quality: roll new chat messages into the response metrics (only touched sessions and days)
     "quality-metrics-incremental": {"task": "quality.metrics_refresh_new", "schedule": 300.0},
-}
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
