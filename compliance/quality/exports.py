@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from compliance.quality import metric_selectors as sel
 from compliance.quality.masking import mask_buyer
 from compliance.quality.metrics import SHANGHAI
 from compliance.quality.scores import session_scores
-from compliance.quality.selectors import metrics as sel
 
 HEADER = [
     "session_id", "shop", "platform", "buyer", "started_at", "agent", "counted_turns", "answered_within_target",

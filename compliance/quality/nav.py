@@ -4,7 +4,7 @@ from agency.navigation import NavItem, Widget, register_nav, register_widget
 
 
 def _alerts_widget(request) -> dict:
-    from compliance.quality.selectors.metrics import alerts_visible_to
+    from compliance.quality.metric_selectors import alerts_visible_to
 
     open_alerts = alerts_visible_to(user=request.user).filter(acknowledged_at__isnull=True)
     return {"open_count": open_alerts.count(), "alerts": list(open_alerts[:6])}

@@ -8,9 +8,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from agency.pdf import register_cjk_font
+from compliance.quality import metric_selectors as sel
 from compliance.quality.metrics import SHANGHAI
 from compliance.quality.scores import shop_scores
-from compliance.quality.selectors import metrics as sel
 from compliance.quality.sla import TargetResolver
 
 

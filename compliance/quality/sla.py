@@ -23,6 +23,7 @@ class Targets:
     warning_high: float | None
     avg_response_target_seconds: float | None
     source: str  # "platform" or "contract"
+    qa_score_target: float | None = None
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,9 @@ def _field(source: Any, *names: str) -> Any:
 def contract_sla(shop, on: date) -> Any:
     """The seam to the clients app: the contract's SLA terms for the shop on a day, or None.
 
-    `clients.selectors.contract_sla_for_shop(*, shop, on)` (issue 5) may return None or an object/dict
-    with any of: window_start, window_end (time), target_seconds / first_response_target_seconds,
-    reply_rate_target, avg_response_target_seconds. Absent fields fall back to the platform profile.
+    `clients.selectors.contract_sla_for_shop(*, shop, on)` (issue 5) returns None or a dict such as
+    {"reply_rate": 0.95, "first_response_seconds": 30, "qa_score": 90.0}; also understood: window_start,
+    window_end (time), avg_response_target_seconds. Absent fields fall back to the platform profile.
     """
     try:
         from clients.selectors import contract_sla_for_shop  # type: ignore[attr-defined]
@@ -140,8 +141,9 @@ class TargetResolver:
             )
         start = _field(terms, "window_start") or sla.window_start
         end = _field(terms, "window_end") or sla.window_end
-        target = _field(terms, "target_seconds", "first_response_target_seconds") or sla.target_seconds
-        rate = _field(terms, "reply_rate_target")
+        target = _field(terms, "first_response_seconds", "target_seconds") or sla.target_seconds
+        rate = _field(terms, "reply_rate", "reply_rate_target")
+        qa = _field(terms, "qa_score")
         avg = _field(terms, "avg_response_target_seconds")
         return Targets(
             Sla(start, end, float(target)),
@@ -150,4 +152,5 @@ class TargetResolver:
             profile.warning_high,
             float(avg) if avg is not None else profile.avg_response_target_seconds,
             "contract",
+            float(qa) if qa is not None else None,
         )

@@ -71,7 +71,7 @@ def test_merchant_sees_only_their_shops_everywhere(quality_data):
         ("quality:shop-sessions", [two.shop.code]),
         ("quality:shop-sessions-csv", [two.shop.code]),
         ("quality:shop-report", [two.shop.code, MONTH]),
-        ("quality:session", [theirs[0].pk]),
+        ("quality:session-metrics", [theirs[0].pk]),
     ]:
         assert c.get(reverse(name, args=args)).status_code == 404, name
     alert = QualityAlert.objects.filter(shop=two.shop).first()
@@ -97,7 +97,7 @@ def test_shop_page_has_charts_violations_and_agents(quality_data):
 
 def test_session_drilldown_masks_buyer_and_highlights_hits(quality_data):
     one, _, mine, _ = quality_data
-    page = client_for(one.user).get(reverse("quality:session", args=[mine[0].pk])).content.decode()
+    page = client_for(one.user).get(reverse("quality:session-metrics", args=[mine[0].pk])).content.decode()
     assert '<mark class="hit sev-violation"' in page and ">微信</mark>" in page
     assert "13812345678" not in page and "138****5678" in page
     assert mine[0].buyer not in page
@@ -206,3 +206,20 @@ def test_manager_acknowledges_an_alert_and_sees_it_on_the_dashboard(quality_data
     c.post(reverse("quality:alert-ack", args=[alert.pk]))
     alert.refresh_from_db()
     assert alert.acknowledged_by == manager
+
+
+def test_qa_scores_from_a_registered_provider_show_on_page_and_in_csv(quality_data, monkeypatch):
+    from compliance.quality import scores
+
+    one, _, mine, _ = quality_data
+    provider = scores.ScoreProvider(
+        sessions=lambda ids: {sid: {"auto_qa": 91.5, "manual_qa": 87.0} for sid in ids},
+        shop=lambda shop_id, start, end: {"auto_qa": 90.25, "manual_qa": 86.0},
+    )
+    monkeypatch.setattr(scores, "_providers", [provider])
+    c = client_for(one.user)
+    page = c.get(reverse("quality:shop", args=[one.shop.code]) + f"?month={MONTH}").content.decode()
+    assert ">90.2<" in page or ">90.3<" in page
+    body = b"".join(c.get(reverse("quality:shop-sessions-csv", args=[one.shop.code]) + f"?month={MONTH}").streaming_content)
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8").lstrip("\ufeff"))))
+    assert {r["auto_qa_score"] for r in rows} == {"91.5"} and {r["manual_qa_score"] for r in rows} == {"87.0"}

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.selectors import shops_visible_to
+from compliance.quality import metric_selectors as sel
 from compliance.quality.api.serializers import AlertSerializer, DayMetricsSerializer, SessionMetricsSerializer
-from compliance.quality.selectors import metrics as sel
 
 MONTH = OpenApiParameter("month", str, description="YYYY-MM; default: the latest month with data")
 

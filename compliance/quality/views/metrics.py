@@ -18,13 +18,13 @@ from agency.access import get_visible_or_404
 from agency.services import job_create
 from clients.selectors import shops_visible_to
 from compliance.quality import charts
+from compliance.quality import metric_selectors as sel
 from compliance.quality.exports import csv_rows
 from compliance.quality.forms import SlaProfileForm
 from compliance.quality.masking import highlighted_segments, mask_buyer
 from compliance.quality.metric_models import SlaProfile
 from compliance.quality.reports import monthly_report_pdf
 from compliance.quality.scores import session_scores, shop_scores
-from compliance.quality.selectors import metrics as sel
 from compliance.quality.services.alerts import alert_acknowledge
 from compliance.quality.sla import TargetResolver
 
