@@ -5,7 +5,8 @@ from django.urls import path
 from compliance.quality.views import metrics as metric_views
 
 app_name = "quality"
-urlpatterns = [
+# Response metrics, the merchant's quality view, alerts and SLA profiles.
+metric_urlpatterns = [
     path("", metric_views.overview, name="overview"),
     path("shops/<slug:code>/", metric_views.shop_quality, name="shop"),
     path("shops/<slug:code>/sessions/", metric_views.shop_sessions, name="shop-sessions"),
@@ -19,3 +20,5 @@ urlpatterns = [
     path("sla-profiles/<slug:platform>/", metric_views.sla_profile_edit, name="sla-profile-edit"),
     path("metrics/recompute/", metric_views.metrics_recompute, name="metrics-recompute"),
 ]
+
+urlpatterns = [*metric_urlpatterns]

@@ -9,8 +9,8 @@ from django.urls import reverse
 from agency.models import Job
 from compliance.models import ChatSession
 from compliance.quality import demo
+from compliance.quality.metric_tasks import metrics_refresh_new_task
 from compliance.quality.models import QualityAlert, SessionMetrics, ShopDayMetrics
-from compliance.quality.tasks import metrics_refresh_new_task
 from tests.factories import AgentFactory, ShopFactory
 from tests.quality.metrics_factories import EDGES, make_session
 

@@ -30,7 +30,7 @@ def sla_profile_update(*, profile: SlaProfile, data: dict, by: User) -> SlaProfi
     )
 
     def recompute() -> None:
-        from compliance.quality.tasks import metrics_recompute_all_task
+        from compliance.quality.metric_tasks import metrics_recompute_all_task
 
         metrics_recompute_all_task.delay()
 

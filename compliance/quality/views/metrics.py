@@ -205,7 +205,7 @@ def sla_profile_edit(request: HttpRequest, platform: str) -> HttpResponse:
 def metrics_recompute(request: HttpRequest) -> HttpResponse:
     if not request.user.is_manager:
         raise PermissionDenied
-    from compliance.quality.tasks import metrics_recompute_all_task
+    from compliance.quality.metric_tasks import metrics_recompute_all_task
 
     job = job_create(kind="quality.metrics", title=_("重新计算响应指标"), created_by=request.user)
     metrics_recompute_all_task.delay(job.pk)
