@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compliance.quality.metric_demo import DAYS, SESSIONS_PER_DAY, load_metrics  # noqa: F401
+from compliance.quality.metric_demo import load_metrics
 
 ORDER = 50
 

@@ -68,7 +68,7 @@ def generate_sessions(shop: Shop, agents: list[User], rng: random.Random, today)
     for back in range(DAYS, 0, -1):
         day = today - timedelta(days=back)
         for n in range(SESSIONS_PER_DAY):
-            external_id = f"demo-{shop.code}-{day:%Y%m%d}-{n}"
+            external_id = f"qdemo-{shop.code}-{day:%Y%m%d}-{n}"
             hour = rng.choice([7, 9, 10, 11, 13, 14, 15, 16, 19, 20, 21, 22, 23])
             start = datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), tzinfo=SHANGHAI)
             script = _session_script(rng, start, mean_delay)
@@ -113,7 +113,7 @@ def load_metrics(*, password: str, log: Callable[[str], None]) -> None:
     created = 0
     if agents:
         for index, shop in enumerate(Shop.objects.order_by("code")):
-            if ChatSession.objects.filter(shop=shop).exclude(external_id__startswith="demo-").exists():
+            if ChatSession.objects.filter(shop=shop).exclude(external_id__startswith="qdemo-").exists():
                 continue  # real demo history from the compliance loader: measure that instead
             team = agents[index % 3 :: 3] or agents
             created += generate_sessions(shop, team, rng, today)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from agency.models import Job
 from compliance.models import ChatSession
-from compliance.quality import demo
+from compliance.quality import metric_demo as demo
 from compliance.quality.metric_tasks import metrics_refresh_new_task
 from compliance.quality.models import QualityAlert, SessionMetrics, ShopDayMetrics
 from tests.factories import AgentFactory, ShopFactory
@@ -39,8 +39,8 @@ def test_manager_recompute_runs_as_a_job(manager):
 def test_demo_loader_is_idempotent(tenants):
     for n in range(3):
         AgentFactory(code=f"d{n:02d}")
-    demo.load(password="x", log=lambda line: None)
+    demo.load_metrics(password="x", log=lambda line: None)
     counts = (ChatSession.objects.count(), ShopDayMetrics.objects.count(), QualityAlert.objects.count())
     assert counts[0] == 2 * demo.DAYS * demo.SESSIONS_PER_DAY and counts[1] > 0
-    demo.load(password="x", log=lambda line: None)
+    demo.load_metrics(password="x", log=lambda line: None)
     assert (ChatSession.objects.count(), ShopDayMetrics.objects.count(), QualityAlert.objects.count()) == counts
