@@ -223,3 +223,22 @@ def test_qa_scores_from_a_registered_provider_show_on_page_and_in_csv(quality_da
     body = b"".join(c.get(reverse("quality:shop-sessions-csv", args=[one.shop.code]) + f"?month={MONTH}").streaming_content)
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8").lstrip("\ufeff"))))
     assert {r["auto_qa_score"] for r in rows} == {"91.5"} and {r["manual_qa_score"] for r in rows} == {"87.0"}
+
+
+def test_per_agent_link_filters_the_session_list(quality_data):
+    one, *_ = quality_data
+    other = AgentFactory(code="q09")
+    add_sessions(one.shop, other, 2, "by-other-")
+    metrics_refresh()
+    c = client_for(one.user)
+    url = reverse("quality:shop-sessions", args=[one.shop.code]) + f"?month={MONTH}&agent=q09"
+    page = c.get(url).content.decode()
+    assert page.count("data-session=") == 2 and "by-other-0" in page and "one-0" not in page
+
+
+def test_shop_page_in_english(quality_data, settings):
+    one, *_ = quality_data
+    c = client_for(one.user)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get(reverse("quality:shop", args=[one.shop.code]) + f"?month={MONTH}").content.decode()
+    assert "SLA attainment (against the contract)" in page and "Violations by category" in page

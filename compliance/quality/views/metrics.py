@@ -94,14 +94,19 @@ def shop_sessions(request: HttpRequest, code: str) -> HttpResponse:
     period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
     flag = request.GET.get("flag", "")
     has_hits = request.GET.get("hits") == "1"
-    sessions = sel.shop_sessions(user=request.user, shop=shop, period=period, flag=flag, has_hits=has_hits)
+    agent = request.GET.get("agent", "")
+    sessions = sel.shop_sessions(
+        user=request.user, shop=shop, period=period, flag=flag, has_hits=has_hits, agent=agent
+    )
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     scores = session_scores([s.pk for s in rows])
     for session in rows:
         session.masked_buyer = mask_buyer(session.buyer)
         session.scores = scores.get(session.pk, {})
-    context = {"shop": shop, "period": period, "page": page, "rows": rows, "flag": flag, "has_hits": has_hits}
+    context = {
+        "shop": shop, "period": period, "page": page, "rows": rows, "flag": flag, "has_hits": has_hits, "agent": agent,
+    }
     return render(request, "quality/shop_sessions.html", context)
 
 
