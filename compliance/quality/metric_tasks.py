@@ -18,6 +18,14 @@ def metrics_refresh_new_task() -> dict:
     return metrics_refresh_new().as_dict()
 
 
+@shared_task(name="quality.metrics_refresh_recent")
+def metrics_refresh_recent_task(days: int = 2) -> dict:
+    """Nightly: recompute the last days' sessions whatever the cursor says."""
+    from compliance.quality.services.metrics import metrics_refresh_recent
+
+    return metrics_refresh_recent(days=days).as_dict()
+
+
 @shared_task(name="quality.metrics_refresh_sessions")
 def metrics_refresh_sessions_task(session_ids: list[int]) -> dict:
     from compliance.quality.services.metrics import metrics_refresh

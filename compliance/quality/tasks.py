@@ -3,5 +3,6 @@
 from compliance.quality.metric_tasks import (  # noqa: F401
     metrics_recompute_all_task,
     metrics_refresh_new_task,
+    metrics_refresh_recent_task,
     metrics_refresh_sessions_task,
 )

@@ -44,3 +44,25 @@ def test_demo_loader_is_idempotent(tenants):
     assert counts[0] == 2 * demo.DAYS * demo.SESSIONS_PER_DAY and counts[1] > 0
     demo.load_metrics(password="x", log=lambda line: None)
     assert (ChatSession.objects.count(), ShopDayMetrics.objects.count(), QualityAlert.objects.count()) == counts
+
+
+def test_recent_refresh_catches_a_message_the_cursor_skipped():
+    from compliance.models import ChatMessage
+    from compliance.quality.metric_tasks import metrics_refresh_recent_task
+    from compliance.quality.models import MetricsCursor
+
+    shop = ShopFactory(platform="pdd")
+    agent = AgentFactory(code="j03")
+    session = make_session(shop, "late", [("buyer", "2026-11-03 10:00:00")], agent=agent)
+    metrics_refresh_new_task.delay().get()
+    assert SessionMetrics.objects.get(session=session).unserved is True
+    # an answer that lands below the cursor (committed late by a concurrent import)
+    ChatMessage.objects.create(session=session, shop=shop, external_id="late-answer", sender="agent", agent=agent,
+                               sent_at=session.started_at.replace(minute=1), text="在的")
+    MetricsCursor.objects.update(last_message_id=10**9)
+    assert metrics_refresh_new_task.delay().get()["sessions"] == 0
+    from django.utils import timezone
+
+    ChatSession.objects.filter(pk=session.pk).update(ended_at=timezone.now())
+    assert metrics_refresh_recent_task.delay(2).get()["sessions"] == 1
+    assert SessionMetrics.objects.get(session=session).unserved is False

@@ -387,3 +387,11 @@ def metrics_refresh_new(*, engine: str | None = None) -> RefreshResult:
         result = metrics_refresh(session_ids=session_ids, engine=engine)
         MetricsCursor.objects.filter(pk=cursor.pk).update(last_message_id=top, updated_at=timezone.now())
     return result
+
+
+def metrics_refresh_recent(*, days: int = 2, engine: str | None = None) -> RefreshResult:
+    """Recompute the sessions of the last `days` days: the nightly safety net behind the cursor (a message
+    committed late with a lower id than the cursor, a contract signed today with new targets)."""
+    since = timezone.now() - timedelta(days=days)
+    session_ids = list(ChatSession.objects.filter(ended_at__gte=since).values_list("pk", flat=True))
+    return metrics_refresh(session_ids=session_ids, engine=engine)
