@@ -206,6 +206,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Auto-QA scores every session that has none (or a stale one); sampling plans hand out the day's reviews.
     "quality-autoqa-pending": {"task": "quality.autoqa_score_pending", "schedule": 300.0},
     "quality-sampling-due": {"task": "quality.sampling_run_due", "schedule": crontab(hour=0, minute=30)},
+    # quality: roll new chat messages into the response metrics (only touched sessions and days)
+    "quality-metrics-incremental": {"task": "quality.metrics_refresh_new", "schedule": 300.0},
+    "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")

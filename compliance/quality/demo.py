@@ -20,6 +20,7 @@ from agency.models import Role, User
 from clients.models import Shop
 from compliance.models import ChatMessage, ChatSession
 from compliance.quality import qa_services
+from compliance.quality.metric_demo import load_metrics
 from compliance.quality.models import (
     CalibrationRound,
     Dispute,
@@ -199,4 +200,6 @@ def load_qa(*, password: str, log: Callable[[str], None]) -> None:
 
 
 def load(*, password: str, log: Callable[[str], None]) -> None:
+    # Response metrics first, so the QA part sees sessions with their metrics.
+    load_metrics(password=password, log=log)
     load_qa(password=password, log=log)

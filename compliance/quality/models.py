@@ -14,6 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Shop
 from compliance.models import ChatMessage, ChatSession
+from compliance.quality.metric_models import (  # noqa: F401  response metrics live in their own module
+    AgentDayMetrics,
+    MetricsCursor,
+    QualityAlert,
+    ResponseTurn,
+    SessionMetrics,
+    ShopDayMetrics,
+    SlaProfile,
+)
 
 
 class AutoQACheck(models.Model):

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from agency.navigation import NavItem, Widget, register_nav, register_widget
+from compliance.quality import metric_nav  # noqa: F401  response metrics register their own entries
 
 STAFF = frozenset({"manager", "inspector"})
 

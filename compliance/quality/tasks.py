@@ -8,6 +8,12 @@ from django.utils.translation import gettext as _
 
 from agency.services import job_create, job_fail, job_finish, job_progress
 from compliance.quality import qa_services
+from compliance.quality.metric_tasks import (  # noqa: F401  response-metric tasks, registered on import
+    metrics_recompute_all_task,
+    metrics_refresh_new_task,
+    metrics_refresh_recent_task,
+    metrics_refresh_sessions_task,
+)
 
 CHUNK = 500
 

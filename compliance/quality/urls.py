@@ -1,9 +1,11 @@
 from django.urls import path
 
 from compliance.quality import qa_views
+from compliance.quality.metric_urls import metric_urlpatterns
 
 app_name = "quality"
 urlpatterns: list = [
+    *metric_urlpatterns,
     # Auto-QA and manual QA
     path("autoqa/", qa_views.autoqa_overview, name="autoqa"),
     path("autoqa/checks/<slug:key>/", qa_views.autoqa_check_edit, name="autoqa-check"),

@@ -39,6 +39,7 @@ def test_wrong_password_shows_generic_message(page, db):
 def test_language_switch_to_english(page, login):
     ManagerFactory(username="b-lang")
     login("b-lang", PASSWORD)
-    page.select_option("select[name=language]", "en")
+    with page.expect_navigation():  # the select submits its form; wait for that page, not the current one
+        page.select_option("select[name=language]", "en")
     page.wait_for_load_state("networkidle")
     assert page.locator(".mainnav a[data-nav=dashboard]").inner_text() == "Dashboard"

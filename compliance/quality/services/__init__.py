@@ -1,0 +1,1 @@
+"""Writes of the quality app. Response metrics and alerts: `metrics`, `alerts`."""

@@ -1,0 +1,1 @@
+"""Pages of the quality app. Response metrics, the merchant's quality view, reports: `metrics`."""

@@ -1,0 +1,63 @@
+"""A breached target raises one alert, not one per recompute; a PDD reply rate in 50–90% is a warning."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from agency.models import AuditEvent
+from compliance.quality.models import QualityAlert
+from compliance.quality.services.metrics import metrics_refresh, metrics_refresh_new
+from tests.factories import AgentFactory, ShopFactory
+from tests.quality.metrics_factories import EDGES, MIDNIGHT, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop_with_sessions():
+    shop = ShopFactory(platform="pdd", code="alert-pdd")
+    agent = AgentFactory(code="al1")
+    edges = make_session(shop, "edges", EDGES, agent=agent)
+    midnight = make_session(shop, "midnight", MIDNIGHT, agent=agent)
+    return shop, agent, edges, midnight
+
+
+def test_warning_band_and_breach_raise_one_alert_each_whatever_the_recomputes(shop_with_sessions, monkeypatch):
+    shop, agent, edges, midnight = shop_with_sessions
+    # 11-03: 3 of 4 within 180 s = 75%: inside PDD's 50–90% warning band; contract target 95% breached
+    monkeypatch.setattr("compliance.quality.sla.contract_sla", lambda s, on: {"reply_rate_target": 0.95})
+    first = metrics_refresh()
+    assert first.alerts_created == 3  # 11-03 warning + breach, 11-04 breach (0%)
+    for _ in range(2):
+        assert metrics_refresh().alerts_created == 0
+        metrics_refresh(session_ids=[edges.pk])
+    alerts = QualityAlert.objects.filter(shop=shop)
+    assert alerts.count() == 3
+    warning = alerts.get(day=date(2026, 11, 3), metric="reply_rate", level="warning")
+    assert round(warning.value, 2) == 0.75 and warning.threshold == 0.9
+    breach = alerts.get(day=date(2026, 11, 3), metric="reply_rate", level="breach")
+    assert breach.source == "contract" and breach.threshold == 0.95
+    # the session behind the late turn is linked, the on-time one is not
+    assert list(breach.sessions.values_list("pk", flat=True)) == [edges.pk]
+    assert list(alerts.get(day=date(2026, 11, 4)).sessions.values_list("pk", flat=True)) == [midnight.pk]
+    assert AuditEvent.objects.filter(verb="quality_alert_raised").count() == 3
+
+
+def test_no_alert_when_targets_are_met(shop_with_sessions):
+    shop, *_ = shop_with_sessions
+    metrics_refresh()
+    # platform defaults: 75% is in the warning band but above the 50% floor; 11-04 at 0% breaches it
+    levels = set(QualityAlert.objects.filter(shop=shop).values_list("day", "level"))
+    assert levels == {(date(2026, 11, 3), "warning"), (date(2026, 11, 4), "breach")}
+
+
+def test_incremental_update_keeps_one_alert(shop_with_sessions):
+    shop, agent, *_ = shop_with_sessions
+    metrics_refresh_new()
+    make_session(shop, "again", [("buyer", "2026-11-04 10:00:00"), ("agent", "2026-11-04 10:30:00")], agent=agent)
+    result = metrics_refresh_new()
+    assert result.alerts_created == 0
+    breach = QualityAlert.objects.get(shop=shop, day=date(2026, 11, 4), level="breach")
+    assert breach.sessions.count() == 2 and breach.value == 0.0
