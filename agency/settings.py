@@ -165,6 +165,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "QuoteStatusEnum": "clients.models.Quote.Status",
         "ContractStatusEnum": "clients.models.Contract.Status",
+        "PlatformEnum": "clients.models.Platform",
+        "KnowledgeKindEnum": "clients.handover.models.KnowledgeKind",
     },
 }
 
