@@ -9,3 +9,6 @@ register_nav(NavItem("contracts", _("合同"), "clients:contract-list", frozense
 register_nav(NavItem("handover", _("内容交接"), "clients:handover-list", frozenset({"manager", "inspector", "merchant"}), order=40))
 register_nav(NavItem("knowledge", _("知识库"), "clients:knowledge", frozenset({"manager", "inspector", "agent", "merchant"}), order=45))
 register_nav(NavItem("portal", _("合作进度"), "clients:portal", frozenset({"merchant"}), order=5))
+
+# Dashboard panels of the portal and handover.
+from clients.portal import widgets  # noqa: E402, F401

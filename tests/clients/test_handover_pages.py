@@ -185,3 +185,16 @@ def test_portal_lists_quotes_to_answer_and_contracts_to_sign_only_for_their_merc
     sales.contract_sign(contract=contract, by=tenants[0].user, signer_name="商家", document_sha256=contract.pdf_sha256)
     body = client.get(reverse("clients:portal")).content.decode()
     assert reverse("clients:portal-contract", args=[contract.pk]) not in body, "signed: no longer a to-do"
+
+
+def test_dashboard_widgets(client, tenants, setup, manager):
+    _engagement, _products, faq = setup[0]
+    add_entry(faq, "问", "答")
+    client.force_login(manager)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "widget-handover-awaiting" in body and reverse("clients:handover-detail", args=[faq.pk]) in body
+    client.force_login(tenants[1].user)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "widget-portal-todo" in body and reverse("clients:handover-detail", args=[faq.pk]) not in body
+    client.force_login(tenants[0].user)
+    assert reverse("clients:handover-detail", args=[faq.pk]) in client.get(reverse("dashboard")).content.decode()
