@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from agency.navigation import NavItem, register_nav
+from agency.navigation import NavItem, Widget, register_nav, register_widget
 
 register_nav(NavItem("shops", _("店铺"), "clients:shop-list", frozenset({"manager", "inspector", "merchant"}), order=10))
 register_nav(NavItem("engagements", _("合作项目"), "clients:engagement-board", frozenset({"manager"}), order=15))
@@ -9,6 +9,18 @@ register_nav(NavItem("contracts", _("合同"), "clients:contract-list", frozense
 register_nav(NavItem("handover", _("内容交接"), "clients:handover-list", frozenset({"manager", "inspector", "merchant"}), order=40))
 register_nav(NavItem("knowledge", _("知识库"), "clients:knowledge", frozenset({"manager", "inspector", "agent", "merchant"}), order=45))
 register_nav(NavItem("portal", _("合作进度"), "clients:portal", frozenset({"merchant"}), order=5))
+
+
+def _pipeline(request) -> dict:
+    from django.utils import timezone
+
+    from clients.sales.selectors import pipeline_summary
+
+    return pipeline_summary(user=request.user, today=timezone.localdate())
+
+
+register_widget(Widget("pipeline", "clients/sales/_pipeline_widget.html", frozenset({"manager"}), _pipeline, order=20))
+
 
 # Dashboard panels of the portal and handover.
 from clients.portal import widgets  # noqa: E402, F401

@@ -87,3 +87,24 @@ def contract_sla_for_shop(*, shop: Shop, on: date) -> dict | None:
         "first_response_seconds": contract.sla_first_response_seconds,
         "qa_score": float(contract.sla_qa_score),
     }
+
+
+def pipeline_summary(*, user: User, today: date) -> dict:
+    """Counts per stage and the engagements whose next step is overdue, for the manager's dashboard."""
+    from django.db.models import Count
+
+    engagements = engagements_visible_to(user=user)
+    counts = dict(engagements.order_by().values_list("stage").annotate(n=Count("pk")))
+    overdue = engagements.exclude(stage__in=[Engagement.Stage.LOST, Engagement.Stage.ENDED]).filter(
+        next_step_due__lt=today
+    ).order_by("next_step_due")[:5]
+    stages = [(stage, counts.get(stage.value, 0)) for stage in Engagement.Stage if stage != Engagement.Stage.ENDED]
+    return {"stages": stages, "overdue": list(overdue)}
+
+
+def active_contract_for(*, engagement: Engagement, on: date | None = None) -> Contract | None:
+    """The engagement's active contract (covering `on` when given): the go-live checklist's "contract signed"."""
+    contracts = Contract.objects.filter(engagement=engagement, status=Contract.Status.ACTIVE).defer("pdf")
+    if on is not None:
+        contracts = contracts.filter(start_date__lte=on, end_date__gte=on)
+    return contracts.order_by("-start_date", "-pk").first()

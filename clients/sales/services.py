@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 from agency.models import User
 from agency.services import audit_record
@@ -75,9 +76,9 @@ def _clean_peaks(peaks: list) -> list[dict]:
     """Seasonal peaks: [{"name", "start", "end", "multiplier"}]; each checked, dates as ISO strings."""
     cleaned = []
     for index, peak in enumerate(peaks or [], start=1):
-        where = f"第 {index} 个大促高峰"
+        where = _("第 %(n)s 个大促高峰") % {"n": index}
         if not isinstance(peak, dict):
-            raise BusinessRuleError(f"{where}格式不对", field="seasonal_peaks")
+            raise BusinessRuleError(_("%(where)s格式不对") % {"where": where}, field="seasonal_peaks")
         name = str(peak.get("name", "")).strip()
         start, end = parse_date(str(peak.get("start", ""))), parse_date(str(peak.get("end", "")))
         try:
@@ -85,11 +86,11 @@ def _clean_peaks(peaks: list) -> list[dict]:
         except (TypeError, ValueError):
             multiplier = 0
         if not name:
-            raise BusinessRuleError(f"{where}缺少名称", field="seasonal_peaks")
+            raise BusinessRuleError(_("%(where)s缺少名称") % {"where": where}, field="seasonal_peaks")
         if not start or not end or end < start:
-            raise BusinessRuleError(f"{where}（{name}）的起止日期无效", field="seasonal_peaks")
+            raise BusinessRuleError(_("%(where)s（%(name)s）的起止日期无效") % {"where": where, "name": name}, field="seasonal_peaks")
         if not 1 < multiplier <= 20:
-            raise BusinessRuleError(f"{where}（{name}）的咨询量倍数应在 1 到 20 之间", field="seasonal_peaks")
+            raise BusinessRuleError(_("%(where)s（%(name)s）的咨询量倍数应在 1 到 20 之间") % {"where": where, "name": name}, field="seasonal_peaks")
         cleaned.append({"name": name, "start": start.isoformat(), "end": end.isoformat(), "multiplier": multiplier})
     return cleaned
 
@@ -103,14 +104,14 @@ def engagement_create(
     if unknown:
         raise TypeError(f"unknown consultation fields: {', '.join(sorted(unknown))}")
     if not details.get("next_step"):
-        raise BusinessRuleError("请填写下一步及其日期", field="next_step")
+        raise BusinessRuleError(_("请填写下一步及其日期"), field="next_step")
     if not details.get("next_step_due"):
-        raise BusinessRuleError("请填写下一步的日期", field="next_step_due")
+        raise BusinessRuleError(_("请填写下一步的日期"), field="next_step_due")
     if "seasonal_peaks" in details:
         details["seasonal_peaks"] = _clean_peaks(details["seasonal_peaks"])
     for shop in shops or []:
         if shop.merchant_id != merchant.pk:
-            raise BusinessRuleError(f"店铺 {shop.code} 不属于商家 {merchant.name}", field="shops")
+            raise BusinessRuleError(_("店铺 %(shop_code)s 不属于商家 %(merchant_name)s") % {"shop_code": shop.code, "merchant_name": merchant.name}, field="shops")
     engagement = Engagement(merchant=merchant, title=title, **details)
     engagement.full_clean()
     engagement.save()
@@ -130,12 +131,12 @@ def engagement_update_consultation(
     if unknown:
         raise TypeError(f"unknown consultation fields: {', '.join(sorted(unknown))}")
     if engagement.stage in (Stage.LOST, Stage.ENDED):
-        raise BusinessRuleError("该项目已关闭，不能再修改咨询信息")
+        raise BusinessRuleError(_("该项目已关闭，不能再修改咨询信息"))
     if "seasonal_peaks" in details:
         details["seasonal_peaks"] = _clean_peaks(details["seasonal_peaks"])
     for shop in shops or []:
         if shop.merchant_id != engagement.merchant_id:
-            raise BusinessRuleError(f"店铺 {shop.code} 不属于该商家", field="shops")
+            raise BusinessRuleError(_("店铺 %(shop_code)s 不属于该商家") % {"shop_code": shop.code}, field="shops")
     changed = [name for name, value in details.items() if getattr(engagement, name) != value]
     for name, value in details.items():
         setattr(engagement, name, value)
@@ -153,19 +154,26 @@ def engagement_note_add(*, engagement: Engagement, by: User, text: str, next_ste
     """Log a note (a call, a meeting); optionally set the next step, which always needs a date."""
     text = text.strip()
     if not text and not next_step:
-        raise BusinessRuleError("请填写内容", field="text")
+        raise BusinessRuleError(_("请填写内容"), field="text")
     with transaction.atomic():
         activity = None
         if text:
             activity = _log(engagement, by=by, kind=EngagementActivity.Kind.NOTE, text=text)
         if next_step:
             if not next_step_due:
-                raise BusinessRuleError("下一步需要日期", field="next_step_due")
+                raise BusinessRuleError(_("下一步需要日期"), field="next_step_due")
             engagement.next_step, engagement.next_step_due = next_step, next_step_due
             engagement.save(update_fields=["next_step", "next_step_due", "updated_at"])
             activity = _log(engagement, by=by, kind=EngagementActivity.Kind.NEXT_STEP,
                             text=f"下一步：{next_step}（{next_step_due:%Y-%m-%d}）")
     return activity
+
+
+def next_stage(stage: str) -> str | None:
+    if stage == Stage.LOST:
+        return Stage.CONSULTATION
+    position = LIFECYCLE.index(stage)
+    return LIFECYCLE[position + 1] if position + 1 < len(LIFECYCLE) else None
 
 
 def _stage_gate(engagement: Engagement, to: str) -> str | None:
@@ -183,29 +191,30 @@ def _stage_gate(engagement: Engagement, to: str) -> str | None:
 def engagement_stage_change(*, engagement: Engagement, to: str, by: User | None, note: str = "") -> Engagement:
     """Move an engagement along the lifecycle: one step forward (with its gate), to lost from any open
     stage, or a lost engagement back to consultation."""
+    caller_instance = engagement
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     current = engagement.stage
     if to not in Stage.values:
-        raise BusinessRuleError(f"未知阶段 {to}", field="stage")
+        raise BusinessRuleError(_("未知阶段 %(to)s") % {"to": to}, field="stage")
     if to == current:
-        raise BusinessRuleError(f"项目已处于“{Stage(to).label}”阶段")
+        raise BusinessRuleError(_("项目已处于“%(stage_to_label)s”阶段") % {"stage_to_label": Stage(to).label})
     if to == Stage.LOST:
         if current in (Stage.LIVE, Stage.ENDED):
-            raise BusinessRuleError("已上岗或已结束的项目不能标为未成交")
+            raise BusinessRuleError(_("已上岗或已结束的项目不能标为未成交"))
     elif current == Stage.LOST:
         if to != Stage.CONSULTATION:
-            raise BusinessRuleError("未成交的项目只能重新回到“业务咨询”阶段")
+            raise BusinessRuleError(_("未成交的项目只能重新回到“业务咨询”阶段"))
     else:
         position = LIFECYCLE.index(current)
         if position + 1 >= len(LIFECYCLE) or LIFECYCLE[position + 1] != to:
             expected = Stage(LIFECYCLE[position + 1]).label if position + 1 < len(LIFECYCLE) else "—"
             raise BusinessRuleError(
-                f"阶段须按顺序推进：当前“{Stage(current).label}”，下一阶段应为“{expected}”，不能直接到“{Stage(to).label}”"
+                _("阶段须按顺序推进：当前“%(stage_current_label)s”，下一阶段应为“%(expected)s”，不能直接到“%(stage_to_label)s”") % {"stage_current_label": Stage(current).label, "expected": expected, "stage_to_label": Stage(to).label}
             )
         reason = _stage_gate(engagement, to)
         if reason:
-            raise BusinessRuleError(f"不能进入“{Stage(to).label}”：{reason}")
-    engagement.stage = to
+            raise BusinessRuleError(_("不能进入“%(stage_to_label)s”：%(reason)s") % {"stage_to_label": Stage(to).label, "reason": reason})
+    engagement.stage = caller_instance.stage = to
     engagement.save(update_fields=["stage", "updated_at"])
     text = f"阶段：{Stage(current).label} → {Stage(to).label}"
     _log(engagement, by=by, kind=EngagementActivity.Kind.STAGE, text=f"{text}。{note}" if note else text)
@@ -215,8 +224,10 @@ def engagement_stage_change(*, engagement: Engagement, to: str, by: User | None,
 
 
 def _advance_to(engagement: Engagement, to: str, *, by: User | None, note: str) -> None:
-    """Advance automatically when the lifecycle allows it; quietly stay when already past."""
-    if engagement.stage in LIFECYCLE and LIFECYCLE.index(engagement.stage) + 1 == LIFECYCLE.index(to):
+    """Advance automatically when the lifecycle allows it; quietly stay when already past. The stage is
+    read from the database, as the caller's instance may be older than the last change."""
+    current = Engagement.objects.filter(pk=engagement.pk).values_list("stage", flat=True).get()
+    if current in LIFECYCLE and LIFECYCLE.index(current) + 1 == LIFECYCLE.index(to):
         engagement_stage_change(engagement=engagement, to=to, by=by, note=note)
 
 
@@ -230,11 +241,11 @@ def price_book_for(*, on: date) -> PriceBook | None:
 def _check_price_book(price_book: PriceBook, on: date) -> None:
     if price_book.valid_until < on:
         raise BusinessRuleError(
-            f"价格表“{price_book.name}”已于 {price_book.valid_until:%Y-%m-%d} 失效，请使用有效的价格表", field="price_book"
+            _("价格表“%(price_book_name)s”已于 %(price_book_valid_until)s 失效，请使用有效的价格表") % {"price_book_name": price_book.name, "price_book_valid_until": format(price_book.valid_until, '%Y-%m-%d')}, field="price_book"
         )
     if price_book.valid_from > on:
         raise BusinessRuleError(
-            f"价格表“{price_book.name}”自 {price_book.valid_from:%Y-%m-%d} 起才生效", field="price_book"
+            _("价格表“%(price_book_name)s”自 %(price_book_valid_from)s 起才生效") % {"price_book_name": price_book.name, "price_book_valid_from": format(price_book.valid_from, '%Y-%m-%d')}, field="price_book"
         )
 
 
@@ -249,9 +260,9 @@ def _estimate(engagement: Engagement, *, platform: str, volume_multiplier: float
     try:
         estimate = estimate_seats(request)
     except RuntimeError as exc:
-        raise BusinessRuleError("排班测算模块尚未安装，暂时无法计算席位") from exc
+        raise BusinessRuleError(_("排班测算模块尚未安装，暂时无法计算席位")) from exc
     except ValueError as exc:
-        raise BusinessRuleError(f"无法测算席位：{exc}") from exc
+        raise BusinessRuleError(_("无法测算席位：%(exc)s") % {"exc": exc}) from exc
     return asdict(request), asdict(estimate)
 
 
@@ -260,7 +271,7 @@ def _build_revision_content(
     concurrency: int, shrinkage: float, service_level: float,
 ) -> dict:
     if engagement.daily_volume <= 0:
-        raise BusinessRuleError("咨询信息缺少日咨询量，无法测算席位", field="daily_volume")
+        raise BusinessRuleError(_("咨询信息缺少日咨询量，无法测算席位"), field="daily_volume")
     request, estimate = _estimate(engagement, platform=platform, volume_multiplier=1, aht=aht,
                                   concurrency=concurrency, shrinkage=shrinkage, service_level=service_level)
     seats = max(1, int(estimate["agents"]))
@@ -271,10 +282,10 @@ def _build_revision_content(
         wanted += [a.code for a in addons_by_code.values() if a.language == language and a.code not in wanted]
     missing = [code for code in wanted if code not in addons_by_code]
     if missing:
-        raise BusinessRuleError(f"价格表中没有附加服务：{', '.join(missing)}", field="addons")
+        raise BusinessRuleError(_("价格表中没有附加服务：%(join_missing)s") % {"join_missing": ', '.join(missing)}, field="addons")
     surges = []
     for peak in engagement.seasonal_peaks or []:
-        _, surge_estimate = _estimate(engagement, platform=platform, volume_multiplier=float(peak["multiplier"]),
+        _request, surge_estimate = _estimate(engagement, platform=platform, volume_multiplier=float(peak["multiplier"]),
                                       aht=aht, concurrency=concurrency, shrinkage=shrinkage,
                                       service_level=service_level)
         surges.append(pricing.SurgeWindow(
@@ -294,7 +305,7 @@ def _build_revision_content(
     try:
         result = pricing.price_quote(data)
     except pricing.MissingRate as exc:
-        raise BusinessRuleError(f"{exc}（平台：{platform}）", field="platform") from exc
+        raise BusinessRuleError(_("%(exc)s（平台：%(platform)s）") % {"exc": exc, "platform": platform}, field="platform") from exc
     inputs = {
         "daily_volume": engagement.daily_volume, "peak_hour_share": str(engagement.peak_hour_share),
         "peak_hours": engagement.peak_hours, "peak_volume": round(request["volume"], 1),
@@ -321,13 +332,13 @@ def _build_revision_content(
 
 def _check_terms(valid_until: date, term_months: int, service_level: float, shrinkage: float) -> None:
     if valid_until < _today():
-        raise BusinessRuleError("报价有效期不能早于今天", field="valid_until")
+        raise BusinessRuleError(_("报价有效期不能早于今天"), field="valid_until")
     if not 1 <= term_months <= 60:
-        raise BusinessRuleError("合同期应为 1 到 60 个月", field="term_months")
+        raise BusinessRuleError(_("合同期应为 1 到 60 个月"), field="term_months")
     if not 0.5 <= service_level < 1:
-        raise BusinessRuleError("服务水平目标应在 50% 到 99% 之间", field="service_level")
+        raise BusinessRuleError(_("服务水平目标应在 50% 到 99% 之间"), field="service_level")
     if not 0 <= shrinkage < 0.6:
-        raise BusinessRuleError("缺勤与休息率应在 0 到 60% 之间", field="shrinkage")
+        raise BusinessRuleError(_("缺勤与休息率应在 0 到 60% 之间"), field="shrinkage")
 
 
 def _new_revision(*, quote: Quote, number: int, engagement: Engagement, price_book: PriceBook, platform: str,
@@ -349,10 +360,10 @@ def _quote_platform(engagement: Engagement, platform: str | None) -> str:
     platforms = sorted({shop.platform for shop in engagement.shops.all()})
     if platform:
         if platforms and platform not in platforms:
-            raise BusinessRuleError(f"项目的店铺不在平台 {platform} 上", field="platform")
+            raise BusinessRuleError(_("项目的店铺不在平台 %(platform)s 上") % {"platform": platform}, field="platform")
         return platform
     if not platforms:
-        raise BusinessRuleError("项目还没有店铺，请先选择店铺或指定计价平台", field="platform")
+        raise BusinessRuleError(_("项目还没有店铺，请先选择店铺或指定计价平台"), field="platform")
     # The strictest response target decides the seats; price on that platform.
     return min(platforms, key=lambda p: (PLATFORM_ANSWER_SECONDS.get(p, 180), p))
 
@@ -367,11 +378,11 @@ def quote_create(
     """A new quote (revision 1) from the engagement's consultation and a price book valid today."""
     today = _today()
     if engagement.stage not in (Stage.CONSULTATION, Stage.QUOTING):
-        raise BusinessRuleError(f"项目处于“{engagement.get_stage_display()}”阶段，不能再新建报价")
+        raise BusinessRuleError(_("项目处于“%(display)s”阶段，不能再新建报价") % {"display": engagement.get_stage_display()})
     if price_book is None:
         price_book = price_book_for(on=today)
         if price_book is None:
-            raise BusinessRuleError("今天没有有效的价格表，请先维护价格表", field="price_book")
+            raise BusinessRuleError(_("今天没有有效的价格表，请先维护价格表"), field="price_book")
     _check_price_book(price_book, today)
     valid_until = valid_until or min(today + timedelta(days=30), price_book.valid_until)
     _check_terms(valid_until, term_months, service_level, shrinkage)
@@ -408,11 +419,10 @@ def quote_revise(
         latest = quote.revisions.get(number=quote.current_revision)
         who = latest.created_by or "—"
         raise StaleRevision(
-            f"报价单 {quote.number} 已被 {who} 于 {timezone.localtime(latest.created_at):%H:%M:%S} 修改为第 "
-            f"{quote.current_revision} 版，您的修改基于第 {base_revision} 版。请打开最新版本后再修改。"
+            _("报价单 %(quote_number)s 已被 %(who)s 于 %(at)s 修改为第 %(quote_current_revision)s 版，您的修改基于第 %(base_revision)s 版。请打开最新版本后再修改。") % {"quote_number": quote.number, "who": who, "at": format(timezone.localtime(latest.created_at), '%H:%M:%S'), "quote_current_revision": quote.current_revision, "base_revision": base_revision}
         )
     if quote.status == Quote.Status.ACCEPTED:
-        raise BusinessRuleError(f"报价单 {quote.number} 已被商家接受，不能再修改；变更请签订补充协议")
+        raise BusinessRuleError(_("报价单 %(quote_number)s 已被商家接受，不能再修改；变更请签订补充协议") % {"quote_number": quote.number})
     today = _today()
     base = quote.revisions.select_related("price_book").get(number=base_revision)
     price_book = price_book or base.price_book
@@ -447,12 +457,12 @@ def quote_send(*, quote: Quote, revision: int, by: User) -> Quote:
     """Offer the latest revision to the merchant (it then appears in their portal)."""
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.current_revision != revision:
-        raise StaleRevision(f"第 {revision} 版已不是最新版本（最新为第 {quote.current_revision} 版）")
+        raise StaleRevision(_("第 %(revision)s 版已不是最新版本（最新为第 %(quote_current_revision)s 版）") % {"revision": revision, "quote_current_revision": quote.current_revision})
     if quote.status != Quote.Status.DRAFT:
-        raise BusinessRuleError(f"报价单 {quote.number} 当前为“{quote.get_status_display()}”，不能发送")
+        raise BusinessRuleError(_("报价单 %(quote_number)s 当前为“%(quote_get_status_display)s”，不能发送") % {"quote_number": quote.number, "quote_get_status_display": quote.get_status_display()})
     latest = quote.revisions.get(number=revision)
     if latest.valid_until < _today():
-        raise BusinessRuleError(f"第 {revision} 版已于 {latest.valid_until:%Y-%m-%d} 过期，请修改后再发送")
+        raise BusinessRuleError(_("第 %(revision)s 版已于 %(latest_valid_until)s 过期，请修改后再发送") % {"revision": revision, "latest_valid_until": format(latest.valid_until, '%Y-%m-%d')})
     quote.status = Quote.Status.SENT
     quote.save(update_fields=["status", "updated_at"])
     _log(quote.engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
@@ -465,24 +475,23 @@ def _decide(*, quote: Quote, revision_number: int, by: User, accepted: bool, not
     try:
         revision = quote.revisions.get(number=revision_number)
     except QuoteRevision.DoesNotExist:
-        raise BusinessRuleError(f"报价单 {quote.number} 没有第 {revision_number} 版") from None
+        raise BusinessRuleError(_("报价单 %(quote_number)s 没有第 %(revision_number)s 版") % {"quote_number": quote.number, "revision_number": revision_number}) from None
     if by.role == "merchant" and by.merchant_id != quote.merchant_id:
-        raise BusinessRuleError("只有该商家的账号可以答复此报价")
+        raise BusinessRuleError(_("只有该商家的账号可以答复此报价"))
     if QuoteDecision.objects.filter(revision=revision).exists():
         decision = revision.decision
         raise BusinessRuleError(
-            f"第 {revision_number} 版已于 {timezone.localtime(decision.at):%Y-%m-%d %H:%M} "
-            f"{'接受' if decision.accepted else '拒绝'}，不能重复答复"
+            _("第 %(revision_number)s 版已于 %(at)s %(decision)s，不能重复答复") % {"revision_number": revision_number, "at": format(timezone.localtime(decision.at), '%Y-%m-%d %H:%M'), "decision": _("接受") if decision.accepted else _("拒绝")}
         )
     if revision_number != quote.current_revision:
         raise BusinessRuleError(
-            f"第 {revision_number} 版已被第 {quote.current_revision} 版取代，请查看并答复最新版本"
+            _("第 %(revision_number)s 版已被第 %(quote_current_revision)s 版取代，请查看并答复最新版本") % {"revision_number": revision_number, "quote_current_revision": quote.current_revision}
         )
     if quote.status != Quote.Status.SENT:
-        raise BusinessRuleError(f"报价单当前为“{quote.get_status_display()}”，不能答复")
+        raise BusinessRuleError(_("报价单当前为“%(quote_get_status_display)s”，不能答复") % {"quote_get_status_display": quote.get_status_display()})
     if revision.valid_until < _today():
         raise BusinessRuleError(
-            f"第 {revision_number} 版已于 {revision.valid_until:%Y-%m-%d} 过期，请联系客户经理重新报价"
+            _("第 %(revision_number)s 版已于 %(revision_valid_until)s 过期，请联系客户经理重新报价") % {"revision_number": revision_number, "revision_valid_until": format(revision.valid_until, '%Y-%m-%d')}
         )
     decision = QuoteDecision.objects.create(revision=revision, accepted=accepted, by=by, note=note)
     quote.status = Quote.Status.ACCEPTED if accepted else Quote.Status.DECLINED
@@ -532,16 +541,16 @@ def contract_create(
     """A draft contract from the quote's accepted revision: price, term and seats come from it."""
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status != Quote.Status.ACCEPTED:
-        raise BusinessRuleError(f"报价单 {quote.number} 尚未被商家接受，不能生成合同")
+        raise BusinessRuleError(_("报价单 %(quote_number)s 尚未被商家接受，不能生成合同") % {"quote_number": quote.number})
     revision = quote.revisions.get(number=quote.current_revision)
     if Contract.objects.filter(revision=revision).exists():
-        raise BusinessRuleError(f"报价单 {quote.number} 第 {revision.number} 版已生成合同 {revision.contract.number}")
+        raise BusinessRuleError(_("报价单 %(quote_number)s 第 %(revision_number)s 版已生成合同 %(revision_contract_number)s") % {"quote_number": quote.number, "revision_number": revision.number, "revision_contract_number": revision.contract.number})
     if not 0 < Decimal(str(sla_reply_rate)) <= 1:
-        raise BusinessRuleError("回复率目标应在 0 到 1 之间", field="sla_reply_rate")
+        raise BusinessRuleError(_("回复率目标应在 0 到 1 之间"), field="sla_reply_rate")
     if not 0 <= Decimal(str(sla_qa_score)) <= 100:
-        raise BusinessRuleError("质检分目标应在 0 到 100 之间", field="sla_qa_score")
+        raise BusinessRuleError(_("质检分目标应在 0 到 100 之间"), field="sla_qa_score")
     if not confidentiality.strip():
-        raise BusinessRuleError("合同必须包含买家数据保密条款", field="confidentiality")
+        raise BusinessRuleError(_("合同必须包含买家数据保密条款"), field="confidentiality")
     end_date = _add_months(start_date, revision.term_months) - timedelta(days=1)
     contract = Contract(
         engagement=quote.engagement, merchant_id=quote.merchant_id, revision=revision, number="tmp",
@@ -567,7 +576,7 @@ def contract_send(*, contract: Contract, by: User) -> Contract:
     """Freeze the contract: render its PDF, store the exact bytes and their SHA-256, and offer it for signing."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != Contract.Status.DRAFT:
-        raise BusinessRuleError(f"合同 {contract.number} 已发送，文件不能再改变")
+        raise BusinessRuleError(_("合同 %(contract_number)s 已发送，文件不能再改变") % {"contract_number": contract.number})
     data = documents.contract_pdf(contract)
     contract.pdf = data
     contract.pdf_sha256 = documents.sha256(data)
@@ -586,28 +595,27 @@ def contract_sign(*, contract: Contract, by: User, signer_name: str, document_sh
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if by.role == "merchant":
         if by.merchant_id != contract.merchant_id:
-            raise BusinessRuleError("只有该商家的账号可以签署此合同")
+            raise BusinessRuleError(_("只有该商家的账号可以签署此合同"))
         party = ContractSignature.Party.MERCHANT
     elif by.is_manager:
         party = ContractSignature.Party.AGENCY
     else:
-        raise BusinessRuleError("只有机构经理或商家可以签署合同")
+        raise BusinessRuleError(_("只有机构经理或商家可以签署合同"))
     existing = contract.signatures.filter(party=party).first()
     if existing:
         raise BusinessRuleError(
-            f"{existing.get_party_display()}已由 {existing.signer_name} 于 "
-            f"{timezone.localtime(existing.signed_at):%Y-%m-%d %H:%M} 签署，不能重复签署"
+            _("%(display)s已由 %(existing_signer_name)s 于 %(at)s 签署，不能重复签署") % {"display": existing.get_party_display(), "existing_signer_name": existing.signer_name, "at": format(timezone.localtime(existing.signed_at), '%Y-%m-%d %H:%M')}
         )
     if contract.status != Contract.Status.SENT:
-        raise BusinessRuleError(f"合同 {contract.number} 当前为“{contract.get_status_display()}”，不能签署")
+        raise BusinessRuleError(_("合同 %(contract_number)s 当前为“%(display)s”，不能签署") % {"contract_number": contract.number, "display": contract.get_status_display()})
     signer_name = signer_name.strip()
     if not signer_name:
-        raise BusinessRuleError("请填写签署人姓名", field="signer_name")
+        raise BusinessRuleError(_("请填写签署人姓名"), field="signer_name")
     actual = documents.sha256(bytes(contract.pdf))
     if actual != contract.pdf_sha256:
-        raise BusinessRuleError("合同文件与发送时的摘要不一致，不能签署；请联系客户经理")
+        raise BusinessRuleError(_("合同文件与发送时的摘要不一致，不能签署；请联系客户经理"))
     if document_sha256 != actual:
-        raise BusinessRuleError("您签署的文件摘要与当前合同文件不一致，请重新打开合同后再签署", field="document_sha256")
+        raise BusinessRuleError(_("您签署的文件摘要与当前合同文件不一致，请重新打开合同后再签署"), field="document_sha256")
     signature = ContractSignature.objects.create(
         contract=contract, party=party, signer_name=signer_name, signed_by=by, pdf_sha256=actual
     )
@@ -632,18 +640,18 @@ def contract_amend(
     """A change to an active contract (seasonal seats…) as a new amendment with its own PDF and hash."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != Contract.Status.ACTIVE:
-        raise BusinessRuleError(f"合同 {contract.number} 未生效，不能签订补充协议")
+        raise BusinessRuleError(_("合同 %(contract_number)s 未生效，不能签订补充协议") % {"contract_number": contract.number})
     if not description.strip():
-        raise BusinessRuleError("请填写补充协议内容", field="description")
+        raise BusinessRuleError(_("请填写补充协议内容"), field="description")
     if effective_until < effective_from:
-        raise BusinessRuleError("补充协议的截止日期早于生效日期", field="effective_until")
+        raise BusinessRuleError(_("补充协议的截止日期早于生效日期"), field="effective_until")
     if effective_from < contract.start_date or effective_until > contract.end_date:
         raise BusinessRuleError(
-            f"补充协议期间须在合同期 {contract.start_date:%Y-%m-%d} 至 {contract.end_date:%Y-%m-%d} 之内",
+            _("补充协议期间须在合同期 %(contract_start_date)s 至 %(contract_end_date)s 之内") % {"contract_start_date": format(contract.start_date, '%Y-%m-%d'), "contract_end_date": format(contract.end_date, '%Y-%m-%d')},
             field="effective_from",
         )
     if contract.seats + extra_seats < 1:
-        raise BusinessRuleError("调整后席位数至少为 1", field="extra_seats")
+        raise BusinessRuleError(_("调整后席位数至少为 1"), field="extra_seats")
     number = contract.amendments.count() + 1
     data = documents.amendment_pdf(contract=contract, number=number, description=description,
                                    extra_seats=extra_seats, effective_from=effective_from,

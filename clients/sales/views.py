@@ -115,7 +115,8 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activities": selectors.engagement_activities(engagement=engagement),
         "quotes": selectors.quotes_visible_to(user=request.user).filter(engagement=engagement),
         "contracts": selectors.contracts_visible_to(user=request.user).filter(engagement=engagement),
-        "stage_form": StageForm(), "note_form": NoteForm(), "quote_form": QuoteTermsForm(),
+        "stage_form": StageForm(initial={"stage": services.next_stage(engagement.stage)}), "note_form": NoteForm(),
+        "quote_form": QuoteTermsForm(),
     })
 
 

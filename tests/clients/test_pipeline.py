@@ -84,3 +84,22 @@ def test_note_with_next_step(tenants, manager):
     assert (engagement.next_step, engagement.next_step_due) == ("报价", due)
     with pytest.raises(BusinessRuleError, match="需要日期"):
         services.engagement_note_add(engagement=engagement, by=manager, text="", next_step="再报价")
+
+
+def test_the_lifecycle_advances_even_through_objects_loaded_before_earlier_changes(tenants, manager):
+    from clients.models import Contract
+    from tests.clients.factories import price_book
+
+    t1, _ = tenants
+    book = price_book()
+    engagement = consultation(merchant=t1.merchant, shops=[t1.shop], by=manager)
+    quote = services.quote_create(engagement=engagement, by=manager, price_book=book)
+    services.quote_send(quote=quote, revision=1, by=manager)
+    services.quote_accept(quote=quote, revision=1, by=t1.user)  # `quote` still holds the old engagement
+    assert Engagement.objects.get(pk=engagement.pk).stage == Stage.CONTRACTING
+    contract = services.contract_send(contract=services.contract_create(
+        quote=quote, by=manager, start_date=timezone.localdate()), by=manager)
+    for user in (manager, t1.user):
+        services.contract_sign(contract=contract, by=user, signer_name="签署人", document_sha256=contract.pdf_sha256)
+    assert Contract.objects.get(pk=contract.pk).status == Contract.Status.ACTIVE
+    assert Engagement.objects.get(pk=engagement.pk).stage == Stage.HANDOVER

@@ -171,3 +171,15 @@ def test_a_draft_cannot_be_answered_and_another_merchant_cannot_answer(tenants, 
     with pytest.raises(BusinessRuleError, match="只有该商家"):
         services.quote_accept(quote=quote, revision=1, by=t2.user)
     assert not QuoteDecision.objects.exists()
+
+
+def test_refusals_speak_the_readers_language(tenants, manager, book):
+    from django.utils import translation
+
+    t1, _ = tenants
+    quote = sent_quote(tenant=t1, manager=manager, book=book)
+    services.quote_decline(quote=quote, revision=1, by=t1.user)
+    with translation.override("en"), pytest.raises(BusinessRuleError, match="cannot be answered again"):
+        services.quote_accept(quote=quote, revision=1, by=t1.user)
+    with translation.override("zh-hans"), pytest.raises(BusinessRuleError, match="不能重复答复"):
+        services.quote_accept(quote=quote, revision=1, by=t1.user)

@@ -178,3 +178,87 @@ def test_detail_pages_render(client, tenants, manager):
         assert response.status_code == 200, url
     pdf = client.get(reverse("clients:contract-pdf", args=[contract.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content == bytes(contract.pdf)
+
+
+def test_manager_dashboard_shows_the_pipeline_with_overdue_next_steps(client, tenants, manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    t1, _ = tenants
+    consultation(merchant=t1.merchant, shops=[t1.shop], by=manager, next_step="回访客户",
+                 next_step_due=timezone.localdate() - timedelta(days=2))
+    _login(client, manager)
+    page = client.get("/").content.decode()
+    assert 'data-widget="pipeline"' in page and "回访客户" in page
+    _login(client, t1.user)
+    assert 'data-widget="pipeline"' not in client.get("/").content.decode()
+
+
+def test_admin_cannot_change_a_revision_or_a_contract(client, tenants, manager):
+    t1, _ = tenants
+    contract = sent_contract(tenant=t1, manager=manager)
+    manager.is_superuser = True
+    manager.save(update_fields=["is_superuser"])
+    _login(client, manager)
+    url = reverse("admin:clients_contract_change", args=[contract.pk])
+    response = client.post(url, {"seats": 99})
+    assert response.status_code in (403, 200)
+    assert Contract.objects.get(pk=contract.pk).seats == contract.seats
+    delete = client.post(reverse("admin:clients_quoterevision_delete", args=[contract.revision_id]), {"post": "yes"})
+    assert delete.status_code == 403
+    assert QuoteRevision.objects.filter(pk=contract.revision_id).exists()
+
+
+def test_consultation_form_parses_promotion_peaks_and_names_a_bad_line(client, tenants, manager):
+    from clients.models import Engagement
+
+    t1, _ = tenants
+    engagement = consultation(merchant=t1.merchant, shops=[t1.shop], by=manager)
+    _login(client, manager)
+    form = {
+        "title": "改名", "shops": [t1.shop.pk], "daily_volume": 800, "peak_hours": "20:00-22:00",
+        "peak_hour_share": "0.15", "service_start": "08:00", "service_end": "23:00", "presale_share": 50,
+        "languages": "zh", "avg_handle_seconds": 200, "concurrency": 2, "next_step": "报价",
+        "next_step_due": "2030-01-01", "seasonal_peaks_text": "双11,2030-11-01,2030-11-12,3\n618 only two,2030-06-01",
+    }
+    url = reverse("clients:engagement-edit", args=[engagement.pk])
+    bad = client.post(url, form)
+    assert bad.status_code == 200 and "第 2 行" in bad.content.decode()
+    assert Engagement.objects.get(pk=engagement.pk).title != "改名"
+    form["seasonal_peaks_text"] = "双11,2030-11-01,2030-11-12,3"
+    assert client.post(url, form).status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.title == "改名" and engagement.seasonal_peaks[0]["multiplier"] == 3.0
+
+
+def test_detail_pages_do_not_grow_queries_with_history(client, tenants, manager, django_assert_max_num_queries):
+    t1, _ = tenants
+    quote = sent_quote(tenant=t1, manager=manager)
+    _login(client, manager)
+    urls = [reverse("clients:engagement-detail", args=[quote.engagement_id]),
+            reverse("clients:quote-detail", args=[quote.pk])]
+    for url in urls:
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
+    for n in range(1, 5):
+        services.quote_revise(quote=quote, base_revision=n, by=manager, note=f"第{n}次修改")
+        services.engagement_note_add(engagement=quote.engagement, by=manager, text=f"记录{n}")
+    for url in urls:
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
+
+
+def test_merchant_declines_with_a_reason_in_the_portal(client, tenants, manager):
+    from clients.models import QuoteDecision
+
+    t1, _ = tenants
+    quote = sent_quote(tenant=t1, manager=manager)
+    _login(client, t1.user)
+    response = client.post(reverse("clients:portal-quote-decline", args=[quote.pk, 1]), {"note": "预算不够"})
+    assert response.status_code == 302
+    decision = QuoteDecision.objects.get()
+    assert (decision.accepted, decision.note, decision.by) == (False, "预算不够", t1.user)
+    again = client.post(reverse("clients:portal-quote-accept", args=[quote.pk, 1]), follow=True)
+    assert "不能重复答复" in again.content.decode()
+    assert QuoteDecision.objects.count() == 1
