@@ -1,5 +1,17 @@
-"""The go-live checklist's items. `clients` owns the checklist; apps above it (staffing) contribute the
-items only they can judge (agents certified, roster published) by registering a check here."""
+"""The go-live checklist and `engagement_go_live`.
+
+`clients` owns the checklist and judges two items itself: `contract_signed` (an active contract, see
+`clients.sales.selectors.active_contract_for`) and `handover_acknowledged` (every shop of the engagement has
+acknowledged product info in force, and no handover batch is still open). Apps above it contribute the
+items only they can judge by registering a check here at start-up:
+
+    register_readiness_check("roster_published", check, order=60)            # staffing (rosters)
+    register_readiness_check("staffing.agents_certified", check, order=50)   # staffing (training)
+
+`check(engagement) -> ReadinessItem`. Until a check is registered under `agents_certified` /
+`roster_published` (or a dotted name ending so), the checklist shows that item as pending (ok=None), and
+pending blocks go-live like a failing item: the engagement cannot pass until every item holds.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy
 
@@ -53,24 +64,14 @@ class GoLiveBlocked(ValueError):
 
 
 def _contract_check(engagement) -> ReadinessItem:
-    """A signed contract for this engagement. `Contract` is helper 5a's model; until it exists: pending."""
+    """An active contract (signed by both sides) for this engagement: `clients.sales` decides which."""
+    from clients.sales.selectors import active_contract_for
+
     label = gettext_lazy("合同已签署")
-    try:
-        contract_model = django_apps.get_model("clients", "Contract")
-    except LookupError:
-        return ReadinessItem("contract_signed", label, None, gettext("合同模块尚未上线（待定）"))
-    contracts = contract_model.objects.filter(engagement=engagement)
-    field_names = {f.name for f in contract_model._meta.get_fields()}
-    if "status" in field_names:
-        signed = contracts.filter(status__in=SIGNED_CONTRACT_STATUSES).exists()
-    else:
-        signed = contracts.filter(signed_at__isnull=False).exists()
-    if signed:
-        return ReadinessItem("contract_signed", label, True)
-    return ReadinessItem("contract_signed", label, False, gettext("还没有双方签署的合同"))
-
-
-SIGNED_CONTRACT_STATUSES = ("signed", "active")
+    contract = active_contract_for(engagement=engagement)
+    if contract is None:
+        return ReadinessItem("contract_signed", label, False, gettext("还没有双方签署的合同"))
+    return ReadinessItem("contract_signed", label, True, gettext("合同 %(number)s 已生效") % {"number": contract.number})
 
 
 def _handover_check(engagement) -> ReadinessItem:
@@ -109,7 +110,10 @@ def golive_checklist(engagement) -> list[ReadinessItem]:
         "handover_acknowledged": (20, _handover_check),
     }
     for key, (order, label) in STAFFING_ITEMS.items():
-        checks[key] = (order, _pending(key, label))
+        # A registered check stands in for the placeholder under its own key or a namespaced one
+        # ("agents_certified" or "staffing.agents_certified").
+        if not any(name == key or name.endswith("." + key) for name in _checks):
+            checks[key] = (order, _pending(key, label))
     checks.update(_checks)
     ordered = sorted(checks.items(), key=lambda kv: (kv[1][0], kv[0]))
     return [check(engagement) for _key, (_order, check) in ordered]

@@ -20,3 +20,7 @@ def _pipeline(request) -> dict:
 
 
 register_widget(Widget("pipeline", "clients/sales/_pipeline_widget.html", frozenset({"manager"}), _pipeline, order=20))
+
+
+# Dashboard panels of the portal and handover.
+from clients.portal import widgets  # noqa: E402, F401

@@ -131,3 +131,18 @@ def test_a_contract_signed_by_both_sides_satisfies_the_contract_item(tenants, ma
     engagement_go_live(engagement=engagement, by=manager)
     engagement.refresh_from_db()
     assert engagement.stage == Engagement.Stage.LIVE
+
+
+def test_a_namespaced_staffing_check_replaces_the_pending_placeholder(engagement):
+    saved = dict(golive._checks)
+    try:
+        register_readiness_check(
+            "staffing.agents_certified", lambda e: ReadinessItem("staffing.agents_certified", "客服认证", False, "缺 2 名"),
+            order=50,
+        )
+        keys = [item.key for item in golive_checklist(engagement)]
+        assert "staffing.agents_certified" in keys and "agents_certified" not in keys
+        assert "roster_published" in keys
+    finally:
+        golive._checks.clear()
+        golive._checks.update(saved)

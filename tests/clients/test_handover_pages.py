@@ -185,3 +185,45 @@ def test_portal_lists_quotes_to_answer_and_contracts_to_sign_only_for_their_merc
     sales.contract_sign(contract=contract, by=tenants[0].user, signer_name="商家", document_sha256=contract.pdf_sha256)
     body = client.get(reverse("clients:portal")).content.decode()
     assert reverse("clients:portal-contract", args=[contract.pk]) not in body, "signed: no longer a to-do"
+
+
+def test_dashboard_widgets(client, tenants, setup, manager):
+    _engagement, _products, faq = setup[0]
+    add_entry(faq, "问", "答")
+    client.force_login(manager)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "widget-handover-awaiting" in body and reverse("clients:handover-detail", args=[faq.pk]) in body
+    client.force_login(tenants[1].user)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "widget-portal-todo" in body and reverse("clients:handover-detail", args=[faq.pk]) not in body
+    client.force_login(tenants[0].user)
+    assert reverse("clients:handover-detail", args=[faq.pk]) in client.get(reverse("dashboard")).content.decode()
+
+
+def test_large_product_file_is_imported_by_a_job(client, tenants, setup, settings):
+    from agency.models import Job
+
+    settings.HANDOVER_INLINE_IMPORT_MAX_BYTES = 10
+    settings.MEDIA_ROOT = str(settings.BASE_DIR / "var" / "test-media")
+    engagement, _products, _faq = setup[0]
+    batch = HandoverBatchFactory(engagement=engagement, shop=tenants[0].shop)
+    client.force_login(tenants[0].user)
+    rows = [(f"S{i}", f"商品{i}", 10 + i, "", "") for i in range(30)]
+    response = client.post(reverse("clients:handover-import", args=[batch.pk]),
+                           {"file": SimpleUploadedFile("big.csv", product_csv(rows))})
+    job = Job.objects.get(kind="handover.products_import")
+    assert response.status_code == 302 and response.url.endswith(f"?job={job.pk}")
+    assert job.status == Job.Status.DONE and job.result["created"] == 30
+    assert batch.entries.count() == 30
+    body = client.get(response.url).content.decode()
+    assert f'id="job-{job.pk}"' in body and "新增 30" in body
+
+    bad = [("X1", "", 1, "", ""), ("X2", "好", "-1", "", "")]
+    client.post(reverse("clients:handover-import", args=[batch.pk]), {"file": SimpleUploadedFile("bad.csv", product_csv(bad))})
+    failed = Job.objects.filter(kind="handover.products_import").latest("pk")
+    assert failed.status == Job.Status.FAILED
+    assert "第 2 行" in failed.message and "第 3 行" in failed.message
+    assert batch.entries.count() == 30
+    assert not list((settings.BASE_DIR / "var" / "test-media" / "handover-imports").iterdir()), "files are removed"
+    client.force_login(tenants[1].user)
+    assert client.get(reverse("clients:handover-detail", args=[batch.pk]) + f"?job={job.pk}").status_code == 404
