@@ -15,8 +15,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staffing_checks():
-    """Stand-ins for the checks staffing registers (agents certified, roster published) and 5a's contract."""
+def without_staffing():
+    """The checklist as `clients` alone knows it: the checks staffing registers at start-up are removed."""
+    saved = dict(golive._checks)
+    golive._checks.clear()
+    yield
+    golive._checks.update(saved)
+
+
+@pytest.fixture
+def staffing_checks(without_staffing):
+    """Stand-ins for the checks staffing registers (agents certified, roster published) and 5a's contract:
+    these tests are about the checklist's mechanics; `tests/test_lifecycle_golive.py` runs the real ones."""
     saved = dict(golive._checks)
     state = {"contract_signed": True, "agents_certified": True, "roster_published": True}
 
@@ -45,7 +55,7 @@ def by_key(items):
     return {item.key: item for item in items}
 
 
-def test_without_staffing_items_are_pending_and_block(engagement, manager):
+def test_without_staffing_items_are_pending_and_block(engagement, manager, without_staffing):
     items = by_key(golive_checklist(engagement))
     assert list(items) == ["contract_signed", "handover_acknowledged", "agents_certified", "roster_published"]
     assert items["contract_signed"].ok is False and items["contract_signed"].detail == "还没有双方签署的合同"
@@ -133,7 +143,7 @@ def test_a_contract_signed_by_both_sides_satisfies_the_contract_item(tenants, ma
     assert engagement.stage == Engagement.Stage.LIVE
 
 
-def test_a_namespaced_staffing_check_replaces_the_pending_placeholder(engagement):
+def test_a_namespaced_staffing_check_replaces_the_pending_placeholder(engagement, without_staffing):
     saved = dict(golive._checks)
     try:
         register_readiness_check(
