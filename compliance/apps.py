@@ -12,3 +12,9 @@ class ComplianceConfig(AppConfig):
         from compliance.services.scanning import rescan_after_publish
 
         register_publish_hook(rescan_after_publish)
+
+        # Staffing's platform-rule courses take their violating examples from our rule library.
+        from compliance.training import rule_facts_for_training
+        from staffing.training_sources import register_rule_source
+
+        register_rule_source(rule_facts_for_training)

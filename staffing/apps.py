@@ -22,3 +22,11 @@ class StaffingConfig(AppConfig):
         from staffing.roster_selectors import roster_readiness
 
         register_readiness_check("roster_published", roster_readiness, order=60)
+
+        # The knowledge base shows agents their shops; shop courses ask about the handed-over knowledge.
+        from clients.knowledge import register_agent_shops
+        from staffing.handover_sources import agent_shop_ids, knowledge_facts_from_handover
+        from staffing.training_sources import register_knowledge_source
+
+        register_agent_shops(agent_shop_ids)
+        register_knowledge_source(knowledge_facts_from_handover)

@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet
 
 from agency.access import scope_by_merchant
 from agency.models import User
-from clients.models import Engagement, HandoverBatch, KnowledgeEntry
+from clients.models import Engagement, HandoverBatch, KnowledgeEntry, Shop
 
 
 def batches_visible_to(*, user: User) -> QuerySet[HandoverBatch]:
@@ -33,3 +33,8 @@ def batch_versions(*, batch: HandoverBatch) -> QuerySet[HandoverBatch]:
 
 def batch_entries(*, batch: HandoverBatch) -> QuerySet[KnowledgeEntry]:
     return batch.entries.order_by("position", "pk")
+
+
+def entries_in_force(*, shop: Shop) -> QuerySet[KnowledgeEntry]:
+    """The shop's handed-over knowledge that is in force (acknowledged, not superseded), in handover order."""
+    return KnowledgeEntry.objects.filter(batch__shop=shop, batch__in_force=True).order_by("batch_id", "position", "pk")

@@ -36,8 +36,11 @@ def knowledge_of_both(tenants, manager):
 
 @pytest.fixture
 def no_agent_provider():
-    yield
+    """The knowledge base as `clients` alone knows it; staffing's registered provider comes back afterwards."""
+    saved = knowledge._agent_shops
     knowledge.register_agent_shops(None)
+    yield
+    knowledge.register_agent_shops(saved)
 
 
 def titles(entries) -> set[str]:
