@@ -136,3 +136,13 @@ def login(page):
         page.wait_for_load_state("networkidle")
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request in English must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

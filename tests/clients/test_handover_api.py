@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from clients.handover import services
+from staffing.models import ShopAssignment
 from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,9 @@ def test_knowledge_search_is_scoped_and_validates(api_client_for, tenants, batch
     assert api.get("/api/knowledge/", {"shop": tenants[1].shop.code}).status_code == 404
     response = api.get("/api/knowledge/", {"kind": "nonsense"})
     assert response.status_code == 400 and "kind" in response.json()["errors"]
+    assert api_client_for(agent).get("/api/knowledge/", {"q": "保温"}).json() == []
+    for tenant in tenants:  # an agent finds the knowledge of the shops they are assigned to
+        ShopAssignment.objects.create(agent=agent, shop=tenant.shop, since=date(2020, 1, 1))
     agent_found = api_client_for(agent).get("/api/knowledge/", {"q": "保温"}).json()
     assert {e["title"] for e in agent_found} == {"租户商家1保温杯", "租户商家2保温杯"}
 
@@ -49,7 +55,8 @@ def test_go_live_checklist_api(api_client_for, tenants, batches, manager):
     assert data["ready"] is False
     items = {i["key"]: i for i in data["items"]}
     assert items["handover_acknowledged"]["ok"] is True and items["contract_signed"]["ok"] is False
-    assert items["agents_certified"]["ok"] is None
+    assert items["staffing.agents_certified"]["ok"] is False
+    assert "未分配客服" in items["staffing.agents_certified"]["detail"]
     assert api_client_for(tenants[1].user).get(f"/api/engagements/{engagement.pk}/go-live/").status_code == 404
 
 

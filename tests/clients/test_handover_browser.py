@@ -3,9 +3,12 @@ row, the agency lead acknowledges, an agent finds it in the knowledge base, and 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from clients.models import Engagement, HandoverBatch
+from staffing.models import ShopAssignment
 from tests.clients.handover_factories import EngagementFactory
 from tests.factories import PASSWORD, AgentFactory, ManagerFactory
 
@@ -19,7 +22,8 @@ def logout(page) -> None:
 
 def test_merchant_uploads_manager_acknowledges_agent_searches(page, login, tenants, tmp_path):
     ManagerFactory(username="lead")
-    AgentFactory(username="desk-agent")
+    desk_agent = AgentFactory(username="desk-agent")
+    ShopAssignment.objects.create(agent=desk_agent, shop=tenants[0].shop, since=date(2020, 1, 1))
     engagement = EngagementFactory(
         merchant=tenants[0].merchant, shops=[tenants[0].shop], title="租户一全店外包", stage=Engagement.Stage.HANDOVER
     )

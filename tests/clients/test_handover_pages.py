@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from clients.handover import services
 from clients.models import Engagement, HandoverBatch, KnowledgeKind
+from staffing.models import ShopAssignment
 from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry, product_csv
 from tests.factories import ShopFactory
 
@@ -116,6 +118,7 @@ def test_merchant_cannot_acknowledge_manager_can(client, tenants, setup, manager
 
 def test_agent_cannot_open_batches_but_can_search(client, setup, agent):
     _engagement, products, _faq = setup[0]
+    ShopAssignment.objects.create(agent=agent, shop=products.shop, since=date(2020, 1, 1))
     client.force_login(agent)
     assert client.get(reverse("clients:handover-detail", args=[products.pk])).status_code == 404
     response = client.get(reverse("clients:knowledge") + "?q=退货说明", HTTP_HX_REQUEST="true")
@@ -127,7 +130,7 @@ def test_golive_page_names_missing_items_and_refuses(client, setup, manager):
     engagement, _products, _faq = setup[0]
     client.force_login(manager)
     body = client.get(reverse("clients:golive", args=[engagement.pk])).content.decode()
-    assert "合同已签署" in body and "待定" in body
+    assert "合同已签署" in body and "未分配客服" in body and "没有已发布的排班" in body
     assert "批次“常见问题 v1”（租户店铺1）待确认" in body
     response = client.post(reverse("clients:golive-confirm", args=[engagement.pk]), follow=True)
     assert "不能上岗" in response.content.decode()
