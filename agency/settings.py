@@ -205,6 +205,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "compliance-nightly-scan": {
         "task": "compliance.nightly_scan", "schedule": crontab(hour=2, minute=30), "kwargs": {"days": 2},
     },
+    # Consultation counts per half hour from the imported sessions feed staffing's forecasts.
+    "compliance-demand-history": {
+        "task": "compliance.demand_history_refresh", "schedule": crontab(hour=3, minute=0), "kwargs": {"days": 2},
+    },
     # Auto-QA scores every session that has none (or a stale one); sampling plans hand out the day's reviews.
     "quality-autoqa-pending": {"task": "quality.autoqa_score_pending", "schedule": 300.0},
     "quality-sampling-due": {"task": "quality.sampling_run_due", "schedule": crontab(hour=0, minute=30)},

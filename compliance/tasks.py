@@ -127,3 +127,15 @@ def import_sessions_file(*, job_id: int, path: str, shop_id: int, fmt: str, user
 def _remove(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.remove(path)
+
+
+@shared_task(name="compliance.demand_history_refresh")
+def demand_history_refresh_recent(*, days: int = 2) -> int:
+    """Nightly: hand the last days' consultation counts of every shop to staffing's forecasts."""
+    from compliance.services.demand import demand_history_refresh
+
+    today = timezone.localdate()
+    return sum(
+        demand_history_refresh(shop=shop, first=today - timedelta(days=days), last=today)
+        for shop in Shop.objects.filter(sessions__isnull=False).distinct()
+    )
