@@ -36,7 +36,7 @@ TIME_SHAPES = sorted(
 )
 # A field-start quoted CSV field; any other quote character could be read differently by PostgreSQL's COPY
 # (which opens a quoted section anywhere in a field) and Python's csv module (which keeps it literally).
-_QUOTED_FIELD = re.compile(rb'(?:(?<=[,\r\n])|^)"(?:[^"]|"")*"(?=[,\r\n]|$)', re.M)
+_QUOTED_FIELD = re.compile(rb'(?:(?<=[,\r\n])|^)"(?:[^"]++|"")*+"(?=[,\r\n]|$)', re.M)
 _END_MARKER = re.compile(rb"(?:^|[\r\n])\\\.(?:[\r\n]|$)")
 
 _SESSIONS = ChatSession._meta.db_table
@@ -189,7 +189,7 @@ def _load(shop_id: int, payload: bytes, width: int, col: dict[str, str]) -> Load
             f"""
             WITH upserted AS (
                 INSERT INTO {_SESSIONS} AS s (shop_id, external_id, buyer, started_at, ended_at, imported_at)
-                SELECT %s, sid, buyer, started_at, ended_at, now() FROM import_sess
+                SELECT %s, sid, buyer, started_at, ended_at, now() FROM import_sess ORDER BY started_at, sid
                 ON CONFLICT (shop_id, external_id) DO UPDATE
                    SET started_at = LEAST(s.started_at, EXCLUDED.started_at),
                        ended_at = GREATEST(s.ended_at, EXCLUDED.ended_at)
@@ -210,7 +210,9 @@ def _load(shop_id: int, payload: bytes, width: int, col: dict[str, str]) -> Load
             f"WHERE NOT EXISTS (SELECT 1 FROM {_MESSAGES} m WHERE m.shop_id = %(shop)s AND m.external_id = st.{mid})"
             if shop_has_messages else ""
         )
-        # File order (ctid of the freshly loaded stage) decides ids, hence the order of equal timestamps.
+        # Rows go in session by session (new sessions got their ids in time order) and by time: the session,
+        # shop and id indexes then grow at their right edge instead of all over. Within a session, equal
+        # times keep the file's order (ctid of the freshly loaded stage), which the id then records.
         cur.execute(
             f"""
             INSERT INTO {_MESSAGES} (session_id, shop_id, external_id, sender, agent_code, agent_id, sent_at, text)
@@ -219,7 +221,7 @@ def _load(shop_id: int, payload: bytes, width: int, col: dict[str, str]) -> Load
               JOIN import_sess t ON t.sid = st.{sid}
               LEFT JOIN unnest(%(codes)s::text[], %(ids)s::bigint[]) AS a (code, id) ON a.code = st.{agent}
               {skip_stored}
-             ORDER BY st.ctid
+             ORDER BY t.id, 7, st.ctid
             """,
             {"shop": shop_id, "codes": list(agent_ids), "ids": list(agent_ids.values())},
         )
