@@ -6,12 +6,16 @@
   adds nothing. A session already stored keeps its id; its start/end widen to cover new messages.
 - Agent codes map to `User.code`. An unknown code is kept in `agent_code` with `agent` left empty, so
   nothing is lost and the message links up once someone fixes the code (`messages_link_agents`).
-- PostgreSQL: one transaction holding the shop's row lock (imports of one shop run one at a time).
-  Sessions go through a temporary table (COPY) and one `INSERT … ON CONFLICT … DO UPDATE`; messages are
-  filtered against the stored ids and the new ones are streamed with `COPY` straight into the message
-  table. The unique constraint stays the safety net: a conflict aborts the whole file. Skipping the
-  staging table for messages is what makes the import reach a useful fraction of a bare COPY (see
-  `bench/bench_import.py`). SQLite (development) uses bulk_create in the same transaction.
+- PostgreSQL: one transaction holding the shop's row lock (imports of one shop run one at a time), with
+  `synchronous_commit = off` (see `_commit_without_waiting_for_flush`).
+  CSV files first try the fast path (`compliance.services.csv_sql`): the file is COPYed into a temporary
+  table and checked, upserted and inserted in set-based SQL, with no Python object per row. It accepts
+  only files it can vouch for (the Python validator's rules or stricter); any other file is rolled back
+  to a savepoint and goes through the Python path below, which names every bad row.
+  Python path (JSON lines, XLSX, CSV the fast path declined): rows validated in Python, sessions through a
+  temporary table and one `INSERT … ON CONFLICT … DO UPDATE`, new messages streamed with binary `COPY`.
+  Either way the unique constraint stays the safety net: a conflict aborts the whole file.
+  SQLite (development) validates in Python and uses bulk_create in the same transaction.
 - New messages are left unscanned (`scanned_ruleset` null); after commit the scan task picks them up.
 """
 
