@@ -12,7 +12,9 @@ session, realistic Chinese text, some agent codes unknown), then times, on the s
       database costs with every constraint the real table has;
   (c) ours: `sessions_import_file(fmt="csv")` end to end on the same bytes into an empty shop (decode,
       validate every row, sessions upsert, messages, commit; scanning not included);
-  (c') ours again on the same file (the idempotent re-import: everything skipped).
+  (c') ours again on the same file (the idempotent re-import: everything skipped);
+  (d) with --python-path: ours with the CSV fast path switched off (the Python validator and binary COPY,
+      the path JSON lines, XLSX and declined CSV files take), into another empty shop.
 Figures: wall-clock seconds, plus CPU seconds of the PostgreSQL backend (from /proc, when the server runs on
 this machine) and of this Python process; the machine is shared, so wall-clock is noisy: repeat runs.
 Ratios printed: (a)/(c) and (b)/(c) (speed of ours as a fraction of each bare COPY; target (a)/(c) >= 0.3).
@@ -93,6 +95,7 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--db", default="agency_bench_import")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--python-path", action="store_true", help="also time the Python validator path (d)")
     args = parser.parse_args()
 
     import psycopg
@@ -119,6 +122,7 @@ def main() -> None:
         merchant = Merchant.objects.create(code="bench", name="bench")
         shop = Shop.objects.create(merchant=merchant, code="bench-shop", name="bench", platform="pdd")
         ref_shop = Shop.objects.create(merchant=merchant, code="bench-ref", name="bench ref", platform="pdd")
+        py_shop = Shop.objects.create(merchant=merchant, code="bench-py", name="bench python", platform="pdd")
         agents = {}
         for n in range(1, 13):
             agents[f"a{n:02d}"] = User.objects.create(username=f"agent{n:02d}", role=Role.AGENT, code=f"a{n:02d}").pk
@@ -184,6 +188,13 @@ def main() -> None:
         again, figures["c'"] = clock.measure(lambda: sessions_import_file(shop=shop, data=data, fmt="csv", scan=False))
         assert again.messages_created == 0 and again.messages_skipped == args.messages, again
         assert ChatMessage.objects.filter(shop=shop).count() == args.messages
+        if args.python_path:
+            from compliance.services import sessions as session_services
+
+            session_services._import_csv_sql = lambda **kwargs: None
+            slow, figures["d"] = clock.measure(
+                lambda: sessions_import_file(shop=py_shop, data=data, fmt="csv", scan=False))
+            assert slow.messages_created == args.messages, slow
 
         labels = {
             "a": "(a) bare COPY, plain table",
@@ -191,9 +202,12 @@ def main() -> None:
             "b'": "(b') (b) + the table's foreign keys",
             "c": "(c) our import, end to end",
             "c'": "(c') our re-import (all skipped)",
+            "d": "(d) ours, Python validator path",
         }
         print(f"\n{'':40}{'wall s':>9}{'msg/s':>11}{'PG cpu s':>10}{'py cpu s':>10}")
         for key, label in labels.items():
+            if key not in figures:
+                continue
             wall, backend, python = figures[key]
             print(f"{label:40}{wall:>9.2f}{args.messages / wall:>11,.0f}{backend:>10.2f}{python:>10.2f}")
         a, b, c = figures["a"][0], figures["b"][0], figures["c"][0]
