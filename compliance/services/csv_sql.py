@@ -117,10 +117,13 @@ def _load(shop_id: int, payload: bytes, width: int, col: dict[str, str]) -> Load
     with connection.cursor() as wrapper:
         cur = wrapper.cursor
         columns = ", ".join(f"c{i} text" for i in range(width))
-        # Room for the staging table in this backend's memory (only takes effect before the connection's
-        # first temporary table; the buffers are allocated as used). Without it, 8 MB by default, a large
-        # file's staging rows are written out to disk and read back.
-        cur.execute("SET temp_buffers = '256MB'")
+        # Room for the staging table in this backend's memory (allocated as used). Without it, 8 MB by
+        # default, a large file's staging rows are written out to disk and read back. PostgreSQL refuses
+        # the change once the connection has used a temporary table: then the setting stays as it is.
+        cur.execute(
+            "DO $$ BEGIN PERFORM set_config('temp_buffers', '256MB', false); "
+            "EXCEPTION WHEN invalid_parameter_value THEN NULL; END $$"
+        )
         cur.execute("DROP TABLE IF EXISTS import_stage, import_sess")
         cur.execute(f"CREATE TEMP TABLE import_stage ({columns}) ON COMMIT DROP")
         force = ", ".join(f"c{i}" for i in range(width))

@@ -130,3 +130,13 @@ def test_header_in_another_order_with_an_extra_column(shop):
     loaded = csv_load(shop_id=shop.pk, data=data.encode())
     assert loaded is not None and loaded.messages_created == 1
     assert stored(shop)[0][2:4] + stored(shop)[0][7:] == ("m1", "buyer", "你好")
+
+
+def test_fast_path_works_on_a_connection_that_already_used_temporary_tables(shop, monkeypatch):
+    """Web and task workers keep their connections: the second import on one must still take the fast path."""
+    monkeypatch.setattr("compliance.services.sessions._import_csv_sql", lambda **kwargs: None)
+    sessions_import_file(shop=shop, data=(HEADER + ROWS).encode(), fmt="csv", scan=False)  # temp table used
+    for n in range(2):
+        data = (HEADER + f"s9,b-9,x{n},buyer,,2026-11-01T08:00:00+08:00,你好\n").encode()
+        loaded = csv_load(shop_id=shop.pk, data=data)
+        assert loaded is not None and loaded.messages_created == 1
