@@ -47,12 +47,24 @@ class ChatMessage(models.Model):
 
     The session and shop foreign keys carry no single-column index of their own: the composite indexes
     below lead with them, and every index slows the bulk import down.
+
+    Bulk import speed (see `compliance.services.sessions` and `bench/bench_import.py`): PostgreSQL checks
+    each foreign-key constraint once per inserted row, which cost more than all the indexes together. Two
+    of the four references are therefore kept by the application, not by a database constraint:
+    - `shop` repeats `session.shop` (it is there for the per-shop unique id and the per-shop indexes).
+      The session's own constraint protects the shop, and every writer sets it from the session's shop.
+    - `agent` is derived from `agent_code` (the code in the chat log, always kept): the import maps codes
+      to users and `messages_link_agents` re-derives it. Django still nulls it when a user is deleted
+      (SET_NULL runs in the ORM); nothing reads messages by agent alone, so it has no index either.
+    `session` (the message's owner) keeps its database constraint.
     """
 
     session = models.ForeignKey(
         ChatSession, verbose_name=_("会话"), on_delete=models.CASCADE, related_name="messages", db_index=False
     )
-    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="+", db_index=False)
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     external_id = models.CharField(_("消息编号"), max_length=128)
     sender = models.CharField(_("发送方"), max_length=8, choices=Sender.choices)
     agent_code = models.CharField(_("客服工号"), max_length=32, blank=True)
@@ -63,6 +75,8 @@ class ChatMessage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="chat_messages",
+        db_index=False,
+        db_constraint=False,
     )
     sent_at = models.DateTimeField(_("发送时间"))
     text = models.TextField(_("内容"))
