@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from agency.pdf import register_cjk_font
 from compliance.quality import metric_selectors as sel
@@ -105,7 +106,7 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
                 "merchant": shop.merchant.name, "platform": shop.get_platform_display(),
                 "start": f"{targets.sla.window_start:%H:%M}", "end": f"{targets.sla.window_end:%H:%M}",
                 "target": int(targets.sla.target_seconds),
-                "source": _("合同") if targets.source == "contract" else _("平台默认"),
+                "source": pgettext("标准来源", "合同") if targets.source == "contract" else _("平台默认"),
             },
             body,
         ),

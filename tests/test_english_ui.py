@@ -1,0 +1,63 @@
+"""What an English reader trips over: labels left in Chinese, a heading that says "Quotes" over one quote, and
+the same Chinese word translated by one app for another (Django lets the first app in INSTALLED_APPS win, so
+clients' "Acknowledged" used to label quality's acknowledge button)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from clients.sales import documents
+from compliance.quality.models import QualityAlert
+from tests.clients.factories import price_book, sent_contract
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def test_quote_page_in_english_names_one_quote_and_explains_the_seats_in_english(client, tenants, manager):
+    price_book()
+    contract = sent_contract(tenant=tenants[0], manager=manager)
+    quote = contract.revision.quote
+    client.force_login(manager)
+    html = client.get(reverse("clients:quote-detail", args=[quote.pk]), **EN).content.decode()
+    assert f"Quote {quote.number}" in html
+    assert f"Contract {contract.number}" in html
+    assert "Quotes " + quote.number not in html
+    assert "Peak-hour inquiries" in html and "Average wait (s)" in html
+    for chinese in ("高峰小时咨询量", "测算服务水平", "排班席位数", "秒内回复"):
+        assert chinese not in html, chinese
+    # The contract page heading names one contract.
+    html = client.get(reverse("clients:contract-detail", args=[contract.pk]), **EN).content.decode()
+    assert f"Contract {contract.number}" in html
+
+
+def test_the_quote_pdf_keeps_chinese_labels_whatever_the_reader_language(tenants, manager, settings):
+    price_book()
+    revision = sent_contract(tenant=tenants[0], manager=manager).revision
+    from django.utils import translation
+
+    with translation.override("en"):
+        labels = [label for label, _ in documents.derivation_rows(revision)]
+        english = [label for label, _ in documents.derivation_rows(revision, translate=True)]
+    assert "高峰小时咨询量" in labels
+    assert "Peak-hour inquiries" in english
+
+
+def test_alert_acknowledge_button_is_a_verb_in_english(client, tenants, manager):
+    QualityAlert.objects.create(shop=tenants[0].shop, day=date(2026, 11, 20), metric="reply_rate", level="breach",
+                                value=0.5, threshold=0.9)
+    client.force_login(manager)
+    html = client.get(reverse("quality:alert-list"), **EN).content.decode()
+    assert ">Acknowledge</button>" in html
+    assert ">Acknowledged</button>" not in html
+
+
+def test_shops_nav_is_plural_and_shop_columns_are_singular(client, tenants, manager):
+    client.force_login(manager)
+    html = client.get(reverse("clients:shop-list"), **EN).content.decode()
+    assert "<h1>Shops</h1>" in html
+    assert "<th>Shop</th>" in html
