@@ -61,3 +61,19 @@ def test_shops_nav_is_plural_and_shop_columns_are_singular(client, tenants, mana
     html = client.get(reverse("clients:shop-list"), **EN).content.decode()
     assert "<h1>Shops</h1>" in html
     assert "<th>Shop</th>" in html
+
+
+def test_only_the_most_specific_nav_entry_is_active(client, manager):
+    client.force_login(manager)
+    items = client.get(reverse("quality:autoqa")).context["nav_items"]
+    assert [item["key"] for item in items if item["active"]] == ["qa-autoqa"]
+    items = client.get(reverse("quality:overview")).context["nav_items"]
+    assert [item["key"] for item in items if item["active"]] == ["quality"]
+
+
+def test_auto_qa_page_reads_as_occurrences_and_plain_parameters(client, inspector):
+    client.force_login(inspector)
+    html = client.get(reverse("quality:autoqa"), **EN).content.decode()
+    assert "Max occurrences" in html and "Maximum attempts" not in html
+    assert "phrases" in html  # the inspector still sees the parameters, as text
+    assert "{&#x27;phrases&#x27;" not in html and "{'phrases'" not in html
