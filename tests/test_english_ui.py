@@ -77,3 +77,20 @@ def test_auto_qa_page_reads_as_occurrences_and_plain_parameters(client, inspecto
     assert "Max occurrences" in html and "Maximum attempts" not in html
     assert "phrases" in html  # the inspector still sees the parameters, as text
     assert "{&#x27;phrases&#x27;" not in html and "{'phrases'" not in html
+
+
+def test_roster_result_and_shortfall_read_in_the_readers_words(client, tenants, manager):
+    from tests.staffing.roster_factories import staffed_roster
+
+    shop = tenants[0].shop
+    roster, _ = staffed_roster([shop], per_shop=1, days=1)
+    roster.solve_status = "feasible"
+    roster.shortfall = [{"shop": shop.code, "date": "2026-12-06", "slot": "10:30", "missing": 1}]
+    roster.save()
+    client.force_login(manager)
+    html = client.get(reverse("staffing:roster-detail", args=[roster.pk]), **EN).content.decode()
+    assert '<div class="value" id="solve-status">Feasible</div>' in html
+    assert f"<td>{shop.name}</td><td>2026-12-06</td>" in html
+    html = client.get(reverse("staffing:roster-detail", args=[roster.pk])).content.decode()
+    assert '<div class="value" id="solve-status">可行</div>' in html
+    assert "Feasible" in client.get(reverse("staffing:roster-list"), **EN).content.decode()
