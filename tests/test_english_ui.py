@@ -94,3 +94,14 @@ def test_roster_result_and_shortfall_read_in_the_readers_words(client, tenants, 
     html = client.get(reverse("staffing:roster-detail", args=[roster.pk])).content.decode()
     assert '<div class="value" id="solve-status">可行</div>' in html
     assert "Feasible" in client.get(reverse("staffing:roster-list"), **EN).content.decode()
+
+
+@pytest.mark.parametrize(("top", "axis"), [(242, 300), (199, 200), (130, 160), (40, 40), (0.9, 1), (0, 1)])
+def test_response_chart_axis_tops_out_at_a_round_number(top, axis):
+    from compliance.quality.charts import line_chart, nice_max
+
+    assert nice_max(top) == pytest.approx(axis)
+    if top >= 100:
+        svg = line_chart([("11-01", top)], y_max=nice_max(top), percent=False, unit="s")
+        steps = [f">{axis * k / 4:g}s</text>" for k in range(5)]
+        assert all(step in svg for step in steps), svg
