@@ -105,3 +105,25 @@ def test_response_chart_axis_tops_out_at_a_round_number(top, axis):
         svg = line_chart([("11-01", top)], y_max=nice_max(top), percent=False, unit="s")
         steps = [f">{axis * k / 4:g}s</text>" for k in range(5)]
         assert all(step in svg for step in steps), svg
+
+
+def test_exam_result_says_which_answer_was_chosen_and_which_is_correct(client, tenants, agent):
+    from staffing.models import ExamAttempt, Question
+    from staffing.services import shop_assignment_ensure
+    from tests.staffing.test_pages import make_exam
+
+    shop = tenants[0].shop
+    exam = make_exam(shop)
+    shop_assignment_ensure(agent=agent, shop=shop, since=date(2026, 1, 1))
+    client.force_login(agent)
+    url = client.post(reverse("staffing:exam-start", args=[exam.code])).url
+    attempt = ExamAttempt.objects.get(agent=agent)
+    questions = Question.objects.in_bulk(attempt.question_ids)
+    first, *rest = attempt.question_ids
+    answers = {f"q{qid}": str(questions[qid].answer) for qid in rest}
+    answers[f"q{first}"] = str((questions[first].answer + 1) % len(questions[first].choices))
+    client.post(url, answers)
+    html = client.get(url, **EN).content.decode()
+    assert html.count("✗ Chosen answer") == 1
+    assert html.count("✓ Correct answer") == 1
+    assert html.count("✓ Chosen answer, correct") == len(rest)
