@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from clients.sales import documents
 from compliance.quality.models import QualityAlert
@@ -16,6 +18,14 @@ from tests.clients.factories import price_book, sent_contract
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def back_to_chinese():
+    """An English request leaves English active in this thread (LocaleMiddleware does not reset it); later
+    tests that expect Chinese messages must not inherit it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_quote_page_in_english_names_one_quote_and_explains_the_seats_in_english(client, tenants, manager):
@@ -33,13 +43,13 @@ def test_quote_page_in_english_names_one_quote_and_explains_the_seats_in_english
     # The contract page heading names one contract.
     html = client.get(reverse("clients:contract-detail", args=[contract.pk]), **EN).content.decode()
     assert f"Contract {contract.number}" in html
+    # The reply-rate target reads as a percentage, like everywhere else, not as 0.950.
+    assert f"Reply rate ≥ {float(contract.sla_reply_rate) * 100:g}%" in html
 
 
-def test_the_quote_pdf_keeps_chinese_labels_whatever_the_reader_language(tenants, manager, settings):
+def test_the_quote_pdf_keeps_chinese_labels_whatever_the_reader_language(tenants, manager):
     price_book()
     revision = sent_contract(tenant=tenants[0], manager=manager).revision
-    from django.utils import translation
-
     with translation.override("en"):
         labels = [label for label, _ in documents.derivation_rows(revision)]
         english = [label for label, _ in documents.derivation_rows(revision, translate=True)]
