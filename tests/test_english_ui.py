@@ -137,3 +137,14 @@ def test_exam_result_says_which_answer_was_chosen_and_which_is_correct(client, t
     assert html.count("✗ Chosen answer") == 1
     assert html.count("✓ Correct answer") == 1
     assert html.count("✓ Chosen answer, correct") == len(rest)
+
+
+def test_forecast_chart_legends_flow_on_one_line_and_axes_top_out_round():
+    from staffing.charts import bar_chart, line_chart
+
+    svg = str(line_chart([1, 56, 30], labels=["0", "1", "2"], second=[1, 7, 3],
+                         legend=("Mean consultations per half hour", "Most agents required (right axis)")))
+    assert svg.count('class="legend"') == 1 and 'dx="24"' in svg
+    assert ">30</text>" in svg and ">60</text>" in svg
+    svg = str(bar_chart([{"value": 1389, "label": "11-23"}, {"value": 900, "label": "11-24"}]))
+    assert ">750</text>" in svg and ">1500</text>" in svg
