@@ -148,3 +148,16 @@ def test_forecast_chart_legends_flow_on_one_line_and_axes_top_out_round():
     assert ">30</text>" in svg and ">60</text>" in svg
     svg = str(bar_chart([{"value": 1389, "label": "11-23"}, {"value": 900, "label": "11-24"}]))
     assert ">750</text>" in svg and ">1500</text>" in svg
+
+
+def test_go_live_checklist_links_each_missing_item_to_where_it_is_fixed(client, tenants, manager):
+    from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory
+
+    engagement = EngagementFactory(merchant=tenants[0].merchant, shops=[tenants[0].shop], title="项目")
+    HandoverBatchFactory(engagement=engagement, shop=tenants[0].shop, title="商品资料")
+    client.force_login(manager)
+    html = client.get(reverse("clients:golive", args=[engagement.pk])).content.decode()
+    for url in (reverse("clients:engagement-detail", args=[engagement.pk]),
+                f"{reverse('clients:handover-list')}?engagement={engagement.pk}",
+                reverse("staffing:training"), reverse("staffing:roster-list")):
+        assert f'href="{url}" class="check-link"' in html, url
