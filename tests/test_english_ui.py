@@ -161,3 +161,15 @@ def test_go_live_checklist_links_each_missing_item_to_where_it_is_fixed(client, 
                 f"{reverse('clients:handover-list')}?engagement={engagement.pk}",
                 reverse("staffing:training"), reverse("staffing:roster-list")):
         assert f'href="{url}" class="check-link"' in html, url
+
+
+def test_one_review_is_headed_as_one_review_with_one_dispute_form(client, tenants, inspector):
+    from compliance.quality.models import Review
+    from tests.quality.test_qa_pages import build
+
+    build(tenants, inspector, 1)
+    review = Review.objects.get(shop=tenants[0].shop)
+    client.force_login(review.agent)
+    html = client.get(reverse("quality:review-detail", args=[review.pk]), **EN).content.decode()
+    assert f"<h1>QA review · {review.session.external_id}</h1>" in html
+    assert "<h2>Dispute</h2>" in html
