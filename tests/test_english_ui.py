@@ -71,6 +71,8 @@ def test_shops_nav_is_plural_and_shop_columns_are_singular(client, tenants, mana
     html = client.get(reverse("clients:shop-list"), **EN).content.decode()
     assert "<h1>Shops</h1>" in html
     assert "<th>Shop</th>" in html
+    labels = {item["key"]: str(item["label"]) for item in client.get("/", **EN).context["nav_items"]}
+    assert labels["engagements"] == "Engagements" and labels["qa-scorecards"] == "Scorecards"
 
 
 def test_only_the_most_specific_nav_entry_is_active(client, manager):
