@@ -175,3 +175,12 @@ def test_one_review_is_headed_as_one_review_with_one_dispute_form(client, tenant
     html = client.get(reverse("quality:review-detail", args=[review.pk]), **EN).content.decode()
     assert f"<h1>QA review · {review.session.external_id}</h1>" in html
     assert "<h2>Dispute</h2>" in html
+
+
+def test_label_colons_are_half_width_in_english_and_full_width_in_chinese(client, tenants, manager):
+    from tests.clients.handover_factories import EngagementFactory
+
+    EngagementFactory(merchant=tenants[0].merchant, shops=[tenants[0].shop], title="项目", next_step="补充资料")
+    client.force_login(tenants[0].user)
+    assert "Next step: 补充资料" in client.get(reverse("clients:portal"), **EN).content.decode()
+    assert "下一步：补充资料" in client.get(reverse("clients:portal")).content.decode()
