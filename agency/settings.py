@@ -184,6 +184,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_done_dir),
         "store_processed": False,
+        # The exchange tables too: by default kombu writes them to ./control in the working directory, which
+        # left `git status` dirty after `make run`.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
     _default_backend = f"file://{VAR_DIR / 'celery' / 'results'}"
     (VAR_DIR / "celery" / "results").mkdir(parents=True, exist_ok=True)

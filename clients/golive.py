@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
 
@@ -29,6 +30,7 @@ class ReadinessItem:
     label: Any  # lazy translation
     ok: bool | None  # None: the part of the product that decides this is not installed yet (pending)
     detail: str = ""  # what exactly is missing, in words a manager can act on
+    url: str = ""  # where to act on it (shown as a link while the item does not hold)
 
 
 _checks: dict[str, tuple[int, Callable[[Any], ReadinessItem]]] = {}
@@ -70,7 +72,8 @@ def _contract_check(engagement) -> ReadinessItem:
     label = gettext_lazy("合同已签署")
     contract = active_contract_for(engagement=engagement)
     if contract is None:
-        return ReadinessItem("contract_signed", label, False, gettext("还没有双方签署的合同"))
+        return ReadinessItem("contract_signed", label, False, gettext("还没有双方签署的合同"),
+                             reverse("clients:engagement-detail", args=[engagement.pk]))
     return ReadinessItem("contract_signed", label, True, gettext("合同 %(number)s 已生效") % {"number": contract.number})
 
 
@@ -92,7 +95,8 @@ def _handover_check(engagement) -> ReadinessItem:
             gettext("批次“%(batch)s”（%(shop)s）待确认") % {"batch": f"{batch.title} v{batch.version}", "shop": batch.shop.name}
         )
     if problems:
-        return ReadinessItem("handover_acknowledged", label, False, "；".join(problems))
+        return ReadinessItem("handover_acknowledged", label, False, "；".join(problems),
+                             f"{reverse('clients:handover-list')}?engagement={engagement.pk}")
     return ReadinessItem("handover_acknowledged", label, True)
 
 

@@ -437,6 +437,12 @@ class Contract(models.Model):
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
 
+    @property
+    def sla_reply_rate_percent(self) -> str:
+        """The reply-rate target as people read it: 0.950 → "95"."""
+        value = (Decimal(self.sla_reply_rate) * 100).normalize()
+        return f"{value:f}"
+
 
 class ContractSignature(ImmutableModel):
     class Party(models.TextChoices):

@@ -1,9 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.navigation import NavItem, Widget, register_nav, register_widget
 
-register_nav(NavItem("shops", _("店铺"), "clients:shop-list", frozenset({"manager", "inspector", "merchant"}), order=10))
-register_nav(NavItem("engagements", _("合作项目"), "clients:engagement-board", frozenset({"manager"}), order=15))
+register_nav(NavItem("shops", pgettext_lazy("导航", "店铺"), "clients:shop-list", frozenset({"manager", "inspector", "merchant"}), order=10))
+register_nav(NavItem("engagements", pgettext_lazy("导航", "合作项目"), "clients:engagement-board", frozenset({"manager"}), order=15))
 register_nav(NavItem("quotes", _("报价单"), "clients:quote-list", frozenset({"manager", "merchant"}), order=16))
 register_nav(NavItem("contracts", _("合同"), "clients:contract-list", frozenset({"manager", "merchant"}), order=17))
 register_nav(NavItem("handover", _("内容交接"), "clients:handover-list", frozenset({"manager", "inspector", "merchant"}), order=40))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from django.utils.html import escape, format_html
@@ -10,6 +11,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 def _fmt(x: float) -> str:
     return f"{x:.1f}"
+
+
+def _nice_top(value: float) -> float:
+    """An axis top at or above `value` whose half is a round number, so the three gridlines read 0 / 750 / 1500
+    rather than 0 / 694 / 1389."""
+    if value <= 0:
+        return 1.0
+    half = value / 2
+    power = 10 ** math.floor(math.log10(half))
+    for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 10):
+        if factor * power >= half - 1e-9:
+            return 2 * factor * power
+    return 20 * power
 
 
 def line_chart(
@@ -26,7 +40,7 @@ def line_chart(
     """A line of `values` (and optionally a stepped second series on its own right-hand scale)."""
     pad_l, pad_r, pad_t, pad_b = 44, 44, 24, 28
     n = max(len(values), 1)
-    top = max(max(values, default=0), 1e-9)
+    top = _nice_top(max(values, default=0))
     w, h = width - pad_l - pad_r, height - pad_t - pad_b
 
     def x(i: float) -> float:
@@ -39,7 +53,7 @@ def line_chart(
     for frac in (0, 0.5, 1):
         yy = pad_t + h - frac * h
         parts.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{_fmt(yy)}" y2="{_fmt(yy)}" class="grid"/>')
-        parts.append(f'<text x="{pad_l - 4}" y="{_fmt(yy + 4)}" text-anchor="end" class="axis">{top * frac:.0f}</text>')
+        parts.append(f'<text x="{pad_l - 4}" y="{_fmt(yy + 4)}" text-anchor="end" class="axis">{top * frac:g}</text>')
     pts = " ".join(f"{_fmt(x(i))},{_fmt(y(v, top))}" for i, v in enumerate(values))
     parts.append(f'<polyline points="{pts}" class="series-a"/>')
     if second is not None and len(second):
@@ -55,10 +69,14 @@ def line_chart(
     for i, label in enumerate(labels):
         if i % label_every == 0:
             parts.append(f'<text x="{_fmt(x(i))}" y="{height - 8}" text-anchor="middle" class="axis">{escape(label)}</text>')
-    if legend[0]:
-        parts.append(f'<text x="{pad_l}" y="14" class="legend-a">— {escape(legend[0])}</text>')
-    if legend[1]:
-        parts.append(f'<text x="{pad_l + 200}" y="14" class="legend-b">— {escape(legend[1])}</text>')
+    # One text line, the second entry flowing after the first: at a fixed x the two overlapped in English.
+    entries = []
+    for key, text in (("a", legend[0]), ("b", legend[1])):
+        if text:
+            gap = ' dx="24"' if entries else ""
+            entries.append(f'<tspan class="legend-{key}"{gap}>— {escape(text)}</tspan>')
+    if entries:
+        parts.append(f'<text x="{pad_l}" y="14" class="legend">{"".join(entries)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -73,14 +91,14 @@ def bar_chart(
     """Bars: dicts with `value`, `label`, `css` (class for the bar) and optional `mark` (a short text above)."""
     pad_l, pad_r, pad_t, pad_b = 44, 10, 30, 40
     n = max(len(bars), 1)
-    top = max((b["value"] for b in bars), default=0) or 1
+    top = _nice_top(max((b["value"] for b in bars), default=0))
     w, h = width - pad_l - pad_r, height - pad_t - pad_b
     bw = w / n
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" class="chart-svg">']
     for frac in (0, 0.5, 1):
         yy = pad_t + h - frac * h
         parts.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{_fmt(yy)}" y2="{_fmt(yy)}" class="grid"/>')
-        parts.append(f'<text x="{pad_l - 4}" y="{_fmt(yy + 4)}" text-anchor="end" class="axis">{top * frac:.0f}</text>')
+        parts.append(f'<text x="{pad_l - 4}" y="{_fmt(yy + 4)}" text-anchor="end" class="axis">{top * frac:g}</text>')
     for i, bar in enumerate(bars):
         bh = bar["value"] / top * h
         x0 = pad_l + i * bw + bw * 0.12

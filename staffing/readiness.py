@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,4 +30,5 @@ def agents_certified_check(engagement) -> ReadinessItem:
         missing = sorted(names[a] for a in assigned[shop.pk] if (shop.pk, a) not in certified)
         if missing:
             problems.append(_("%(shop)s：%(agents)s 未通过认证") % {"shop": shop.name, "agents": "、".join(missing)})
-    return ReadinessItem("staffing.agents_certified", label, not problems, "；".join(problems))
+    return ReadinessItem("staffing.agents_certified", label, not problems, "；".join(problems),
+                         reverse("staffing:training"))

@@ -97,6 +97,12 @@ class Roster(models.Model):
     def dates(self) -> list[date]:
         return [self.start_date + timedelta(days=d) for d in range(self.days)]
 
+    SOLVE_STATUS_LABELS = {"optimal": _("最优"), "feasible": _("可行"), "infeasible": _("无可行解")}
+
+    def solve_status_label(self) -> str:
+        """The solver's word for the result, in the reader's language."""
+        return str(self.SOLVE_STATUS_LABELS.get(self.solve_status, self.solve_status or "—"))
+
     @property
     def shortfall_total(self) -> int:
         return sum(row.get("missing", 0) for row in self.shortfall or [])

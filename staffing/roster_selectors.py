@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import Role, User
@@ -178,4 +179,4 @@ def roster_readiness(engagement):
                 gettext("%(shop)s：%(day)s %(slot)s 起无人在岗（两周内共 %(n)s 个半小时缺人）")
                 % {"shop": shop.name, "day": day.strftime("%m-%d"), "slot": slot, "n": len(gaps)}
             )
-    return ReadinessItem("roster_published", label, not problems, "；".join(problems))
+    return ReadinessItem("roster_published", label, not problems, "；".join(problems), reverse("staffing:roster-list"))

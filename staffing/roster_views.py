@@ -106,10 +106,16 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff": staff,
         "shift_count": sum(counts.values()),
         "templates": roster.templates.all() if staff else [],
-        "shortfall_rows": (roster.shortfall or [])[:50] if staff else [],
+        "shortfall_rows": _named_shortfall(roster, shops) if staff else [],
         "demand_count": roster.demand.count() if staff else 0,
     }
     return render(request, "staffing/roster_detail.html", context)
+
+
+def _named_shortfall(roster, shops) -> list[dict]:
+    """The first 50 shortfall rows with the shop's name instead of its code."""
+    names = {shop.code: shop.name for shop in shops}
+    return [{**row, "shop": names.get(row.get("shop"), row.get("shop"))} for row in (roster.shortfall or [])[:50]]
 
 
 @require_POST

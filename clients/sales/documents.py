@@ -10,6 +10,7 @@ import hashlib
 from decimal import Decimal
 from io import BytesIO
 
+from django.utils.translation import gettext, gettext_noop
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -111,21 +112,26 @@ def quote_pdf(revision) -> bytes:
     return _build(story, f"{quote.number} v{revision.number}")
 
 
-def derivation_rows(revision) -> list[tuple[str, object]]:
+def derivation_rows(revision, *, translate: bool = False) -> list[tuple[str, object]]:
+    """How the seats were derived, as (label, value) rows. The PDF is a Chinese document and keeps the
+    Chinese labels; the page passes translate=True so an English reader gets English labels."""
     i, d = revision.inputs, revision.derivation
+    tr = gettext if translate else (lambda text: text)
+    target = tr(gettext_noop("%(pct)s%% 在 %(seconds)s 秒内回复")) % {
+        "pct": i.get("service_level_pct"), "seconds": i.get("answer_seconds")}
     return [
-        ("日咨询量", i.get("daily_volume")),
-        ("高峰小时占比 / 高峰时段", f"{i.get('peak_hour_share')} / {i.get('peak_hours') or '—'}"),
-        ("高峰小时咨询量", i.get("peak_volume")),
-        ("平均处理时长 (秒)", i.get("aht_seconds")),
-        ("并发接待数", i.get("concurrency")),
-        ("响应目标", f"{i.get('service_level_pct')}% 在 {i.get('answer_seconds')} 秒内回复"),
-        ("Erlang C 在线客服数", d.get("raw_agents")),
-        ("测算服务水平 / 占用率", f"{d.get('service_level')} / {d.get('occupancy')}"),
-        ("平均等待 (秒)", d.get("asa_seconds")),
-        ("缺勤与休息率 (shrinkage)", f"{i.get('shrinkage_pct')}%"),
-        ("排班席位数", revision.seats),
-        ("服务时间", f"{i.get('service_start')}–{i.get('service_end')}"),
+        (tr(gettext_noop("日咨询量")), i.get("daily_volume")),
+        (tr(gettext_noop("高峰小时占比 / 高峰时段")), f"{i.get('peak_hour_share')} / {i.get('peak_hours') or '—'}"),
+        (tr(gettext_noop("高峰小时咨询量")), i.get("peak_volume")),
+        (tr(gettext_noop("平均处理时长 (秒)")), i.get("aht_seconds")),
+        (tr(gettext_noop("并发接待数")), i.get("concurrency")),
+        (tr(gettext_noop("响应目标")), target),
+        (tr(gettext_noop("Erlang C 在线客服数")), d.get("raw_agents")),
+        (tr(gettext_noop("测算服务水平 / 占用率")), f"{d.get('service_level')} / {d.get('occupancy')}"),
+        (tr(gettext_noop("平均等待 (秒)")), d.get("asa_seconds")),
+        (tr(gettext_noop("缺勤与休息率 (shrinkage)")), f"{i.get('shrinkage_pct')}%"),
+        (tr(gettext_noop("排班席位数")), revision.seats),
+        (tr(gettext_noop("服务时间")), f"{i.get('service_start')}–{i.get('service_end')}"),
     ]
 
 

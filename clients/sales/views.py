@@ -210,7 +210,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _quote_context(request, quote, revision, revise_form=None) -> dict:
     return {
         "quote": quote, "revision": revision, "revisions": selectors.quote_revisions(quote=quote),
-        "rows": documents.derivation_rows(revision), "revise_form": revise_form, "contract_form": ContractForm(
+        "rows": documents.derivation_rows(revision, translate=True), "revise_form": revise_form, "contract_form": ContractForm(
             initial={"start_date": timezone.localdate()}),
         "is_latest": revision.number == quote.current_revision, "today": timezone.localdate(),
         "contract": getattr(revision, "contract", None) if hasattr(revision, "contract") else None,

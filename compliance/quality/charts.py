@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 WIDTH, HEIGHT = 720, 240
 PAD_L, PAD_R, PAD_T, PAD_B = 48, 16, 16, 36
+
+
+def nice_max(value: float) -> float:
+    """The smallest axis top at or above `value` whose four gridline steps are round numbers (1, 1.5, 2, 2.5
+    … times a power of ten), so an axis reads 0 / 75 / 150 / 225 / 300 rather than 0 / 60 / 121 / 181 / 242."""
+    if value <= 0:
+        return 1.0
+    step = value / 4
+    power = 10 ** math.floor(math.log10(step))
+    for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 10):
+        if factor * power >= step - 1e-9:
+            return 4 * factor * power
+    return 4 * 10 * power
 
 
 def line_chart(
@@ -17,6 +31,7 @@ def line_chart(
     percent: bool = True,
     title: str = "",
     target_label: str = "",
+    unit: str = "",
 ) -> str:
     """A daily line (None = no data that day) with an optional target line and warning band."""
     inner_w, inner_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
@@ -34,7 +49,7 @@ def line_chart(
     ]
     for tick in range(5):
         v = y_max * tick / 4
-        label = f"{v * 100:.0f}%" if percent else f"{v:.0f}"
+        label = f"{v * 100:.0f}%" if percent else f"{v:g}{unit}"
         parts.append(f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>')
         parts.append(f'<text x="{PAD_L - 6}" y="{y(v) + 4:.1f}" text-anchor="end" class="axis">{label}</text>')
     if band:

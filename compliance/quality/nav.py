@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.navigation import NavItem, Widget, register_nav, register_widget
 from compliance.quality import metric_nav  # noqa: F401  response metrics register their own entries
@@ -8,7 +9,7 @@ STAFF = frozenset({"manager", "inspector"})
 register_nav(NavItem("qa-queue", _("质检任务"), "quality:queue", STAFF, order=60))
 register_nav(NavItem("qa-reviews", _("质检结果"), "quality:reviews", frozenset({"manager", "inspector", "merchant"}), order=61))
 register_nav(NavItem("qa-sampling", _("抽检计划"), "quality:sampling", STAFF, order=62))
-register_nav(NavItem("qa-scorecards", _("评分表"), "quality:scorecards", STAFF, order=63))
+register_nav(NavItem("qa-scorecards", pgettext_lazy("导航", "评分表"), "quality:scorecards", STAFF, order=63))
 register_nav(NavItem("qa-autoqa", _("自动质检"), "quality:autoqa", STAFF, order=64))
 register_nav(NavItem("qa-calibration", _("质检校准"), "quality:calibration", STAFF, order=65))
 register_nav(NavItem("qa-disputes", _("申诉"), "quality:disputes", frozenset({"manager", "inspector"}), order=66))

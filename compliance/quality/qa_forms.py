@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.models import Role, User
 from clients.models import Shop
@@ -21,7 +22,7 @@ def _staff_reviewers():
 class AutoQACheckForm(forms.Form):
     enabled = forms.BooleanField(label=_("启用"), required=False)
     points = forms.DecimalField(label=_("每次扣分"), min_value=0, max_value=100, decimal_places=1)
-    max_occurrences = forms.IntegerField(label=_("最多次数"), min_value=0, max_value=100)
+    max_occurrences = forms.IntegerField(label=pgettext_lazy("自动质检", "最多次数"), min_value=0, max_value=100)
     params = forms.JSONField(label=_("参数"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from agency.pdf import register_cjk_font
@@ -81,7 +82,17 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
     targets = TargetResolver().targets(shop, period.end)
     scores = shop_scores(shop.pk, period.start, period.end)
 
+    # Chinese headers wrap between any two characters; English ones only between words.
+    cjk = (get_language() or "zh").startswith("zh")
+    head = ParagraphStyle("th", fontName=font, fontSize=7, leading=9, wordWrap="CJK" if cjk else None)
+    frame_width = A4[0] - 30 * mm
+
     def table(rows, widths=None):
+        if widths is None and len(rows[0]) > 7:
+            # Many columns: share the page width and let the headers wrap, or the English headers push the
+            # table past both margins.
+            widths = [frame_width / len(rows[0])] * len(rows[0])
+            rows = [[Paragraph(str(cell), head) for cell in rows[0]], *rows[1:]]
         t = Table(rows, colWidths=widths, repeatRows=1)
         t.setStyle(
             TableStyle(
@@ -105,7 +116,7 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
                 "merchant": shop.merchant.name, "platform": shop.get_platform_display(),
                 "start": f"{targets.sla.window_start:%H:%M}", "end": f"{targets.sla.window_end:%H:%M}",
                 "target": int(targets.sla.target_seconds),
-                "source": _("合同") if targets.source == "contract" else _("平台默认"),
+                "source": pgettext("标准来源", "合同") if targets.source == "contract" else _("平台默认"),
             },
             body,
         ),

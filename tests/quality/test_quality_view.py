@@ -138,6 +138,29 @@ def test_monthly_pdf_renders_chinese(quality_data, tmp_path):
     assert dark > 200  # the Chinese title is drawn, not blank boxes or nothing
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_monthly_pdf_in_english_keeps_every_table_inside_the_page(quality_data, tmp_path):
+    """The eleven-column overview overflowed both margins with English headers."""
+    import re
+
+    from django.conf import settings
+    from django.utils import translation
+
+    one, *_ = quality_data
+    client = client_for(one.user)
+    response = client.get(reverse("quality:shop-report", args=[one.shop.code, MONTH]), HTTP_ACCEPT_LANGUAGE="en")
+    translation.activate(settings.LANGUAGE_CODE)  # the English request leaves English active in this thread
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    page_width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>', html)
+    assert "Overall" in {w for _, _, w in words} and "Manual" in {w for _, _, w in words}
+    outside = [w for x0, x1, w in words if float(x0) < 0 or float(x1) > page_width]
+    assert not outside, outside
+
+
 def test_bad_month_in_report_url_is_a_clear_400(quality_data):
     one, *_ = quality_data
     response = client_for(one.user).get(reverse("quality:shop-report", args=[one.shop.code, "2026-13"]))

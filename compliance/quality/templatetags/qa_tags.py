@@ -94,3 +94,18 @@ def trend_chart(rows, start, end, width=640, height=180) -> str:
         parts.extend(f'<circle class="{key}" cx="{px:.1f}" cy="{py:.1f}" r="3"/>' for px, py in points)
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+@register.filter
+def params_text(params) -> str:
+    """A check's parameters for reading, not a Python dict: one "name: value" per line, lists joined with 、."""
+    if not isinstance(params, dict):
+        return conditional_escape(params)
+    lines = []
+    for key, value in params.items():
+        if isinstance(value, (list, tuple)):
+            value = "、".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        lines.append(format_html('<span class="muted">{}</span> {}', key, value))
+    return mark_safe("<br>".join(lines))

@@ -59,12 +59,13 @@ def shop_quality(request: HttpRequest, code: str) -> HttpResponse:
         target_label=_("目标 %(rate)s%%") % {"rate": f"{targets.reply_rate_target * 100:.0f}"},
     )
     responses = [d["avg_response"] for d in daily if d["avg_response"] is not None]
-    y_max = max([*responses, targets.sla.target_seconds, 1.0]) * 1.1
+    y_max = charts.nice_max(max([*responses, targets.sla.target_seconds, 1.0]) * 1.05)
     response_chart = charts.line_chart(
         [(f"{d['day']:%m-%d}", d["avg_response"]) for d in daily],
         target=targets.avg_response_target_seconds,
         y_max=y_max,
         percent=False,
+        unit="s",
         title=_("每日平均响应（秒）"),
         target_label=_("目标") if targets.avg_response_target_seconds else "",
     )
