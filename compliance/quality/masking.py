@@ -1,6 +1,6 @@
 """Masking buyers' personal data for the merchant's drill-down, the report and the export. No Django.
 
-Uses `compliance.masking.mask_text` when the compliance app has it, and adds what it does not cover. It hides phone numbers, ID and bank-card numbers, e-mail addresses and the
+Uses `compliance.masking.mask_text` and adds what it does not cover. It hides phone numbers, ID and bank-card numbers, e-mail addresses and the
 buyer's handle, keeping enough to recognise a row (first and last characters).
 """
 
@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import re
 
-try:  # the import half of the compliance work ships the product's masking (no Django either)
-    from compliance.masking import mask_text as _compliance_mask
-except ImportError:  # pragma: no cover - until that branch is merged
-    _compliance_mask = None
+from compliance.masking import mask_text as _compliance_mask
 
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d)[\d\s-]{4,9}?(\d{4})(?!\d)")
 LONG_DIGITS = re.compile(r"(?<!\d)(\d{2})\d{6,}(\d{2})(?!\d)")
@@ -19,10 +16,9 @@ EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-
 
 
 def mask_text(text: str) -> str:
-    """The compliance app's masking (phones, landlines, ID numbers, length-preserving) when present, plus
-    e-mail addresses and other long digit runs (bank cards) here."""
-    if _compliance_mask is not None:
-        text = _compliance_mask(text)
+    """The compliance app's masking (phones, landlines, ID numbers, length-preserving), plus e-mail
+    addresses and other long digit runs (bank cards) here."""
+    text = _compliance_mask(text)
     text = PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
     text = LONG_DIGITS.sub(lambda m: f"{m.group(1)}{'*' * 6}{m.group(2)}", text)
     return EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
