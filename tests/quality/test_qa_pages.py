@@ -12,6 +12,7 @@ from compliance.quality.models import AutoQACheck, Dispute, Review, ReviewAssign
 from compliance.quality.tasks import autoqa_score
 from tests.factories import AgentFactory, InspectorFactory
 from tests.quality.qa_factories import make_scorecard, make_session
+from tests.quality.qa_factories import ruleset as _ruleset
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,18 @@ def test_merchant_sees_buyer_masked(client, tenants, inspector):
     login(client, tenants[0].user)
     page = client.get(reverse("quality:session", args=[mine.session_id])).content.decode()
     assert mine.session.buyer not in page
+
+
+def test_qa_transcript_masks_phone_numbers_and_still_marks_the_hit(client, tenants, inspector):
+    session = make_session(shop=tenants[0].shop, rows=[(0, "buyer", "在吗"), (20, "agent", "加我微信 13812345678 详聊")])
+    message = session.messages.get(sender="agent")
+    message.hits.create(ruleset=_ruleset(session.shop.platform), rule="pdd.other.wechat", category="other_platform",
+                        severity="violation", start=2, end=4, matched="微信")
+    for user in (tenants[0].user, inspector):
+        login(client, user)
+        page = client.get(reverse("quality:session", args=[session.pk])).content.decode()
+        assert "13812345678" not in page and "138****5678" in page
+        assert '<mark class="hit sev-violation"' in page and ">微信</mark>" in page
 
 
 def test_agents_see_only_their_own_reviews_deductions_and_disputes(client, tenants, inspector):
