@@ -86,6 +86,23 @@ def test_detail_pages_and_agent_page_run_a_constant_number_of_queries(client, te
             assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
 
 
+@pytest.mark.parametrize("sessions_in_round", [1, 4])
+def test_calibration_page_names_sessions_and_inspectors_in_constant_queries(
+    client, tenants, manager, sessions_in_round, django_assert_max_num_queries
+):
+    card = make_scorecard()
+    sessions = [make_session(shop=tenants[k % 2].shop, external_id=f"cal-{k}") for k in range(sessions_in_round)]
+    a, b = InspectorFactory(username="ca", display_name="校准甲"), InspectorFactory(username="cb", display_name="校准乙")
+    round_ = qa_services.calibration_create(title="校准", scorecard=card, sessions=sessions, inspectors=[a, b], by=manager)
+    for assignment in ReviewAssignment.objects.filter(calibration=round_):
+        qa_services.review_submit(assignment=assignment, by=assignment.inspector, scores=full_marks(card))
+    login(client, manager)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("quality:calibration-detail", args=[round_.pk])).content.decode()
+    assert all(f"cal-{k}" in page for k in range(sessions_in_round))
+    assert page.count("校准甲") >= sessions_in_round and page.count("校准乙") >= sessions_in_round
+
+
 def test_another_merchants_review_and_session_are_404_and_absent_from_lists(client, tenants, inspector):
     _card, _agents, reviews = build(tenants, inspector, 1)
     mine = Review.objects.get(shop=tenants[0].shop)
