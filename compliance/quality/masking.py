@@ -7,7 +7,10 @@ buyer's handle, keeping enough to recognise a row (first and last characters).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
+from compliance.highlight import SEVERITY_RANK, segments
 from compliance.masking import mask_text as _compliance_mask
 
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d)[\d\s-]{4,9}?(\d{4})(?!\d)")
@@ -30,21 +33,13 @@ def mask_buyer(handle: str) -> str:
     return f"{handle[0]}{'*' * min(6, len(handle) - 2)}{handle[-1]}"
 
 
-def highlighted_segments(text: str, spans: list[tuple[int, int, object]]) -> list[tuple[str, object]]:
-    """Split `text` into (masked piece, hit or None) so a template can wrap hits in <mark>.
-
-    `spans` are (start, end, hit) with Python indices into the original text; overlapping spans keep
-    the first one. Each piece is masked on its own, so indices never shift under the marks.
-    """
-    pieces: list[tuple[str, object]] = []
-    cursor = 0
-    for start, end, hit in sorted(spans, key=lambda s: (s[0], -s[1])):
-        if start < cursor or start >= end or end > len(text):
-            continue
-        if start > cursor:
-            pieces.append((mask_text(text[cursor:start]), None))
-        pieces.append((mask_text(text[start:end]), hit))
-        cursor = end
-    if cursor < len(text):
-        pieces.append((mask_text(text[cursor:]), None))
-    return pieces
+def highlighted_segments(text: str, hits: Sequence[Any]) -> list[tuple[str, Any]]:
+    """Split `text` at its hits (`compliance.highlight.segments`, as the session pages do) into (masked
+    piece, the most severe covering hit or None) so a template can wrap hits in <mark>. Phones and ID
+    numbers are masked on the whole text first (length-preserving, so the offsets still fit, and a number
+    a hit cuts in two is still found); what changes length (e-mails, card numbers) is masked per piece."""
+    out: list[tuple[str, Any]] = []
+    for piece, covering in segments(_compliance_mask(text), hits):
+        top = max(covering, key=lambda h: SEVERITY_RANK.get(h.severity, 0)) if covering else None
+        out.append((mask_text(piece), top))
+    return out
