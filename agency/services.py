@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -88,3 +90,32 @@ def job_finish(*, job_id: int, result: dict | None = None, message: str = "") ->
 
 def job_fail(*, job_id: int, message: str) -> None:
     Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=message, finished_at=timezone.now())
+
+
+def job_progress_reporter(*, job_id: int | None, step: float = 0.02) -> Callable[[int, int], None] | None:
+    """A `report(done, total)` callback for services that count their work, writing the job's progress
+    only when it moved by `step` (or the work is done), so a chunked loop does not write on every chunk.
+    None when there is no job (a beat run), which services take as "do not report"."""
+    if job_id is None:
+        return None
+    last = [-1.0]
+
+    def report(done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        if fraction - last[0] >= step or done == total:
+            last[0] = fraction
+            job_progress(job_id=job_id, progress=fraction, message=f"{done}/{total}")
+
+    return report
+
+
+@contextmanager
+def job_fail_on_error(*, job_id: int | None, prefix: str = "") -> Iterator[None]:
+    """Wrap a task's work: an unexpected exception marks the job failed (`prefix` + the exception's text)
+    and is raised again, so a page never polls a job whose worker gave up. No job id: nothing recorded."""
+    try:
+        yield
+    except Exception as exc:
+        if job_id is not None:
+            job_fail(job_id=job_id, message=f"{prefix}{exc}")
+        raise

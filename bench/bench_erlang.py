@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_erlang.py [--concurrency 1] [--repeat 5]
 
-Target (issue 4): the vectorised run under 1 s, with results equal to the straightforward scalar
+Target: the vectorised run under 1 s, with results equal to the straightforward scalar
 implementation of the same formulas (bench/erlang_reference.py). Prints both timings side by side and
 every mismatch (there should be none).
 """

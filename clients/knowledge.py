@@ -6,8 +6,9 @@ and `clients` may not import `staffing`, so staffing registers a provider here a
 
     register_agent_shops(lambda user: <QuerySet or iterable of shop ids the agent serves today>)
 
-Until a provider is registered, an agent sees the shops of engagements that are being handed over,
-trained or live (`FALLBACK_STAGES`): the agency's shared desk, never a merchant still negotiating.
+Staffing registers its shop assignments (`staffing/apps.py`). With no provider registered (clients alone,
+in its own tests) an agent sees the shops of engagements being handed over, trained or live
+(`FALLBACK_STAGES`): the agency's shared desk, never a merchant still negotiating.
 
 Search is a substring match over `KnowledgeEntry.search_text` (NFKC-normalised, lower-case), which a
 pg_trgm GIN index serves on PostgreSQL (see `clients/handover/search_index.py`); only knowledge in force

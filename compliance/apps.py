@@ -7,7 +7,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("合规")
 
     def ready(self) -> None:
-        # Publishing a rule set with a re-scan window queues the re-scan job (sessions side, helper 3b).
+        # Publishing a rule set with a re-scan window queues the re-scan job.
         from compliance.rulesets import register_publish_hook
         from compliance.services.scanning import rescan_after_publish
 

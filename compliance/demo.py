@@ -129,7 +129,7 @@ def _session_lines(shop: Shop, shop_index: int, agents: list[User], today) -> li
 
 
 def load(*, password: str, log: Callable[[str], None]) -> None:
-    rules_demo.load(password=password, log=log)  # rule versions and custom rules first (helper 3a)
+    rules_demo.load(password=password, log=log)  # rule versions and custom rules first: the scan below needs them
     agents = list(User.objects.filter(role=Role.AGENT, code__isnull=False).order_by("code"))
     today = timezone.localdate()
     shops = list(Shop.objects.order_by("code"))

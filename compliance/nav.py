@@ -4,11 +4,11 @@ from agency.navigation import NavItem, Widget, register_nav, register_widget
 
 READERS = frozenset({"manager", "inspector", "merchant"})
 
-# sessions and violations (helper 3b)
+# sessions and violations
 register_nav(NavItem("sessions", _("会话记录"), "compliance:session-list", READERS, order=40))
 register_nav(NavItem("violations", _("违规命中"), "compliance:violation-list", READERS, order=41))
 
-# rule library, custom rules and the pre-send check (helper 3a)
+# rule library, custom rules and the pre-send check
 register_nav(NavItem("precheck", _("发送前检查"), "compliance:precheck", frozenset({"agent", "manager", "inspector"}), order=300))
 register_nav(NavItem("rule-library", _("规则库"), "compliance:rule-library", frozenset({"manager", "inspector"}), order=310))
 register_nav(NavItem("custom-rules", _("自定义规则"), "compliance:custom-rules", frozenset({"manager", "merchant"}), order=320))

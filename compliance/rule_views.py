@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agency.access import get_visible_or_404, is_staff_viewer, scope_by_merchant
+from agency.access import get_visible_or_404, is_staff_viewer
 from agency.models import Role
 from clients.models import Platform
-from compliance.models import Category, CustomRule, Rule, RuleSet
+from compliance.models import Category, Rule, RuleSet
 from compliance.rule_forms import CheckForm, CustomRuleForm, RuleForm
 from compliance.rulesets import (
     RuleSetError,
@@ -28,6 +28,7 @@ from compliance.rulesets import (
     scanner_for,
     shops_for_check,
 )
+from compliance.selectors import custom_rules_visible_to
 
 LIBRARY_ROLES = {Role.MANAGER, Role.INSPECTOR, Role.AGENT}
 IMPACT_MAX_MESSAGES = 50_000  # the preview runs inside the request: the latest messages of the window
@@ -166,15 +167,11 @@ def ruleset_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ------------------------------------------------------------------------------------ custom rules
-def _custom_rules_visible_to(user):
-    return scope_by_merchant(CustomRule.objects.select_related("merchant", "shop"), user=user)
-
-
 @login_required
 def custom_rule_list(request: HttpRequest) -> HttpResponse:
     if not (is_staff_viewer(request.user) or request.user.role == Role.MERCHANT):
         raise PermissionDenied
-    rules = _custom_rules_visible_to(request.user).order_by("merchant__name", "shop__name", "id")
+    rules = custom_rules_visible_to(user=request.user).order_by("merchant__name", "shop__name", "id")
     return render(request, "compliance/rules/custom_list.html", {
         "rules": rules, "can_edit": _role(request.user) == Role.MANAGER,
     })
@@ -183,7 +180,7 @@ def custom_rule_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def custom_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require(request, {Role.MANAGER})
-    rule = get_visible_or_404(_custom_rules_visible_to(request.user), pk=pk) if pk else None
+    rule = get_visible_or_404(custom_rules_visible_to(user=request.user), pk=pk) if pk else None
     if request.method == "POST":
         form = CustomRuleForm(request.POST)
         if form.is_valid():

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from agency.access import scope_by_merchant
 from agency.models import Role, User
 from clients.models import Shop
-from compliance.models import ChatMessage, ChatSession, Hit
+from compliance.models import ChatMessage, ChatSession, CustomRule, Hit
 from compliance.sessionfile import SHANGHAI
 
 
@@ -32,6 +32,11 @@ def sessions_visible_to(*, user: User) -> QuerySet[ChatSession]:
 
 def messages_visible_to(*, user: User) -> QuerySet[ChatMessage]:
     return scope_by_merchant(ChatMessage.objects.all(), user=user, merchant_path="shop__merchant")
+
+
+def custom_rules_visible_to(*, user: User) -> QuerySet[CustomRule]:
+    """A merchant's own rules (their merchant-wide and shop rules); staff see every merchant's."""
+    return scope_by_merchant(CustomRule.objects.select_related("merchant", "shop"), user=user)
 
 
 def current_hits() -> QuerySet[Hit]:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agency.models import Job, User
-from agency.services import job_fail, job_finish, job_progress
+from agency.services import job_fail, job_fail_on_error, job_finish, job_progress, job_progress_reporter
 from clients.models import Shop
 from compliance.services.scanning import shops_scan
 from compliance.services.sessions import SessionImportError, sessions_import_file
@@ -24,29 +24,11 @@ from compliance.services.sessions import SessionImportError, sessions_import_fil
 log = logging.getLogger(__name__)
 
 
-def _job_reporter(job_id: int | None):
-    if job_id is None:
-        return None
-    state = {"last": -1.0}
-
-    def report(done: int, total: int) -> None:
-        fraction = done / total if total else 1.0
-        if fraction - state["last"] >= 0.02 or done == total:
-            state["last"] = fraction
-            job_progress(job_id=job_id, progress=fraction, message=f"{done}/{total}")
-
-    return report
-
-
 @shared_task(name="compliance.scan_new_messages")
 def scan_new_messages(*, shop_id: int, job_id: int | None = None) -> dict:
     """Scan the shop's messages that no rule-set version has scanned yet (after an import)."""
-    try:
-        summary = shops_scan(shops=Shop.objects.filter(pk=shop_id), progress=_job_reporter(job_id))
-    except Exception as exc:
-        if job_id is not None:
-            job_fail(job_id=job_id, message=str(exc))
-        raise
+    with job_fail_on_error(job_id=job_id):
+        summary = shops_scan(shops=Shop.objects.filter(pk=shop_id), progress=job_progress_reporter(job_id=job_id))
     if job_id is not None:
         job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
     return summary
@@ -63,16 +45,12 @@ def rescan_window(
         shops = shops.filter(platform=platform)
     if shop_id:
         shops = shops.filter(pk=shop_id)
-    try:
+    with job_fail_on_error(job_id=job_id):
         summary = shops_scan(
             shops=shops.order_by("pk"), since=datetime.fromisoformat(since),
             until=datetime.fromisoformat(until) if until else None, rescan=True,
-            progress=_job_reporter(job_id),
+            progress=job_progress_reporter(job_id=job_id),
         )
-    except Exception as exc:
-        if job_id is not None:
-            job_fail(job_id=job_id, message=str(exc))
-        raise
     if job_id is not None:
         job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
     return summary

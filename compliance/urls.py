@@ -4,13 +4,13 @@ from compliance import rule_views, views
 
 app_name = "compliance"
 urlpatterns: list = [
-    # sessions, violations and imports (helper 3b)
+    # sessions, violations and imports
     path("sessions/", views.session_list_page, name="session-list"),
     path("sessions/import/", views.session_import_page, name="session-import"),
     path("sessions/<int:pk>/", views.session_detail_page, name="session-detail"),
     path("violations/", views.violation_list_page, name="violation-list"),
     path("violations/export.csv", views.violation_export, name="violation-export"),
-    # rule library, custom rules and the pre-send check (helper 3a)
+    # rule library, custom rules and the pre-send check
     path("rules/", rule_views.rule_library, name="rule-library"),
     path("rules/draft/", rule_views.draft_create, name="draft-create"),
     path("rules/<int:pk>/", rule_views.ruleset_detail, name="ruleset-detail"),

@@ -29,6 +29,7 @@ from clients.models import Shop
 from staffing.models import Certification, ShopAssignment
 from staffing.roster import parse_scenario, solve
 from staffing.roster_models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
+from staffing.selectors import required_agents
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -91,14 +92,7 @@ def eligible_windows(*, shops: list[Shop], first: date, last: date) -> dict[int,
 
 
 def _required_from_forecast(shop: Shop, start: date, days: int) -> dict[tuple[date, str], int]:
-    """Half-hour demand from the staffing maths (`staffing.selectors.required_agents`), when installed."""
-    try:
-        from staffing import selectors
-    except ImportError:
-        return {}
-    required_agents = getattr(selectors, "required_agents", None)
-    if required_agents is None:
-        return {}
+    """Half-hour demand from the forecast and Erlang C (`staffing.selectors.required_agents`)."""
     return dict(required_agents(shop=shop, start=start, days=days))
 
 

@@ -1,11 +1,11 @@
 """Where training questions come from, without staffing importing the apps that own the facts.
 
-- Platform rules belong to `compliance` (above staffing). Compliance may register a source
-  `register_rule_source(fn)` with `fn(platform) -> list[RuleFact]` from its rule library; until one is
-  registered we use `BUILTIN_RULE_FACTS`, a small set taken from domain.md (seeds 000, 001, 003).
-- Shop knowledge belongs to the knowledge handover in `clients`. Its owner may register
-  `register_knowledge_source(fn)` with `fn(shop) -> list[KnowledgeFact]`; until then a shop course holds only
-  the questions a manager (or the demo data) adds.
+- Platform rules belong to `compliance` (above staffing), which registers its rule library with
+  `register_rule_source(fn)`, `fn(platform) -> list[RuleFact]` (`compliance/apps.py`). With no source
+  registered (a unit test that clears it) `BUILTIN_RULE_FACTS` applies, a small set from domain.md.
+- Shop knowledge comes from the knowledge handover in `clients`: `staffing/apps.py` registers
+  `register_knowledge_source(fn)`, `fn(shop) -> list[KnowledgeFact]`; with none registered a shop course
+  holds only the questions a manager (or the demo data) adds.
 """
 
 from __future__ import annotations

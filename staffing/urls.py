@@ -4,7 +4,7 @@ from staffing import roster_views, views_forecast, views_plans, views_training
 
 app_name = "staffing"
 urlpatterns = [
-    # forecasts and the promotion calendar (helper 4b)
+    # forecasts and the promotion calendar
     path("forecast/", views_forecast.forecast_index, name="forecast-index"),
     path("forecast/<slug:code>/", views_forecast.forecast_shop, name="forecast-shop"),
     path("promotions/", views_forecast.promotion_list, name="promotion-list"),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("exams/<slug:code>/", views_training.exam_detail, name="exam-detail"),
     path("exams/<slug:code>/start/", views_training.exam_begin, name="exam-start"),
     path("attempts/<int:pk>/", views_training.attempt_detail, name="attempt-detail"),
-    # rosters, shifts and swaps (helper 4a)
+    # rosters, shifts and swaps
     path("rosters/", roster_views.roster_list, name="roster-list"),
     path("rosters/<int:pk>/", roster_views.roster_detail, name="roster-detail"),
     path("rosters/<int:pk>/solve/", roster_views.roster_solve, name="roster-solve"),

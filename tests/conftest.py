@@ -40,6 +40,18 @@ def require_service(available: bool, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English (LocaleMiddleware) leaves English active in the thread; the next test, which
+    checks a Chinese message, would see English. Every test starts and ends in the default language."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Unit tests run tasks inline; the broker tests start a real worker and switch this off."""
     settings.CELERY_TASK_ALWAYS_EAGER = True

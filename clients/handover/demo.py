@@ -1,7 +1,7 @@
 """Demo knowledge handover: called by `clients.demo.load` (`load_handover`). Idempotent.
 
 Merchant 1 (蓝心家居) is mid-handover: its Tmall and Pinduoduo products are acknowledged (Tmall in a
-second version), policies and reply scripts acknowledged, a FAQ batch awaits the lead's acknowledgement
+second version), policies and reply scripts acknowledged, a FAQ batch awaits the agency's acknowledgement
 and the Douyin shop has no products yet, so its go-live checklist names what is missing. Merchant 2
 (青山户外) is live with acknowledged products and FAQs.
 """
@@ -82,7 +82,7 @@ def _batch(engagement, shop, kind, title, by, *, entries=(), products=None, ackn
 
 
 def _engagement(merchant: Merchant, title: str, stage: str, shops: list[Shop], by: User) -> Engagement:
-    """The merchant's engagement whose contract is signed (5a's demo makes one), moved on to handover
+    """The merchant's engagement whose contract is signed (the sales demo makes one), moved on to handover
     through the lifecycle service; else one past contracting; else our own."""
     from clients.sales.errors import BusinessRuleError
     from clients.sales.services import engagement_stage_change

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from agency.access import get_visible_or_404
 from clients.golive import GoLiveBlocked, engagement_go_live, golive_checklist, golive_missing
 from clients.handover.selectors import batches_with_counts
-from clients.portal.sections import portal_sections
 from clients.portal.selectors import (
     engagement_timeline,
     lifecycle_steps,
@@ -64,9 +63,6 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def portal_engagement(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
-    sections = [
-        {"label": s.label, "template": s.template, **s.context(request, engagement)} for s in portal_sections()
-    ]
     context = {
         "engagement": engagement,
         "steps": lifecycle_steps(engagement),
@@ -75,7 +71,6 @@ def portal_engagement(request: HttpRequest, pk: int) -> HttpResponse:
         "quotes": portal_quotes(user=request.user, engagement=engagement),
         "contracts": portal_contracts(user=request.user, engagement=engagement),
         "golive": _checklist(engagement),
-        "sections": sections,
     }
     return render(request, "clients/portal/engagement.html", context)
 

@@ -1,4 +1,4 @@
-"""Dashboard panels: a merchant's to-do (quotes, contracts, handover) and the batches awaiting the lead."""
+"""Dashboard panels: a merchant's to-do (quotes, contracts, handover) and the batches awaiting a manager's acknowledgement."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Response-time SLAs and stored response metrics (issue 6, part a).
+"""Response-time SLAs and stored response metrics.
 
-Kept in their own module (re-exported by `models.py`) so that the QA models of the other half of the
-issue live beside them without the two growing into one file.
+Kept in their own module (re-exported by `models.py`) so that the auto-QA and manual-QA models live
+beside them without the two growing into one file.
 
 Grain: a `ResponseTurn` per buyer turn (contracts §7) is the base; `SessionMetrics` per session and
 `ShopDayMetrics` / `AgentDayMetrics` per local day are rolled up from turns, always by the services in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from agency.services import job_fail, job_finish, job_progress
+from agency.services import job_fail_on_error, job_finish, job_progress
 
 
 @shared_task(name="quality.metrics_refresh_new")
@@ -38,14 +38,10 @@ def metrics_recompute_all_task(job_id: int | None = None) -> dict:
     """A full recompute, reporting through a Job when one is given."""
     from compliance.quality.services.metrics import metrics_refresh
 
-    try:
+    with job_fail_on_error(job_id=job_id):
         if job_id:
             job_progress(job_id=job_id, progress=0.05, message="recomputing")
         result = metrics_refresh().as_dict()
-    except Exception as exc:
-        if job_id:
-            job_fail(job_id=job_id, message=str(exc))
-        raise
     if job_id:
         job_finish(job_id=job_id, result=result)
     return result

@@ -26,6 +26,7 @@ from compliance.quality.models import (
     SamplingPlan,
     Scorecard,
     ScorecardCategory,
+    ScorecardItem,
 )
 from compliance.quality.scoring import Alignment, alignment
 
@@ -142,6 +143,23 @@ def calibration_alignment(*, round_: CalibrationRound) -> Alignment:
     totals = list(Review.objects.filter(calibration=round_).values_list("session_id", "inspector_id", "score"))
     scale = {item: scale_max for _s, _i, item, _score, scale_max in rows}
     return alignment([r[:4] for r in rows], scale, totals)
+
+
+def calibration_report(*, round_: CalibrationRound) -> dict:
+    """The round's alignment with the rows its page shows: (item, figures) per scorecard item and
+    (session, figures, [(inspector, total)]) per session; five queries whatever the size of the round."""
+    aligned = calibration_alignment(round_=round_)
+    items = ScorecardItem.objects.filter(category__scorecard=round_.scorecard_id).in_bulk()
+    sessions = ChatSession.objects.select_related("shop").in_bulk([row.session for row in aligned.sessions])
+    inspectors = User.objects.in_bulk({i for row in aligned.sessions for i in row.totals})
+    return {
+        "aligned": aligned,
+        "item_rows": [(items.get(row.item), row) for row in aligned.items],
+        "session_rows": [
+            (sessions.get(row.session), row, [(inspectors.get(i), t) for i, t in sorted(row.totals.items())])
+            for row in aligned.sessions
+        ],
+    }
 
 
 # ------------------------------------------------------------------------------------- quality scores

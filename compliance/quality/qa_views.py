@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
-from agency.models import Role, User
-from compliance.models import ChatSession
+from agency.models import Role
 from compliance.quality import qa_selectors as sel
 from compliance.quality import qa_services as svc
 from compliance.quality.models import (
@@ -26,7 +25,6 @@ from compliance.quality.models import (
     ReviewScore,
     SamplingPlan,
     Scorecard,
-    ScorecardItem,
 )
 from compliance.quality.qa_forms import (
     AutoQACheckForm,
@@ -387,18 +385,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
 @roles(*STAFF)
 def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_visible_or_404(sel.calibration_rounds(), pk=pk)
-    aligned = sel.calibration_alignment(round_=round_)
-    items = {i.pk: i for i in ScorecardItem.objects.filter(category__scorecard=round_.scorecard_id).order_by("category__position", "position")}
-    sessions = {s.pk: s for s in ChatSession.objects.filter(pk__in=[s.session for s in aligned.sessions]).select_related("shop")}
-    inspectors = {u.pk: u for u in User.objects.filter(pk__in={i for s in aligned.sessions for i in s.totals})}
-    item_rows = [(items.get(row.item), row) for row in aligned.items]
-    session_rows = [
-        (sessions.get(row.session), row, [(inspectors.get(i), t) for i, t in sorted(row.totals.items())])
-        for row in aligned.sessions
-    ]
-    return render(request, "quality/calibration_detail.html", {
-        "round": round_, "aligned": aligned, "item_rows": item_rows, "session_rows": session_rows,
-    })
+    return render(request, "quality/calibration_detail.html", {"round": round_, **sel.calibration_report(round_=round_)})
 
 
 # ------------------------------------------------------------------------------------------ scores, agent

@@ -1,7 +1,7 @@
 """Which service window, reply target and alert thresholds apply to a shop on a day.
 
-Order of precedence: the shop's contract (through `clients.selectors.contract_sla_for_shop`, when the
-clients app offers it) over the platform's `SlaProfile` row over the built-in defaults of domain.md. On
+Order of precedence: the shop's contract (through `clients.selectors.contract_sla_for_shop`) over
+the platform's `SlaProfile` row over the built-in defaults of domain.md. On
 Chinese statutory holidays (package `chinesecalendar`) the profile's holiday window applies when set.
 """
 
@@ -101,16 +101,14 @@ def _field(source: Any, *names: str) -> Any:
 
 
 def contract_sla(shop, on: date) -> Any:
-    """The seam to the clients app: the contract's SLA terms for the shop on a day, or None.
+    """The contract's SLA terms for the shop on a day, or None.
 
-    `clients.selectors.contract_sla_for_shop(*, shop, on)` (issue 5) returns None or a dict such as
+    `clients.selectors.contract_sla_for_shop(*, shop, on)` returns None or a dict such as
     {"reply_rate": 0.95, "first_response_seconds": 30, "qa_score": 90.0}; also understood: window_start,
     window_end (time), avg_response_target_seconds. Absent fields fall back to the platform profile.
     """
-    try:
-        from clients.selectors import contract_sla_for_shop  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    from clients.selectors import contract_sla_for_shop
+
     return contract_sla_for_shop(shop=shop, on=on)
 
 

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.services import job_create, job_fail, job_finish, job_progress
+from agency.services import job_create, job_fail_on_error, job_finish, job_progress
 from compliance.quality import qa_services
 from compliance.quality.metric_tasks import (  # noqa: F401  response-metric tasks, registered on import
     metrics_recompute_all_task,
@@ -29,16 +29,12 @@ def autoqa_score(job_id: int | None = None, rescore_all: bool = False, session_i
         session_ids = qa_services.autoqa_pending_session_ids(config_hash=config_hash, rescore_all=rescore_all)
     total = len(session_ids)
     done = 0
-    try:
+    with job_fail_on_error(job_id=job_id):
         for start in range(0, total, CHUNK):
             chunk = session_ids[start : start + CHUNK]
             done += qa_services.autoqa_score_sessions(session_ids=chunk, checks=checks, config_hash=config_hash)
             if job_id is not None:
                 job_progress(job_id=job_id, progress=(start + len(chunk)) / total, message=f"{start + len(chunk)}/{total}")
-    except Exception as exc:
-        if job_id is not None:
-            job_fail(job_id=job_id, message=str(exc))
-        raise
     if job_id is not None:
         job_finish(job_id=job_id, result={"scored": done}, message=_("已评分 %(n)s 个会话") % {"n": done})
     return done

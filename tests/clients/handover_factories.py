@@ -1,4 +1,4 @@
-"""Factories and helpers for the knowledge-handover tests (kept apart from 5a's clients factories)."""
+"""Factories and helpers for the knowledge-handover tests (kept apart from the sales factories in `tests/clients/factories.py`)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ def without_staffing():
 
 @pytest.fixture
 def staffing_checks(without_staffing):
-    """Stand-ins for the checks staffing registers (agents certified, roster published) and 5a's contract:
+    """Stand-ins for the checks staffing registers (agents certified, roster published) and the sales side's contract check:
     these tests are about the checklist's mechanics; `tests/test_lifecycle_golive.py` runs the real ones."""
     saved = dict(golive._checks)
     state = {"contract_signed": True, "agents_certified": True, "roster_published": True}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +10,6 @@ from django.urls import reverse
 
 from clients.handover import services
 from clients.models import Engagement, HandoverBatch, KnowledgeKind
-from staffing.models import ShopAssignment
 from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry, product_csv
 from tests.factories import ShopFactory
 
@@ -116,13 +114,21 @@ def test_merchant_cannot_acknowledge_manager_can(client, tenants, setup, manager
     assert faq.in_force
 
 
-def test_agent_cannot_open_batches_but_can_search(client, setup, agent):
+def test_agent_cannot_open_batches_but_can_search(client, setup, agent, tenants):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from staffing.models import ShopAssignment
+
     _engagement, products, _faq = setup[0]
-    ShopAssignment.objects.create(agent=agent, shop=products.shop, since=date(2020, 1, 1))
+    # An agent searches the shops they serve (staffing's shop assignments); this one serves tenant 1's shop.
+    ShopAssignment.objects.create(agent=agent, shop=tenants[0].shop, since=timezone.localdate() - timedelta(days=1))
     client.force_login(agent)
     assert client.get(reverse("clients:handover-detail", args=[products.pk])).status_code == 404
     response = client.get(reverse("clients:knowledge") + "?q=退货说明", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "租户商家1的商品" in response.content.decode()
+    assert "租户商家2的商品" not in response.content.decode(), "a shop the agent does not serve"
     assert "<html" not in response.content.decode(), "htmx gets only the result list"
 
 
@@ -130,7 +136,8 @@ def test_golive_page_names_missing_items_and_refuses(client, setup, manager):
     engagement, _products, _faq = setup[0]
     client.force_login(manager)
     body = client.get(reverse("clients:golive", args=[engagement.pk])).content.decode()
-    assert "合同已签署" in body and "未分配客服" in body and "没有已发布的排班" in body
+    assert "合同已签署" in body and "还没有双方签署的合同" in body
+    assert "租户店铺1：未分配客服" in body and "租户店铺1：没有已发布的排班" in body  # staffing's real checks
     assert "批次“常见问题 v1”（租户店铺1）待确认" in body
     response = client.post(reverse("clients:golive-confirm", args=[engagement.pk]), follow=True)
     assert "不能上岗" in response.content.decode()

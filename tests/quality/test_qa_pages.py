@@ -12,6 +12,7 @@ from compliance.quality.models import AutoQACheck, Dispute, Review, ReviewAssign
 from compliance.quality.tasks import autoqa_score
 from tests.factories import AgentFactory, InspectorFactory
 from tests.quality.qa_factories import make_scorecard, make_session
+from tests.quality.qa_factories import ruleset as _ruleset
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,23 @@ def test_detail_pages_and_agent_page_run_a_constant_number_of_queries(client, te
             assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
 
 
+@pytest.mark.parametrize("sessions_in_round", [1, 4])
+def test_calibration_page_names_sessions_and_inspectors_in_constant_queries(
+    client, tenants, manager, sessions_in_round, django_assert_max_num_queries
+):
+    card = make_scorecard()
+    sessions = [make_session(shop=tenants[k % 2].shop, external_id=f"cal-{k}") for k in range(sessions_in_round)]
+    a, b = InspectorFactory(username="ca", display_name="校准甲"), InspectorFactory(username="cb", display_name="校准乙")
+    round_ = qa_services.calibration_create(title="校准", scorecard=card, sessions=sessions, inspectors=[a, b], by=manager)
+    for assignment in ReviewAssignment.objects.filter(calibration=round_):
+        qa_services.review_submit(assignment=assignment, by=assignment.inspector, scores=full_marks(card))
+    login(client, manager)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("quality:calibration-detail", args=[round_.pk])).content.decode()
+    assert all(f"cal-{k}" in page for k in range(sessions_in_round))
+    assert page.count("校准甲") >= sessions_in_round and page.count("校准乙") >= sessions_in_round
+
+
 def test_another_merchants_review_and_session_are_404_and_absent_from_lists(client, tenants, inspector):
     _card, _agents, reviews = build(tenants, inspector, 1)
     mine = Review.objects.get(shop=tenants[0].shop)
@@ -106,6 +124,18 @@ def test_merchant_sees_buyer_masked(client, tenants, inspector):
     login(client, tenants[0].user)
     page = client.get(reverse("quality:session", args=[mine.session_id])).content.decode()
     assert mine.session.buyer not in page
+
+
+def test_qa_transcript_masks_phone_numbers_and_still_marks_the_hit(client, tenants, inspector):
+    session = make_session(shop=tenants[0].shop, rows=[(0, "buyer", "在吗"), (20, "agent", "加我微信 13812345678 详聊")])
+    message = session.messages.get(sender="agent")
+    message.hits.create(ruleset=_ruleset(session.shop.platform), rule="pdd.other.wechat", category="other_platform",
+                        severity="violation", start=2, end=4, matched="微信")
+    for user in (tenants[0].user, inspector):
+        login(client, user)
+        page = client.get(reverse("quality:session", args=[session.pk])).content.decode()
+        assert "13812345678" not in page and "138****5678" in page
+        assert '<mark class="hit sev-violation"' in page and ">微信</mark>" in page
 
 
 def test_agents_see_only_their_own_reviews_deductions_and_disputes(client, tenants, inspector):

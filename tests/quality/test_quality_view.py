@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from agency.models import User
 from compliance.models import ChatMessage, Hit, RuleSet
 from compliance.quality.models import QualityAlert, SlaProfile
 from compliance.quality.services.metrics import metrics_refresh
@@ -231,21 +232,30 @@ def test_manager_acknowledges_an_alert_and_sees_it_on_the_dashboard(quality_data
     assert alert.acknowledged_by == manager
 
 
-def test_qa_scores_from_a_registered_provider_show_on_page_and_in_csv(quality_data, monkeypatch):
-    from compliance.quality import scores
+def test_qa_scores_show_on_page_and_in_csv_without_calibration_reviews(quality_data, inspector):
+    from django.utils import timezone
+
+    from compliance.quality.models import AutoQAResult, CalibrationRound, Review
+    from tests.quality.qa_factories import make_scorecard
 
     one, _, mine, _ = quality_data
-    provider = scores.ScoreProvider(
-        sessions=lambda ids: {sid: {"auto_qa": 91.5, "manual_qa": 87.0} for sid in ids},
-        shop=lambda shop_id, start, end: {"auto_qa": 90.25, "manual_qa": 86.0},
-    )
-    monkeypatch.setattr(scores, "_providers", [provider])
+    agent = User.objects.get(code="q01")
+    card = make_scorecard()
+    rounds = CalibrationRound.objects.create(title="r", created_by=inspector, scorecard=card)
+    for i, session in enumerate(mine):
+        day = timezone.localtime(session.started_at).date()
+        common = {"session": session, "shop": one.shop, "agent": agent, "day": day}
+        AutoQAResult.objects.create(**common, score=91 if i == 3 else 90, config_hash="test")
+        Review.objects.create(**common, inspector=inspector, scorecard=card, score=87, final_score=87)
+        Review.objects.create(**common, inspector=inspector, scorecard=card, score=10, final_score=10, calibration=rounds)
     c = client_for(one.user)
     page = c.get(reverse("quality:shop", args=[one.shop.code]) + f"?month={MONTH}").content.decode()
     assert ">90.2<" in page or ">90.3<" in page
+    assert ">87.0<" in page
     body = b"".join(c.get(reverse("quality:shop-sessions-csv", args=[one.shop.code]) + f"?month={MONTH}").streaming_content)
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8").lstrip("\ufeff"))))
-    assert {r["auto_qa_score"] for r in rows} == {"91.5"} and {r["manual_qa_score"] for r in rows} == {"87.0"}
+    assert sorted(r["auto_qa_score"] for r in rows) == ["90.0", "90.0", "90.0", "91.0"]
+    assert {r["manual_qa_score"] for r in rows} == {"87.0"}
 
 
 def test_per_agent_link_filters_the_session_list(quality_data):

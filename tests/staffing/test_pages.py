@@ -6,7 +6,6 @@ from datetime import date, time
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from staffing.models import Certification, ExamAttempt, ForecastOverride, IntervalVolume, Question
 from staffing.services import (
@@ -208,7 +207,6 @@ def test_pages_are_translated_to_english(client, tenants, manager, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("staffing:forecast-shop", args=[tenants[0].shop.code])).content.decode()
     assert "Daily totals" in page and "每日咨询总量" not in page
-    translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
 
 
 def test_manager_creates_an_exam_and_adds_questions(client, tenants, manager, agent):

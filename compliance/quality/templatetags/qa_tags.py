@@ -3,40 +3,26 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from compliance.quality import masking
+from compliance.templatetags.compliance_tags import highlighted
 
 register = template.Library()
 
 
 @register.filter
 def highlight_hits(message) -> str:
-    """The message text with each hit wrapped in <mark class="hit sev-…"> (overlaps keep the first)."""
-    text = message.text
-    hits = sorted(message.hits.all(), key=lambda h: (h.start, -h.end))
-    out, pos = [], 0
-    for hit in hits:
-        if hit.start < pos or hit.end > len(text):
-            continue
-        out.append(conditional_escape(text[pos : hit.start]))
-        out.append(
-            format_html(
-                '<mark class="hit sev-{}" title="{} · {}">{}</mark>',
-                hit.severity, hit.get_category_display(), hit.rule, text[hit.start : hit.end],
-            )
-        )
-        pos = hit.end
-    out.append(conditional_escape(text[pos:]))
-    return mark_safe("".join(str(part) for part in out))  # every part was escaped above
+    """The message text, masked like every other page shows it, with each hit wrapped in
+    <mark class="hit sev-…"> (the session pages' `highlighted` tag; overlapping hits share a mark)."""
+    return highlighted(message.text, message.hits.all())
 
 
 @register.filter
 def mask_buyer(value: str) -> str:
-    """Buyer ids shown to merchants: first and last character kept."""
-    value = str(value or "")
-    if len(value) <= 2:
-        return value[:1] + "*"
-    return value[0] + "*" * (len(value) - 2) + value[-1]
+    """Buyer ids shown to merchants, masked as on the quality pages and in the CSV export."""
+    return masking.mask_buyer(str(value or ""))
 
 
 @register.simple_tag

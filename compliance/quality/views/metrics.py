@@ -117,12 +117,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chat = list(session.messages.select_related("agent").prefetch_related("hits").order_by("sent_at", "pk"))
     turns = {t.first_message_id: t for t in session.turns.all()}
     for message in chat:
-        spans, seen = [], set()
-        for hit in message.hits.all():
-            if (hit.start, hit.end) not in seen:
-                seen.add((hit.start, hit.end))
-                spans.append((hit.start, hit.end, hit))
-        message.segments = highlighted_segments(message.text, spans)
+        message.segments = highlighted_segments(message.text, list(message.hits.all()))
         message.turn = turns.get(message.pk)
     metrics = getattr(session, "metrics", None)
     context = {

@@ -1,4 +1,4 @@
-"""Import → scan → publish → re-scan with the real rule library and engine (helper 3a's)."""
+"""Import → scan → publish → re-scan with the real rule library and engine."""
 
 from __future__ import annotations
 
