@@ -149,12 +149,3 @@ def login(page):
 
     return do
 
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """Every test starts in the default language: a request in English must not leak into the next test."""
-    from django.utils import translation
-
-    translation.activate("zh-hans")
-    yield
-    translation.deactivate()
