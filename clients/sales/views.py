@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.forms import form_errors_text
 from clients.models import Contract, Engagement, Quote
 from clients.sales import documents, selectors, services
 from clients.sales.errors import BusinessRuleError
@@ -156,7 +157,7 @@ def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
     form = QuoteTermsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items()))
+        messages.error(request, form_errors_text(form))
         return redirect("clients:engagement-detail", pk=pk)
     try:
         quote = services.quote_create(engagement=engagement, by=request.user, **form.terms())
@@ -247,7 +248,7 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     form = ContractForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items()))
+        messages.error(request, form_errors_text(form))
         return redirect("clients:quote-detail", pk=pk)
     try:
         contract = services.contract_create(quote=quote, by=request.user, **form.cleaned_data)
@@ -322,7 +323,7 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     form = AmendmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items()))
+        messages.error(request, form_errors_text(form))
     else:
         try:
             services.contract_amend(contract=contract, by=request.user, **form.cleaned_data)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.forms import form_errors_text
 from agency.models import Role
 from compliance.quality import qa_selectors as sel
 from compliance.quality import qa_services as svc
@@ -111,7 +112,7 @@ def autoqa_check_edit(request: HttpRequest, key: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "；".join(_errors(exc)))
     else:
-        messages.error(request, "；".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, form_errors_text(form))
     return redirect("quality:autoqa")
 
 
