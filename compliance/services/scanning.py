@@ -42,7 +42,7 @@ Progress = Callable[[int, int], None]
 
 
 def default_scanner_factory(*, platform: str, shop: Shop | None) -> tuple[RuleSet, Scanner]:
-    """The rule library's scanner (helper 3a's `compliance.rulesets`), cached per process there."""
+    """The rule library's scanner for a version (built by `compliance.rulesets`, cached per process there)."""
     from compliance.rulesets import scanner_for
 
     return scanner_for(platform=platform, shop=shop)
