@@ -6,8 +6,10 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
+
+from agency.commands import DatabaseCommand
 
 
 def demo_loaders() -> list:
@@ -25,7 +27,7 @@ def demo_loaders() -> list:
     return sorted(loaders, key=lambda m: getattr(m, "ORDER", 100))
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create demo merchants, shops, users and history. Safe to run again."
 
     def handle(self, *args, **options):

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from agency.commands import DatabaseCommand
 from compliance.engine.library import PLATFORMS
 
 ROLES = ("agent", "buyer", "bot", "system")
@@ -85,7 +86,7 @@ def _parse_fast(raw: bytes) -> tuple[list, list[str], list[str], list[str]] | No
     return ids, texts, roles, []
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Scan chat messages (JSON lines on stdin) against a platform's rules; results as JSON lines on stdout."
 
     def add_arguments(self, parser):

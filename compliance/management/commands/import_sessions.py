@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from agency.commands import DatabaseCommand
 from clients.models import Shop
 from compliance.services.scanning import shops_scan
 from compliance.services.sessions import SessionImportError, sessions_import_file
 from compliance.sessionfile import FORMATS, guess_format
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Import chat sessions for one shop from JSON lines, CSV or XLSX (all or nothing per file)."
 
     def add_arguments(self, parser):

@@ -5,13 +5,14 @@ Run after deploying a new library; `compliance_scan` and the scanner also load i
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from agency.commands import DatabaseCommand
 from compliance.engine.library import LibraryError
 from compliance.rulesets import ruleset_load_shipped
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Load the shipped rule library into a new published version per platform whose content changed."
 
     def handle(self, *args, **options):

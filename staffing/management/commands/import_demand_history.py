@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from agency.commands import DatabaseCommand
 from clients.models import Shop
 from staffing.services import StaffingInputError, demand_history_import_csv
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Import a shop's consultation history (CSV: start,volume) for forecasting."
 
     def add_arguments(self, parser):

@@ -9,8 +9,7 @@ import json
 import sys
 from datetime import datetime
 
-from django.core.management.base import BaseCommand
-
+from agency.commands import DatabaseCommand
 from clients.models import Platform
 from compliance.quality.metrics import SHANGHAI, Message, session_metrics
 from compliance.quality.sla import sla_function_for_platform
@@ -56,7 +55,7 @@ def parse_session(line: str) -> tuple[str, list[Message]]:
     return str(session_id), messages
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Response metrics per session (contracts §7) for JSON-lines sessions on stdin; writes JSON lines."
 
     def add_arguments(self, parser):
