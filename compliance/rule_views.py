@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -213,12 +214,22 @@ def custom_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         if form.is_valid():
             data = dict(form.cleaned_data)
             merchant, shop = data.pop("merchant"), data.pop("shop")
+            rescan_days = data.pop("rescan_days") or 0
             try:
-                custom_rule_save(merchant=merchant, shop=shop, by=request.user, data=data, rule=rule)
+                saved = custom_rule_save(
+                    merchant=merchant, shop=shop, by=request.user, data=data, rule=rule, rescan_days=rescan_days,
+                )
             except RuleSetError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("自定义规则已保存"))
+                if saved.rescan_job_ids:
+                    messages.success(request, format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("自定义规则已保存，正在重新扫描最近 %(days)s 天的消息。") % {"days": rescan_days},
+                        reverse("job-detail", args=[saved.rescan_job_ids[0]]), _("查看进度"),
+                    ))
+                else:
+                    messages.success(request, _("自定义规则已保存"))
                 return redirect("compliance:custom-rules")
     else:
         initial = {"active": True}

@@ -13,6 +13,11 @@ Interface other parts rely on (keep it stable):
 A published version is never edited: drafts are copies (`ruleset_draft_create`), and every hit keeps the
 RuleSet that found it, so publishing never changes past results.
 
+Custom rules (a merchant's own, `CustomRule`) are not versioned: they are scanned together with whichever
+platform version scans a message, and their hits are stored under that version. Saving one can queue a
+re-scan of the affected shops (`register_custom_rule_hook`); that re-scan keeps each message on the
+version that scanned it (see `compliance.services.scanning.shops_rescan_custom_rules`), so a custom rule
+changes its own hits and never moves a message to another platform version.
 """
 
 from __future__ import annotations
@@ -48,6 +53,17 @@ def register_publish_hook(hook) -> None:
     if hook not in PUBLISH_HOOKS:
         PUBLISH_HOOKS.append(hook)
 
+
+# Called inside `custom_rule_save`'s transaction as hook(rule=..., shop_ids=..., by=..., rescan_days=...),
+# with the shops the rule covered before or covers now; returns the id of the job it queued, or None.
+# The scanning side registers its re-scan here (the job row is written in the transaction, the task is
+# queued on commit).
+CUSTOM_RULE_HOOKS: list = []
+
+
+def register_custom_rule_hook(hook) -> None:
+    if hook not in CUSTOM_RULE_HOOKS:
+        CUSTOM_RULE_HOOKS.append(hook)
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -276,12 +292,29 @@ def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int =
     return ruleset
 
 
+def custom_rule_shop_ids(*, merchant_id: int, shop_id: int | None) -> set[int]:
+    """The shops a custom rule applies to: its shop, or all of its merchant's shops."""
+    if shop_id is not None:
+        return {shop_id}
+    return set(Shop.objects.filter(merchant_id=merchant_id).values_list("pk", flat=True))
+
+
 @transaction.atomic
-def custom_rule_save(*, merchant, by, data: dict, shop=None, rule: CustomRule | None = None) -> CustomRule:
+def custom_rule_save(
+    *, merchant, by, data: dict, shop=None, rule: CustomRule | None = None, rescan_days: int = 0,
+) -> CustomRule:
+    """Create or change a merchant's own rule.
+
+    With `rescan_days` > 0 the registered hooks queue a re-scan of the last `rescan_days` days of every
+    shop the rule covered before or covers now (so hits of a narrowed, edited or deactivated rule go
+    away); the queued job ids are left on the returned rule as `rescan_job_ids`.
+    """
     terms = _clean_list(data.get("terms"))
     allow = _clean_list(data.get("allow"))
     if shop is not None and shop.merchant_id != merchant.pk:
         raise RuleSetError("店铺不属于该商家")
+    if rule is not None and rule.merchant_id != merchant.pk:
+        raise RuleSetError("自定义规则不能转给其他商家")
     candidate = {
         "id": "custom.new",
         "category": data.get("category"),
@@ -293,6 +326,7 @@ def custom_rule_save(*, merchant, by, data: dict, shop=None, rule: CustomRule | 
         Scanner([candidate])
     except RuleError as exc:
         raise RuleSetError(str(exc).replace("rule custom.new: ", "")) from exc
+    shop_ids = custom_rule_shop_ids(merchant_id=rule.merchant_id, shop_id=rule.shop_id) if rule is not None else set()
     rule = rule or CustomRule(merchant=merchant, created_by=by)
     rule.shop = shop
     rule.category = data["category"]
@@ -303,5 +337,15 @@ def custom_rule_save(*, merchant, by, data: dict, shop=None, rule: CustomRule | 
     rule.explanation = data.get("explanation") or ""
     rule.active = bool(data.get("active", True))
     rule.save()
-    audit_record(actor=by, verb="custom_rule.save", target=rule, merchant_id=merchant.pk, data={"terms": terms})
+    audit_record(
+        actor=by, verb="custom_rule.save", target=rule, merchant_id=merchant.pk,
+        data={"terms": terms, "rescan_days": rescan_days},
+    )
+    rule.rescan_job_ids = []
+    if rescan_days > 0:
+        shop_ids |= custom_rule_shop_ids(merchant_id=rule.merchant_id, shop_id=rule.shop_id)
+        for hook in list(CUSTOM_RULE_HOOKS):
+            job_id = hook(rule=rule, shop_ids=sorted(shop_ids), by=by, rescan_days=rescan_days)
+            if job_id is not None:
+                rule.rescan_job_ids.append(job_id)
     return rule

@@ -20,7 +20,7 @@ from agency.services import job_fail, job_fail_on_error, job_finish, job_progres
 from clients.models import Shop
 from compliance.models import RuleSet
 from compliance.services.impact import impact_page_url, ruleset_impact
-from compliance.services.scanning import shops_scan
+from compliance.services.scanning import shops_rescan_custom_rules, shops_scan
 from compliance.services.sessions import SessionImportError, sessions_import_file
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,19 @@ def rescan_window(
             shops=shops.order_by("pk"), since=datetime.fromisoformat(since),
             until=datetime.fromisoformat(until) if until else None, rescan=True,
             progress=job_progress_reporter(job_id=job_id),
+        )
+    if job_id is not None:
+        job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
+    return summary
+
+
+@shared_task(name="compliance.rescan_custom_rules")
+def rescan_custom_rules(*, job_id: int | None = None, shop_ids: list[int], since: str, until: str | None = None) -> dict:
+    """Re-scan a window of some shops after a custom rule changed, each message with its own version."""
+    with job_fail_on_error(job_id=job_id):
+        summary = shops_rescan_custom_rules(
+            shops=Shop.objects.filter(pk__in=shop_ids).order_by("pk"), since=datetime.fromisoformat(since),
+            until=datetime.fromisoformat(until) if until else None, progress=job_progress_reporter(job_id=job_id),
         )
     if job_id is not None:
         job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
