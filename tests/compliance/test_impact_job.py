@@ -128,6 +128,9 @@ def test_the_page_starts_polls_and_shows_the_result(client, draft, manager, djan
     # the draft's page links to that result with its window
     draft_page = client.get(f"/compliance/rules/{draft.pk}/").content.decode()
     assert f"?job={job.pk}" in draft_page and "最近 14 天" in draft_page
+    english = client.get(started.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Messages of the last 14 days" in english and "Compute in the background" in english
+    assert "Latest impact preview: last 14 days" in client.get(f"/compliance/rules/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # the draft changes after the preview: the result says it may be out of date
     rule_save(ruleset=draft, by=manager, rule_id="pdd.extra", data={"category": "abuse", "severity": "warning", "terms": ["笨蛋"]})
     assert "impact-stale" in client.get(started.url).content.decode()
