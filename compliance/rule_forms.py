@@ -54,6 +54,10 @@ class CustomRuleForm(forms.Form):
     suggestion = forms.CharField(label=_("建议用语"), max_length=300, required=False)
     explanation = forms.CharField(label=_("说明"), max_length=300, required=False)
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    rescan_days = forms.IntegerField(
+        label=_("保存后重新扫描最近天数"), min_value=0, max_value=180, initial=7, required=False,
+        help_text=_("0 表示不重扫。重扫涉及的店铺：规则原来和现在覆盖的店铺；每条消息仍按扫描它的规则版本计算，只更新自定义规则的命中。"),
+    )
 
     def clean(self):
         data = super().clean()

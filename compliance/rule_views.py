@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,16 +24,16 @@ from compliance.rulesets import (
     active_ruleset,
     custom_rule_save,
     rule_save,
+    ruleset_digest,
     ruleset_draft_create,
-    ruleset_impact,
     ruleset_publish,
     scanner_for,
     shops_for_check,
 )
-from compliance.selectors import custom_rules_visible_to
+from compliance.selectors import custom_rules_visible_to, ruleset_impact_jobs
+from compliance.services.impact import MAX_DAYS, ruleset_impact_queue
 
 LIBRARY_ROLES = {Role.MANAGER, Role.INSPECTOR, Role.AGENT}
-IMPACT_MAX_MESSAGES = 50_000  # the preview runs inside the request: the latest messages of the window
 
 
 def _role(user) -> str:
@@ -82,6 +84,10 @@ def _ruleset_page(request: HttpRequest, ruleset: RuleSet) -> HttpResponse:
     page = Paginator(rules.order_by("category", "rule_id"), 100).get_page(request.GET.get("page"))
     versions = RuleSet.objects.filter(platform=ruleset.platform).order_by("-version")[:20]
     draft = RuleSet.objects.filter(platform=ruleset.platform, status=RuleSet.Status.DRAFT).first()
+    can_edit = _role(request.user) == Role.MANAGER
+    impact_job = None
+    if can_edit and ruleset.status == RuleSet.Status.DRAFT:
+        impact_job = ruleset_impact_jobs(draft_id=ruleset.pk).first()
     return render(request, "compliance/rules/library.html", {
         "ruleset": ruleset,
         "page": page,
@@ -91,7 +97,8 @@ def _ruleset_page(request: HttpRequest, ruleset: RuleSet) -> HttpResponse:
         "q": query,
         "versions": versions,
         "draft": draft,
-        "can_edit": _role(request.user) == Role.MANAGER,
+        "can_edit": can_edit,
+        "impact_job": impact_job,
         "total": ruleset.rules.count(),
     })
 
@@ -132,19 +139,40 @@ def rule_edit(request: HttpRequest, pk: int, rule_pk: int | None = None) -> Http
     return render(request, "compliance/rules/rule_form.html", {"form": form, "ruleset": ruleset, "rule": rule})
 
 
+def _days_param(value, default: int) -> int:
+    try:
+        return max(1, min(int(value), MAX_DAYS))
+    except (TypeError, ValueError):
+        return default
+
+
 @login_required
 def ruleset_impact_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft's impact preview: POST starts one (or finds the one running), GET shows the latest (or
+    `?job=`) with its progress while it runs and its result once done; htmx polls the job's part."""
     _require(request, {Role.MANAGER})
     draft = get_object_or_404(RuleSet, pk=pk, status=RuleSet.Status.DRAFT)
-    try:
-        days = max(1, min(int(request.GET.get("days", 30)), 180))
-    except ValueError:
-        days = 30
-    impact = ruleset_impact(draft=draft, days=days, max_messages=IMPACT_MAX_MESSAGES)
-    return render(request, "compliance/rules/impact.html", {
-        "impact": impact, "draft": draft, "days": days, "limit": IMPACT_MAX_MESSAGES,
-        "limited": impact["messages"] >= IMPACT_MAX_MESSAGES,
-    })
+    if request.method == "POST":
+        days = _days_param(request.POST.get("days"), 30)
+        try:
+            job, started = ruleset_impact_queue(draft=draft, days=days, by=request.user)
+        except RuleSetError as exc:
+            messages.error(request, str(exc))
+            return redirect("compliance:ruleset-impact", pk=draft.pk)
+        if not started:
+            messages.info(request, _("这份草稿的影响预览正在计算，显示的是进行中的任务。"))
+        return redirect(f"{reverse('compliance:ruleset-impact', args=[draft.pk])}?job={job.pk}")
+    jobs = ruleset_impact_jobs(draft_id=draft.pk)
+    job = get_object_or_404(jobs, pk=request.GET["job"]) if request.GET.get("job", "").isdigit() else jobs.first()
+    context = {
+        "draft": draft, "job": job, "max_days": MAX_DAYS,
+        "days": _days_param(request.GET.get("days") or (job.result.get("days") if job else None), 30),
+        "draft_changed": bool(job and job.status == job.Status.DONE
+                              and job.result.get("draft_digest") != ruleset_digest(ruleset=draft)),
+    }
+    if request.htmx and job is not None:
+        return render(request, "compliance/rules/_impact_job.html", context)
+    return render(request, "compliance/rules/impact.html", context)
 
 
 @login_required
@@ -186,12 +214,22 @@ def custom_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         if form.is_valid():
             data = dict(form.cleaned_data)
             merchant, shop = data.pop("merchant"), data.pop("shop")
+            rescan_days = data.pop("rescan_days") or 0
             try:
-                custom_rule_save(merchant=merchant, shop=shop, by=request.user, data=data, rule=rule)
+                saved = custom_rule_save(
+                    merchant=merchant, shop=shop, by=request.user, data=data, rule=rule, rescan_days=rescan_days,
+                )
             except RuleSetError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("自定义规则已保存"))
+                if saved.rescan_job_ids:
+                    messages.success(request, format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("自定义规则已保存，正在重新扫描最近 %(days)s 天的消息。") % {"days": rescan_days},
+                        reverse("job-detail", args=[saved.rescan_job_ids[0]]), _("查看进度"),
+                    ))
+                else:
+                    messages.success(request, _("自定义规则已保存"))
                 return redirect("compliance:custom-rules")
     else:
         initial = {"active": True}

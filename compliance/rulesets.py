@@ -12,12 +12,15 @@ Interface other parts rely on (keep it stable):
 
 A published version is never edited: drafts are copies (`ruleset_draft_create`), and every hit keeps the
 RuleSet that found it, so publishing never changes past results.
+
+Custom rules (a merchant's own, `CustomRule`) are not versioned: they are scanned together with whichever
+platform version scans a message, and their hits are stored under that version. Saving one can queue a
+re-scan of the affected shops (`register_custom_rule_hook`); that re-scan keeps each message on the
+version that scanned it (see `compliance.services.scanning.shops_rescan_custom_rules`), so a custom rule
+changes its own hits and never moves a message to another platform version.
 """
 
 from __future__ import annotations
-
-from collections import Counter
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
@@ -29,7 +32,7 @@ from agency.services import audit_record
 from clients.models import Shop
 from compliance.engine import RuleError, Scanner, cached_scanner
 from compliance.engine.library import PLATFORMS, content_hash, load_library
-from compliance.models import ChatMessage, CustomRule, Rule, RuleSet
+from compliance.models import CustomRule, Rule, RuleSet
 
 RULE_FIELDS = (
     "category", "severity", "terms", "evasion", "allow", "detector", "suggestion", "explanation",
@@ -49,6 +52,18 @@ PUBLISH_HOOKS: list = []
 def register_publish_hook(hook) -> None:
     if hook not in PUBLISH_HOOKS:
         PUBLISH_HOOKS.append(hook)
+
+
+# Called inside `custom_rule_save`'s transaction as hook(rule=..., shop_ids=..., by=..., rescan_days=...),
+# with the shops the rule covered before or covers now; returns the id of the job it queued, or None.
+# The scanning side registers its re-scan here (the job row is written in the transaction, the task is
+# queued on commit).
+CUSTOM_RULE_HOOKS: list = []
+
+
+def register_custom_rule_hook(hook) -> None:
+    if hook not in CUSTOM_RULE_HOOKS:
+        CUSTOM_RULE_HOOKS.append(hook)
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -102,15 +117,31 @@ def scanner_for(*, platform: str, shop=None) -> tuple[RuleSet, Scanner]:
     if ruleset is None:
         ruleset_load_shipped()
         ruleset = active_ruleset(platform=platform)
+    return ruleset, scanner_for_version(ruleset=ruleset, shop=shop)
+
+
+def scanner_for_version(*, ruleset: RuleSet, shop=None) -> Scanner:
+    """One published version (current or older) plus, with a shop, its merchant's and its own active
+    custom rules as they are now. Cached per process like `scanner_for`."""
     customs = custom_rules_for(shop=shop) if shop is not None else []
     if not customs:
-        return ruleset, scanner_for_ruleset(ruleset=ruleset)
-    key = ("ruleset+custom", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash, tuple((c.pk, c.updated_at.timestamp()) for c in customs))
+        return scanner_for_ruleset(ruleset=ruleset)
+    key = (
+        "ruleset+custom", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash,
+        tuple((c.pk, c.updated_at.timestamp()) for c in customs),
+    )
 
     def build() -> Scanner:
         return Scanner(_engine_rules(ruleset) + [c.as_engine_dict() for c in customs], ruleset.aliases)
 
-    return ruleset, cached_scanner(key, build)
+    return cached_scanner(key, build)
+
+
+def ruleset_digest(*, ruleset: RuleSet) -> str:
+    """A digest of the version's enabled rules and aliases: equal digests scan alike (a draft's digest
+    tells whether it changed since an impact preview was computed)."""
+    rules = _engine_rules(ruleset)
+    return content_hash([{**r, "suggestion": r["suggestion"] or ""} for r in rules], ruleset.aliases)
 
 
 # ---------------------------------------------------------------------------------------- writing
@@ -249,9 +280,7 @@ def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int =
     ruleset.status = RuleSet.Status.PUBLISHED
     ruleset.published_at = timezone.now()
     ruleset.published_by = by
-    ruleset.content_hash = content_hash(
-        [{**r, "suggestion": r["suggestion"] or ""} for r in rules], ruleset.aliases
-    )
+    ruleset.content_hash = ruleset_digest(ruleset=ruleset)
     if notes:
         ruleset.notes = notes
     ruleset.save()
@@ -263,12 +292,29 @@ def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int =
     return ruleset
 
 
+def custom_rule_shop_ids(*, merchant_id: int, shop_id: int | None) -> set[int]:
+    """The shops a custom rule applies to: its shop, or all of its merchant's shops."""
+    if shop_id is not None:
+        return {shop_id}
+    return set(Shop.objects.filter(merchant_id=merchant_id).values_list("pk", flat=True))
+
+
 @transaction.atomic
-def custom_rule_save(*, merchant, by, data: dict, shop=None, rule: CustomRule | None = None) -> CustomRule:
+def custom_rule_save(
+    *, merchant, by, data: dict, shop=None, rule: CustomRule | None = None, rescan_days: int = 0,
+) -> CustomRule:
+    """Create or change a merchant's own rule.
+
+    With `rescan_days` > 0 the registered hooks queue a re-scan of the last `rescan_days` days of every
+    shop the rule covered before or covers now (so hits of a narrowed, edited or deactivated rule go
+    away); the queued job ids are left on the returned rule as `rescan_job_ids`.
+    """
     terms = _clean_list(data.get("terms"))
     allow = _clean_list(data.get("allow"))
     if shop is not None and shop.merchant_id != merchant.pk:
         raise RuleSetError("店铺不属于该商家")
+    if rule is not None and rule.merchant_id != merchant.pk:
+        raise RuleSetError("自定义规则不能转给其他商家")
     candidate = {
         "id": "custom.new",
         "category": data.get("category"),
@@ -280,6 +326,7 @@ def custom_rule_save(*, merchant, by, data: dict, shop=None, rule: CustomRule | 
         Scanner([candidate])
     except RuleError as exc:
         raise RuleSetError(str(exc).replace("rule custom.new: ", "")) from exc
+    shop_ids = custom_rule_shop_ids(merchant_id=rule.merchant_id, shop_id=rule.shop_id) if rule is not None else set()
     rule = rule or CustomRule(merchant=merchant, created_by=by)
     rule.shop = shop
     rule.category = data["category"]
@@ -290,55 +337,15 @@ def custom_rule_save(*, merchant, by, data: dict, shop=None, rule: CustomRule | 
     rule.explanation = data.get("explanation") or ""
     rule.active = bool(data.get("active", True))
     rule.save()
-    audit_record(actor=by, verb="custom_rule.save", target=rule, merchant_id=merchant.pk, data={"terms": terms})
-    return rule
-
-
-# ---------------------------------------------------------------------------------------- impact
-def ruleset_impact(*, draft: RuleSet, days: int = 30, max_messages: int = 200_000, examples: int = 5) -> dict:
-    """What publishing `draft` would add or remove on the last `days` days of agent messages.
-
-    Compares the draft with the active version over the platform's messages (agent and bot senders),
-    per rule, with a few example messages each.
-    """
-    base = active_ruleset(platform=draft.platform)
-    since = timezone.now() - timedelta(days=days)
-    rows = list(
-        ChatMessage.objects.filter(shop__platform=draft.platform, sent_at__gte=since, sender__in=("agent", "bot"))
-        .order_by("-sent_at")
-        .values_list("id", "text")[:max_messages]
+    audit_record(
+        actor=by, verb="custom_rule.save", target=rule, merchant_id=merchant.pk,
+        data={"terms": terms, "rescan_days": rescan_days},
     )
-    texts = [t for _id, t in rows]
-    new_hits = Scanner(_engine_rules(draft), draft.aliases).scan_many(texts)
-    old_hits = scanner_for_ruleset(ruleset=base).scan_many(texts) if base else [[] for _ in texts]
-    added: Counter = Counter()
-    removed: Counter = Counter()
-    samples: dict[tuple[str, str], list] = {}
-    for (msg_id, text), new, old in zip(rows, new_hits, old_hits, strict=True):
-        new_set = {(h["rule"], h["start"], h["end"]) for h in new}
-        old_set = {(h["rule"], h["start"], h["end"]) for h in old}
-        for kind, diff, counter in (("added", new_set - old_set, added), ("removed", old_set - new_set, removed)):
-            for rule_id, start, end in sorted(diff):
-                counter[rule_id] += 1
-                bucket = samples.setdefault((kind, rule_id), [])
-                if len(bucket) < examples:
-                    bucket.append({"message_id": msg_id, "text": text, "start": start, "end": end,
-                                   "before": text[:start], "matched": text[start:end], "after": text[end:]})
-    rows_out = []
-    for rule_id in sorted(set(added) | set(removed)):
-        rows_out.append({
-            "rule": rule_id,
-            "added": added[rule_id],
-            "removed": removed[rule_id],
-            "added_examples": samples.get(("added", rule_id), []),
-            "removed_examples": samples.get(("removed", rule_id), []),
-        })
-    return {
-        "base": base,
-        "draft": draft,
-        "days": days,
-        "messages": len(rows),
-        "added": sum(added.values()),
-        "removed": sum(removed.values()),
-        "rules": rows_out,
-    }
+    rule.rescan_job_ids = []
+    if rescan_days > 0:
+        shop_ids |= custom_rule_shop_ids(merchant_id=rule.merchant_id, shop_id=rule.shop_id)
+        for hook in list(CUSTOM_RULE_HOOKS):
+            job_id = hook(rule=rule, shop_ids=sorted(shop_ids), by=by, rescan_days=rescan_days)
+            if job_id is not None:
+                rule.rescan_job_ids.append(job_id)
+    return rule

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 
 from agency.access import scope_by_merchant
-from agency.models import Role, User
+from agency.models import Job, Role, User
 from clients.models import Shop
 from compliance.models import ChatMessage, ChatSession, CustomRule, Hit
 from compliance.sessionfile import SHANGHAI
@@ -160,3 +160,12 @@ def violation_counts(*, user: User, days: int = 7) -> list[dict]:
     )
     labels = dict(Hit._meta.get_field("category").choices)
     return [{"category": r["category"], "label": labels.get(r["category"], r["category"]), "n": r["n"]} for r in rows]
+
+
+IMPACT_JOB_KIND = "compliance.impact"
+
+
+def ruleset_impact_jobs(*, draft_id: int) -> QuerySet[Job]:
+    """The impact previews of one draft (their Job.result names it), newest first. Managers only: the
+    caller checks the role."""
+    return Job.objects.filter(kind=IMPACT_JOB_KIND, result__draft=draft_id).order_by("-created_at", "-pk")

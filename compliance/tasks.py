@@ -18,7 +18,9 @@ from django.utils import timezone
 from agency.models import Job, User
 from agency.services import job_fail, job_fail_on_error, job_finish, job_progress, job_progress_reporter
 from clients.models import Shop
-from compliance.services.scanning import shops_scan
+from compliance.models import RuleSet
+from compliance.services.impact import impact_page_url, ruleset_impact
+from compliance.services.scanning import shops_rescan_custom_rules, shops_scan
 from compliance.services.sessions import SessionImportError, sessions_import_file
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,38 @@ def rescan_window(
     if job_id is not None:
         job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
     return summary
+
+
+@shared_task(name="compliance.rescan_custom_rules")
+def rescan_custom_rules(*, job_id: int | None = None, shop_ids: list[int], since: str, until: str | None = None) -> dict:
+    """Re-scan a window of some shops after a custom rule changed, each message with its own version."""
+    with job_fail_on_error(job_id=job_id):
+        summary = shops_rescan_custom_rules(
+            shops=Shop.objects.filter(pk__in=shop_ids).order_by("pk"), since=datetime.fromisoformat(since),
+            until=datetime.fromisoformat(until) if until else None, progress=job_progress_reporter(job_id=job_id),
+        )
+    if job_id is not None:
+        job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
+    return summary
+
+
+@shared_task(name="compliance.ruleset_impact")
+def ruleset_impact_run(*, job_id: int, draft_id: int, days: int, until: str) -> dict:
+    """The impact preview of a draft (queued by `compliance.services.impact.ruleset_impact_queue`)."""
+    with job_fail_on_error(job_id=job_id):
+        draft = RuleSet.objects.filter(pk=draft_id, status=RuleSet.Status.DRAFT).first()
+        if draft is None:
+            job_fail(job_id=job_id, message="草稿已发布或已删除")
+            return {}
+        result = ruleset_impact(
+            draft=draft, days=days, until=datetime.fromisoformat(until), progress=job_progress_reporter(job_id=job_id),
+        )
+    result["url"] = impact_page_url(draft_id=draft_id, job_id=job_id)
+    job_finish(
+        job_id=job_id, result=result,
+        message=f"{result['messages']} 条消息：新增 {result['added']} 处命中，消失 {result['removed']} 处",
+    )
+    return result
 
 
 @shared_task(name="compliance.nightly_scan")

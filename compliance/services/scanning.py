@@ -11,6 +11,12 @@ version. Hence:
 - history-preserving: hits found by older versions stay stored; a message's *current* hits are those of
   the version in `ChatMessage.scanned_ruleset` (`compliance.selectors.current_hits`).
 
+Custom rules (a merchant's own) are scanned together with the platform version and their hits stored
+under it. After one is saved, `shops_rescan_custom_rules` re-scans a window of the affected shops with
+each message's OWN version (plus the custom rules as they are now), replacing that version's hits of
+those messages: the platform rules of a version are fixed, so only what the custom rules contribute can
+change, and no message moves to a newer version (that stays the explicit re-scan after publishing).
+
 System messages are marked scanned with no hits (the platform wrote them, not the agent); bot messages
 are scanned as the shop's (agent) words; buyer messages are scanned with role "buyer".
 """
@@ -28,7 +34,7 @@ from django.utils import timezone
 from agency.models import User
 from agency.services import job_create
 from clients.models import Shop
-from compliance.models import ChatMessage, Hit, RuleSet, Sender
+from compliance.models import ChatMessage, CustomRule, Hit, RuleSet, Sender
 
 CHUNK_SIZE = 1000
 
@@ -46,6 +52,13 @@ def default_scanner_factory(*, platform: str, shop: Shop | None) -> tuple[RuleSe
     from compliance.rulesets import scanner_for
 
     return scanner_for(platform=platform, shop=shop)
+
+
+def default_version_scanner_factory(*, ruleset: RuleSet, shop: Shop) -> Scanner:
+    """A given version plus the shop's current custom rules (for re-scans that keep each message's version)."""
+    from compliance.rulesets import scanner_for_version
+
+    return scanner_for_version(ruleset=ruleset, shop=shop)
 
 
 def _hit_rows(message_id: int, ruleset: RuleSet, hits: Iterable[dict]) -> list[Hit]:
@@ -164,6 +177,69 @@ def shops_scan(
     }
 
 
+def _window(messages: QuerySet, since: datetime | None, until: datetime | None) -> QuerySet:
+    if since is not None:
+        messages = messages.filter(sent_at__gte=since)
+    if until is not None:
+        messages = messages.filter(sent_at__lt=until)
+    return messages
+
+
+def shops_rescan_custom_rules(
+    *, shops: Iterable[Shop], since: datetime, until: datetime | None = None, chunk_size: int = CHUNK_SIZE,
+    progress: Progress | None = None, scanner_factory: ScannerFactory | None = None,
+    version_scanner_factory: Callable[..., Scanner] | None = None,
+) -> dict[str, Any]:
+    """Re-scan every message of `shops` in the window after a custom rule changed (idempotent).
+
+    A message scanned before is scanned again with the version that scanned it (`scanned_ruleset`) plus
+    the shop's custom rules as they are now, and that version's hits of the message are replaced: hits of
+    an edited or deactivated custom rule go, a new rule's hits come, the platform rules' results stay those
+    of that version. Messages never scanned are scanned with the shop's current version, as any scan does.
+    """
+    shops = list(shops)
+    factory = scanner_factory or default_scanner_factory
+    version_factory = version_scanner_factory or default_version_scanner_factory
+    in_window = _window(ChatMessage.objects.filter(shop__in=shops), since, until)
+    total = in_window.count()
+    done = hits = 0
+    per_shop = []
+    for shop in shops:
+        messages = _window(ChatMessage.objects.filter(shop=shop), since, until)
+        version_ids = sorted(
+            set(messages.order_by().values_list("scanned_ruleset_id", flat=True).distinct()),
+            key=lambda pk: (pk is None, pk or 0),
+        )
+        shop_messages = shop_hits = 0
+        for version_id in version_ids:
+            if version_id is None:
+                ruleset, scanner = factory(platform=shop.platform, shop=shop)
+                group = messages.filter(scanned_ruleset__isnull=True)
+            else:
+                ruleset = RuleSet.objects.get(pk=version_id)
+                scanner = version_factory(ruleset=ruleset, shop=shop)
+                group = messages.filter(scanned_ruleset=ruleset)
+            last_id = 0
+            while True:
+                with transaction.atomic():
+                    batch = list(
+                        group.filter(id__gt=last_id).order_by("id").select_for_update(skip_locked=True)
+                        .values_list("id", "text", "sender")[:chunk_size]
+                    )
+                    if not batch:
+                        break
+                    shop_hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
+                shop_messages += len(batch)
+                last_id = batch[-1][0]
+                if progress:
+                    progress(done + shop_messages, total)
+        done += shop_messages
+        hits += shop_hits
+        if shop_messages:
+            per_shop.append({"shop": shop.code, "messages": shop_messages, "hits": shop_hits})
+    return {"messages": done, "hits": hits, "shops": per_shop}
+
+
 def rescan_queue(
     *, platform: str | None = None, shop: Shop | None = None, since: datetime, until: datetime | None = None,
     by: User | None = None,
@@ -184,6 +260,32 @@ def rescan_queue(
         from compliance.tasks import rescan_window
 
         rescan_window.delay(**kwargs)
+
+    transaction.on_commit(enqueue)
+    return job.pk
+
+
+def rescan_after_custom_rule(
+    *, rule: CustomRule, shop_ids: list[int], by: User | None = None, rescan_days: int = 0,
+) -> int | None:
+    """Custom-rule hook (`compliance.rulesets.register_custom_rule_hook`): queue a re-scan of the last
+    `rescan_days` days of the shops the rule covered or covers, as a Job. Returns the job id, if any.
+
+    Called inside the save's transaction: the job row is written with the rule, the task is queued once
+    both are committed (so it scans with the saved rule)."""
+    if not rescan_days or not shop_ids:
+        return None
+    since = timezone.now() - timedelta(days=rescan_days)
+    job = job_create(
+        kind="compliance.rescan", title=f"重新扫描 {rule.rule_id} · {timezone.localtime(since):%Y-%m-%d} 起",
+        created_by=by, merchant_id=rule.merchant_id,
+    )
+    kwargs = {"job_id": job.pk, "shop_ids": list(shop_ids), "since": since.isoformat()}
+
+    def enqueue() -> None:
+        from compliance.tasks import rescan_custom_rules
+
+        rescan_custom_rules.delay(**kwargs)
 
     transaction.on_commit(enqueue)
     return job.pk

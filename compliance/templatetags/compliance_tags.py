@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from compliance.highlight import segments, worst
 from compliance.masking import mask_text
+from compliance.models import Category
 
 register = template.Library()
+
+
+@dataclass(frozen=True)
+class _StoredHit:
+    """A hit kept as plain data (a job's JSON result), shaped like a `Hit` for highlighting."""
+
+    start: int
+    end: int
+    rule: str
+    category: str
+    severity: str
+
+    def get_category_display(self) -> str:
+        return str(Category(self.category).label) if self.category in Category.values else self.category
+
+
+def _as_hit(hit):
+    if isinstance(hit, Mapping):
+        return _StoredHit(int(hit["start"]), int(hit["end"]), str(hit["rule"]), str(hit["category"]), str(hit["severity"]))
+    return hit
 
 
 @register.filter
@@ -20,12 +44,13 @@ def masked(text: str) -> str:
 
 @register.simple_tag
 def highlighted(text: str, hits) -> SafeString:
-    """The masked text with each hit (one hit or a list) wrapped in a mark naming its rule; all escaped."""
+    """The masked text with each hit (one hit or a list; `Hit` rows or hit dicts with start, end, rule,
+    category and severity) wrapped in a mark naming its rule; all escaped."""
     shown = mask_text(text or "")
-    if hasattr(hits, "start"):
+    if hasattr(hits, "start") or isinstance(hits, Mapping):
         hits = [hits]
     parts = []
-    for piece, covering in segments(shown, list(hits or [])):
+    for piece, covering in segments(shown, [_as_hit(h) for h in hits or []]):
         if not covering:
             parts.append(format_html("{}", piece))
             continue

@@ -52,7 +52,7 @@ def test_merchants_cannot_open_the_library(client, tenants):
 
 
 @pytest.mark.django_db
-def test_draft_edit_preview_publish_by_http(client, manager):
+def test_draft_edit_preview_publish_by_http(client, manager, django_capture_on_commit_callbacks):
     ruleset_load_shipped()
     shop = ShopFactory(platform="douyin")
     session = ChatSessionFactory(shop=shop)
@@ -69,9 +69,12 @@ def test_draft_edit_preview_publish_by_http(client, manager):
         "rule_id": "douyin.shan-song", "category": "off_platform_trade", "severity": "warning",
         "terms": "同城闪送", "suggestion": "平台物流", "enabled": "on",
     })
-    impact = client.get(f"/compliance/rules/{draft.pk}/impact/?days=7")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(f"/compliance/rules/{draft.pk}/impact/", {"days": "7"})
+    assert started.status_code == 302
+    impact = client.get(started.url)
     assert impact.status_code == 200
-    assert impact.context["impact"]["added"] == 1
+    assert impact.context["job"].result["added"] == 1
     assert "同城闪送" in impact.content.decode()
     client.post(f"/compliance/rules/{draft.pk}/publish/", {"notes": "加同城闪送"})
     draft.refresh_from_db()

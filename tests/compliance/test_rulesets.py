@@ -12,11 +12,11 @@ from compliance.rulesets import (
     RuleSetError,
     rule_save,
     ruleset_draft_create,
-    ruleset_impact,
     ruleset_load_shipped,
     ruleset_publish,
     scanner_for,
 )
+from compliance.services.impact import ruleset_impact
 from tests.factories import ChatMessageFactory, ChatSessionFactory, ShopFactory
 
 SH = ZoneInfo("Asia/Shanghai")
