@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from agency.models import User
@@ -114,6 +114,13 @@ def _pending(shop: Shop, ruleset: RuleSet, *, since: datetime | None, until: dat
     return messages.filter(window, scanned_ruleset__isnull=True)
 
 
+def _start_before(messages: QuerySet) -> int:
+    """The id just below the first of `messages`: chunks are walked by id from there. Starting at 0 would
+    make the first chunk's query walk the ids of every older message (of every shop) before the window."""
+    first = messages.aggregate(first=Min("id"))["first"]
+    return 0 if first is None else first - 1
+
+
 def shop_scan(
     *, shop: Shop, since: datetime | None = None, until: datetime | None = None, rescan: bool = False,
     chunk_size: int = CHUNK_SIZE, progress: Progress | None = None, scanner_factory: ScannerFactory | None = None,
@@ -126,7 +133,7 @@ def shop_scan(
     if total is None:
         total = pending.count()
     scanned = hits = 0
-    last_id = 0
+    last_id = _start_before(pending)
     while True:
         # The chunk's rows stay locked until its hits are written: two workers scanning the same shop
         # (two imports in a row, a re-delivered task) split the work instead of colliding.
@@ -219,7 +226,7 @@ def shops_rescan_custom_rules(
                 ruleset = RuleSet.objects.get(pk=version_id)
                 scanner = version_factory(ruleset=ruleset, shop=shop)
                 group = messages.filter(scanned_ruleset=ruleset)
-            last_id = 0
+            last_id = _start_before(group)
             while True:
                 with transaction.atomic():
                     batch = list(
