@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import transaction
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from agency.models import User
@@ -103,15 +103,43 @@ def messages_scan_chunk(*, ruleset: RuleSet, scanner: Scanner, messages: list[tu
 
 
 def _pending(shop: Shop, ruleset: RuleSet, *, since: datetime | None, until: datetime | None, rescan: bool) -> QuerySet:
-    messages = ChatMessage.objects.filter(shop=shop)
-    window = Q()
-    if since is not None:
-        window &= Q(sent_at__gte=since)
-    if until is not None:
-        window &= Q(sent_at__lt=until)
+    messages = _window(ChatMessage.objects.filter(shop=shop), since, until)
     if rescan:
-        return messages.filter(window).exclude(scanned_ruleset=ruleset)
-    return messages.filter(window, scanned_ruleset__isnull=True)
+        return messages.exclude(scanned_ruleset=ruleset)
+    return messages.filter(scanned_ruleset__isnull=True)
+
+
+def _window(messages: QuerySet, since: datetime | None, until: datetime | None) -> QuerySet:
+    if since is not None:
+        messages = messages.filter(sent_at__gte=since)
+    if until is not None:
+        messages = messages.filter(sent_at__lt=until)
+    return messages
+
+
+def _scan_in_chunks(
+    messages: QuerySet, *, ruleset: RuleSet, scanner: Scanner, chunk_size: int, progress: Progress | None,
+    done_before: int, total: int,
+) -> tuple[int, int]:
+    """Scan `messages` chunk by chunk in id order with `scanner`, storing hits under `ruleset`; returns
+    (messages scanned, hits). The chunk's rows stay locked until its hits are written: two workers
+    scanning the same shop (two imports in a row, a re-delivered task) split the work instead of colliding."""
+    scanned = hits = 0
+    last_id = _start_before(messages)
+    while True:
+        with transaction.atomic():
+            batch = list(
+                messages.filter(id__gt=last_id).order_by("id").select_for_update(skip_locked=True)
+                .values_list("id", "text", "sender")[:chunk_size]
+            )
+            if not batch:
+                break
+            hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
+        scanned += len(batch)
+        last_id = batch[-1][0]
+        if progress:
+            progress(done_before + scanned, total)
+    return scanned, hits
 
 
 def _start_before(messages: QuerySet) -> int:
@@ -132,23 +160,10 @@ def shop_scan(
     pending = _pending(shop, ruleset, since=since, until=until, rescan=rescan)
     if total is None:
         total = pending.count()
-    scanned = hits = 0
-    last_id = _start_before(pending)
-    while True:
-        # The chunk's rows stay locked until its hits are written: two workers scanning the same shop
-        # (two imports in a row, a re-delivered task) split the work instead of colliding.
-        with transaction.atomic():
-            batch = list(
-                pending.filter(id__gt=last_id).order_by("id").select_for_update(skip_locked=True)
-                .values_list("id", "text", "sender")[:chunk_size]
-            )
-            if not batch:
-                break
-            hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
-        scanned += len(batch)
-        last_id = batch[-1][0]
-        if progress:
-            progress(done_before + scanned, total)
+    scanned, hits = _scan_in_chunks(
+        pending, ruleset=ruleset, scanner=scanner, chunk_size=chunk_size, progress=progress,
+        done_before=done_before, total=total,
+    )
     return {"shop": shop.code, "ruleset": ruleset.pk, "version": ruleset.version, "messages": scanned, "hits": hits}
 
 
@@ -182,14 +197,6 @@ def shops_scan(
         "hits": sum(s["hits"] for s in per_shop),
         "shops": per_shop,
     }
-
-
-def _window(messages: QuerySet, since: datetime | None, until: datetime | None) -> QuerySet:
-    if since is not None:
-        messages = messages.filter(sent_at__gte=since)
-    if until is not None:
-        messages = messages.filter(sent_at__lt=until)
-    return messages
 
 
 def shops_rescan_custom_rules(
@@ -226,20 +233,12 @@ def shops_rescan_custom_rules(
                 ruleset = RuleSet.objects.get(pk=version_id)
                 scanner = version_factory(ruleset=ruleset, shop=shop)
                 group = messages.filter(scanned_ruleset=ruleset)
-            last_id = _start_before(group)
-            while True:
-                with transaction.atomic():
-                    batch = list(
-                        group.filter(id__gt=last_id).order_by("id").select_for_update(skip_locked=True)
-                        .values_list("id", "text", "sender")[:chunk_size]
-                    )
-                    if not batch:
-                        break
-                    shop_hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
-                shop_messages += len(batch)
-                last_id = batch[-1][0]
-                if progress:
-                    progress(done + shop_messages, total)
+            scanned, found = _scan_in_chunks(
+                group, ruleset=ruleset, scanner=scanner, chunk_size=chunk_size, progress=progress,
+                done_before=done + shop_messages, total=total,
+            )
+            shop_messages += scanned
+            shop_hits += found
         done += shop_messages
         hits += shop_hits
         if shop_messages:
