@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -70,6 +73,44 @@ def job_create(
         created_by=created_by if created_by is not None and created_by.is_authenticated else None,
         merchant_id=merchant_id,
     )
+
+
+def job_start(
+    *,
+    task: str,
+    kind: str,
+    title: str,
+    created_by: User | None = None,
+    merchant_id: int | None = None,
+    upload: Iterable[bytes] | None = None,
+    upload_suffix: str = "",
+    kwargs: dict[str, Any] | None = None,
+) -> Job:
+    """The one way to start long work: record the `Job`, keep the upload (if any) under
+    MEDIA_ROOT/jobs/, and queue the Celery task named `task` once the caller's transaction commits.
+
+    The task receives `job_id=` and, with an upload, `path=` (the kept file) beside `kwargs`. It is
+    looked up by its registered name, so a service never imports its feature's `tasks` module (which
+    imports the service: a cycle). `upload` is any iterable of byte chunks (an UploadedFile's `chunks()`)."""
+    job = job_create(kind=kind, title=title, created_by=created_by, merchant_id=merchant_id)
+    arguments: dict[str, Any] = {"job_id": job.pk, **(kwargs or {})}
+    if upload is not None:
+        folder = Path(settings.MEDIA_ROOT) / "jobs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{uuid.uuid4().hex}{upload_suffix[:12]}"
+        with path.open("wb") as handle:
+            for chunk in upload:
+                handle.write(chunk)
+        arguments["path"] = str(path)
+    transaction.on_commit(lambda: task_queue(name=task, kwargs=arguments))
+    return job
+
+
+def task_queue(*, name: str, kwargs: dict[str, Any] | None = None) -> None:
+    """Queue the registered Celery task `name` (eagerly run where the settings say so)."""
+    from agency.celery import app, registered_task
+
+    registered_task(app, name).apply_async(kwargs=kwargs or {})
 
 
 def job_progress(*, job_id: int, progress: float, message: str = "") -> None:

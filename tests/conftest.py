@@ -29,6 +29,39 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
+# The time-bomb guard: `TEST_CLOCK_SHIFT_DAYS=365 make test` runs the whole suite with this process's clock
+# (and so the live server's, which runs in a thread of it) moved a year ahead, still ticking. A test that
+# builds data on a fixed date and reads it through "the last 30 days" fails here long before the calendar
+# catches up with it. Tests that need a particular "now" freeze it themselves (`time_machine.travel`),
+# which wins over this shift.
+CLOCK_SHIFT_DAYS = int(os.environ.get("TEST_CLOCK_SHIFT_DAYS", "0") or 0)
+_clock_shift = None
+
+
+def pytest_configure(config):
+    global _clock_shift
+    if CLOCK_SHIFT_DAYS:
+        import datetime as dt
+
+        import time_machine
+
+        target = dt.datetime.now(dt.UTC) + dt.timedelta(days=CLOCK_SHIFT_DAYS)
+        _clock_shift = time_machine.travel(target, tick=True)
+        _clock_shift.start()
+
+
+def pytest_unconfigure(config):
+    if _clock_shift is not None:
+        _clock_shift.stop()
+
+
+def pytest_report_header(config):
+    if CLOCK_SHIFT_DAYS:
+        import datetime as dt
+
+        return f"clock shifted {CLOCK_SHIFT_DAYS} days ahead: now is {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    return None
+
 
 def require_service(available: bool, reason: str) -> None:
     """Fail under CI, skip elsewhere, when a real service a test needs is not there."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 from compliance.quality import qa_services
 from compliance.quality.models import AutoQACheck, Dispute, Review, ReviewAssignment, SamplingPlan, ScorecardItem
 from compliance.quality.tasks import autoqa_score
-from tests.factories import AgentFactory, InspectorFactory
+from tests.factories import SHANGHAI, AgentFactory, InspectorFactory
 from tests.quality.qa_factories import make_scorecard, make_session
 from tests.quality.qa_factories import ruleset as _ruleset
 
@@ -223,7 +224,9 @@ def test_sampling_page_creates_a_plan_and_runs_it(client, tenants, inspector, ma
     assert ReviewAssignment.objects.filter(run__plan=plan, inspector=inspector).count() == 1
 
 
-def test_dashboard_widget_and_agent_trend(client, tenants, inspector):
+def test_dashboard_widget_and_agent_trend(client, tenants, inspector, time_machine):
+    # The agent's trend covers the last 30 days: "now" is a week after the sessions `build` dates.
+    time_machine.move_to(datetime(2026, 11, 9, 12, 0, tzinfo=SHANGHAI))
     _card, (a1, _a2), _ = build(tenants, inspector, 2)
     login(client, inspector)
     page = client.get("/").content.decode()

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
 
 from agency.commands import DatabaseCommand
+from agency.features import feature_modules
 
 
 def demo_loaders() -> list:
-    """Each installed app's `demo` module that has a `load`, in ascending `ORDER`."""
-    loaders = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
-        if hasattr(module, "load"):
-            loaders.append(module)
+    """Every feature's `demo` module that has a `load`, in ascending `ORDER`."""
+    loaders = [module for module in feature_modules("demo") if hasattr(module, "load")]
     return sorted(loaders, key=lambda m: getattr(m, "ORDER", 100))
 
 
