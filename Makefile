@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup lint worker messages browser system-run clean
+.PHONY: run test test-future setup lint worker messages browser system-run clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -60,6 +60,10 @@ test: $(VENV)/.installed messages browser
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The whole suite again with the clock a year ahead (tests/conftest.py): catches tests that depend on today.
+test-future: $(VENV)/.installed messages browser
+	TEST_CLOCK_SHIFT_DAYS=365 $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/celery var/db.sqlite3 var/static
