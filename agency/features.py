@@ -18,7 +18,7 @@ from django.conf import settings
 
 # Folders inside an app that are never features.
 _NOT_FEATURES = frozenset({"migrations", "management", "templatetags", "templates", "static", "locale", "api",
-                           "__pycache__", "rules", "engine", "solver"})
+                           "__pycache__"})
 
 
 def _our_app_roots() -> list[tuple[str, Path]]:
@@ -33,28 +33,29 @@ def _our_app_roots() -> list[tuple[str, Path]]:
 
 
 @cache
-def feature_packages() -> tuple[str, ...]:
-    """Every app package and every feature package inside it, apps first, in a stable order."""
-    found: list[str] = []
+def _package_folders() -> dict[str, Path]:
+    """Every app package and every package inside it (by dotted name), apps first, in a stable order."""
+    found: dict[str, Path] = {}
     for name, root in _our_app_roots():
-        if name not in found:
-            found.append(name)
+        found.setdefault(name, root)
         for init in sorted(root.rglob("__init__.py")):
             folder = init.parent
             relative = folder.relative_to(root).parts
             if not relative or any(part in _NOT_FEATURES or part.startswith(".") for part in relative):
                 continue
-            dotted = ".".join((name, *relative))
-            if dotted not in found:
-                found.append(dotted)
-    return tuple(found)
+            found.setdefault(".".join((name, *relative)), folder)
+    return found
+
+
+def feature_packages() -> tuple[str, ...]:
+    """Every app package and every feature package inside it, apps first, in a stable order."""
+    return tuple(_package_folders())
 
 
 def feature_module_names(module: str) -> list[str]:
     """The dotted names of every feature's `module` (e.g. "tasks"), whether a file or a package."""
     names = []
-    for package in feature_packages():
-        folder = Path(import_module(package).__path__[0])
+    for package, folder in _package_folders().items():
         if (folder / f"{module}.py").exists() or (folder / module / "__init__.py").exists():
             names.append(f"{package}.{module}")
     return names
