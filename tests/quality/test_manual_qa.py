@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from agency.models import Team
-from compliance.quality import qa_selectors, qa_services
 from compliance.quality.models import (
     Review,
     ReviewAssignment,
@@ -17,9 +16,11 @@ from compliance.quality.models import (
     Scorecard,
     ScorecardItem,
 )
-from compliance.quality.tasks import autoqa_score
+from compliance.quality.qa import selectors as qa_selectors
+from compliance.quality.qa import services as qa_services
+from compliance.quality.qa.tasks import autoqa_score
 from tests.factories import SHANGHAI, AgentFactory, InspectorFactory, ShopFactory
-from tests.quality.qa_factories import SPEC, make_scorecard, make_session
+from tests.quality.factories import SPEC, make_scorecard, make_session
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from compliance.quality import qa_services
 from compliance.quality.models import AutoQACheck, Dispute, Review, ReviewAssignment, SamplingPlan, ScorecardItem
-from compliance.quality.tasks import autoqa_score
+from compliance.quality.qa import services as qa_services
+from compliance.quality.qa.tasks import autoqa_score
 from tests.factories import SHANGHAI, AgentFactory, InspectorFactory
-from tests.quality.qa_factories import make_scorecard, make_session
-from tests.quality.qa_factories import ruleset as _ruleset
+from tests.quality.factories import make_scorecard, make_session
+from tests.quality.factories import ruleset as _ruleset
 
 pytestmark = pytest.mark.django_db
 
