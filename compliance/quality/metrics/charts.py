@@ -15,7 +15,7 @@ def nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
     step = value / 4
-    power = 10 ** math.floor(math.log10(step))
+    power: float = 10.0 ** math.floor(math.log10(step))
     for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 10):
         if factor * power >= step - 1e-9:
             return 4 * factor * power

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,7 +54,7 @@ DEFAULT_SLA: dict[str, Sla] = {
 
 # Alert thresholds per platform (defaults of the SlaProfile table): reply-rate floor below which a day
 # is a breach, the warning band (PDD/Douyin: 50–90% shows a warning), a daily average-response ceiling.
-DEFAULT_THRESHOLDS: dict[str, dict] = {
+DEFAULT_THRESHOLDS: dict[str, dict[str, float | None]] = {
     "pdd": {"reply_rate_target": 0.5, "warning_low": 0.5, "warning_high": 0.9, "avg_response_target_seconds": None},
     "douyin": {"reply_rate_target": 0.5, "warning_low": 0.5, "warning_high": 0.9, "avg_response_target_seconds": None},
     "jd": {"reply_rate_target": 0.8, "warning_low": None, "warning_high": None, "avg_response_target_seconds": 40},
@@ -103,7 +104,7 @@ class SessionMetrics:
     unserved: bool = False
     turns: list[Turn] = field(default_factory=list)
 
-    def as_contract(self, session_id: str) -> dict:
+    def as_contract(self, session_id: str) -> dict[str, Any]:
         """The JSON object of `session_metrics` (contracts §7), rounded as printed there."""
         return {
             "session_id": session_id,
@@ -175,7 +176,9 @@ def summarise(turns: Sequence[Turn]) -> SessionMetrics:
         result.five_minute_nonreply = any(t.nonreply for t in counted)
         result.unserved = any(t.unserved for t in counted)
     if answered:
-        result.avg_response_seconds = sum(t.response_seconds for t in answered) / len(answered)
+        result.avg_response_seconds = sum(t.response_seconds for t in answered if t.response_seconds is not None) / len(
+            answered
+        )
     return result
 
 
@@ -195,4 +198,5 @@ def parse_time(value: str) -> time:
     hour = parts[0]
     if hour == 24 and all(p == 0 for p in parts[1:]):
         return time(0)
-    return time(*parts)
+    minute, second = (parts[1:] + [0, 0])[:2]
+    return time(hour, minute, second)

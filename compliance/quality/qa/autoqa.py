@@ -18,11 +18,17 @@ consecutive buyer messages, answered by the next agent message; bot and system m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 # The checks, in the order they are shown, with their default deduction and parameters.
+# A message as the checks read it: id, sender, sent_at (an aware datetime), text, agent, hits (dicts with
+# rule, start, category, severity, matched); and a check's parameters.
+Row = dict[str, Any]
+Params = dict[str, Any]
+Found = Iterator[tuple[Any, str]]  # (message id, detail) per deduction
+
 DEFAULTS: dict[str, dict[str, Any]] = {
     "greeting": {
         "points": 5,
@@ -102,22 +108,23 @@ def default_checks() -> list[dict[str, Any]]:
 class Turn:
     """A buyer turn: its first buyer message, all its buyer messages, and the agent message answering it."""
 
-    first: dict
-    messages: tuple[dict, ...]
-    answer: dict | None
+    first: Row
+    messages: tuple[Row, ...]
+    answer: Row | None
 
     @property
     def response_seconds(self) -> float | None:
         if self.answer is None:
             return None
-        return (self.answer["sent_at"] - self.first["sent_at"]).total_seconds()
+        seconds: float = (self.answer["sent_at"] - self.first["sent_at"]).total_seconds()
+        return seconds
 
 
-def buyer_turns(messages: Sequence[dict]) -> list[Turn]:
+def buyer_turns(messages: Sequence[Row]) -> list[Turn]:
     """Split the session into buyer turns (contracts §7): consecutive buyer messages, answered by the next
     agent message. Bot and system messages neither answer a turn nor end it."""
     turns: list[Turn] = []
-    current: list[dict] = []
+    current: list[Row] = []
     for message in messages:
         sender = message["sender"]
         if sender == "buyer":
@@ -153,7 +160,7 @@ def similarity(a: str, b: str) -> float:
     return len(grams_a & grams_b) / len(grams_a | grams_b)
 
 
-def _check_greeting(messages, turns, params):
+def _check_greeting(messages: Sequence[Row], turns: list[Turn], params: Params) -> Found:
     agent_messages = [m for m in messages if m["sender"] == "agent"]
     if not agent_messages:
         return
@@ -162,7 +169,7 @@ def _check_greeting(messages, turns, params):
         yield first["id"], "首条回复没有问候语"
 
 
-def _check_closing(messages, turns, params):
+def _check_closing(messages: Sequence[Row], turns: list[Turn], params: Params) -> Found:
     agent_messages = [m for m in messages if m["sender"] == "agent"]
     if not agent_messages:
         return
@@ -171,17 +178,18 @@ def _check_closing(messages, turns, params):
         yield last["id"], "最后一条回复没有结束语"
 
 
-def _check_slow_no_apology(messages, turns, params):
+def _check_slow_no_apology(messages: Sequence[Row], turns: list[Turn], params: Params) -> Found:
     threshold = float(params["threshold_seconds"])
     for turn in turns:
         seconds = turn.response_seconds
         if seconds is None or seconds <= threshold:
             continue
-        if not _contains_any(turn.answer["text"], params["phrases"]):
-            yield turn.answer["id"], f"买家等待 {round(seconds)} 秒，回复未致歉"
+        answer = turn.answer
+        if answer is not None and not _contains_any(answer["text"], params["phrases"]):
+            yield answer["id"], f"买家等待 {round(seconds)} 秒，回复未致歉"
 
 
-def _check_buyer_repeat(messages, turns, params):
+def _check_buyer_repeat(messages: Sequence[Row], turns: list[Turn], params: Params) -> Found:
     threshold = float(params["similarity"])
     min_length = int(params["min_length"])
     earlier: list[str] = []  # buyer texts of the turns before the current one (they were "answered")
@@ -197,7 +205,7 @@ def _check_buyer_repeat(messages, turns, params):
         earlier.extend(m["text"] for m in turn.messages if len(m["text"].strip()) >= min_length)
 
 
-def _check_abusive_tone(messages, turns, params):
+def _check_abusive_tone(messages: Sequence[Row], turns: list[Turn], params: Params) -> Found:
     for message in messages:
         if message["sender"] != "agent":
             continue
@@ -206,7 +214,7 @@ def _check_abusive_tone(messages, turns, params):
             yield message["id"], f"语气不当：「{phrase}」"
 
 
-def _check_unresolved(messages, turns, params):
+def _check_unresolved(messages: Sequence[Row], turns: list[Turn], params: Params) -> Found:
     if not turns:
         return
     last = turns[-1]
@@ -220,7 +228,7 @@ def _check_unresolved(messages, turns, params):
             yield buyer_messages[-1]["id"], f"买家最后表示不满：「{phrase}」"
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[Sequence[Row], list[Turn], Params], Found]] = {
     "greeting": _check_greeting,
     "closing": _check_closing,
     "slow_no_apology": _check_slow_no_apology,
@@ -232,11 +240,11 @@ _CHECKS = {
 SEVERITY_LABELS = {"info": "提示", "warning": "警告", "violation": "违规", "severe": "严重违规"}
 
 
-def _hit_deductions(messages, params, cap: int) -> list[Deduction]:
+def _hit_deductions(messages: Sequence[Row], params: Params, cap: int) -> list[Deduction]:
     by_severity = {**DEFAULTS["compliance_hits"]["params"]["by_severity"], **params.get("by_severity", {})}
     found: list[Deduction] = []
     for message in messages:
-        seen: set[tuple] = set()
+        seen: set[tuple[Any, Any, Any]] = set()
         for hit in message.get("hits") or ():
             key = (hit.get("rule"), hit.get("start"), hit.get("category"))
             if key in seen:  # the same hit found by two rule-set versions counts once
@@ -251,7 +259,7 @@ def _hit_deductions(messages, params, cap: int) -> list[Deduction]:
     return found[:cap] if cap else found
 
 
-def score_session(messages: Sequence[dict], checks: Sequence[dict] | None = None) -> Score:
+def score_session(messages: Sequence[Row], checks: Sequence[dict[str, Any]] | None = None) -> Score:
     """Score one session: 100 minus every enabled check's deductions, floored at 0."""
     if checks is None:
         checks = default_checks()
@@ -278,11 +286,11 @@ def score_session(messages: Sequence[dict], checks: Sequence[dict] | None = None
     return Score(score=max(0.0, round(100.0 - total, 1)), deductions=deductions)
 
 
-def _unsorted(messages: Sequence[dict]) -> bool:
+def _unsorted(messages: Sequence[Row]) -> bool:
     return any(a["sent_at"] > b["sent_at"] for a, b in zip(messages, messages[1:], strict=False))
 
 
-def main_agent(messages: Sequence[dict]) -> Any:
+def main_agent(messages: Sequence[Row]) -> Any:
     """The agent who wrote most of the session's agent messages (the first one on a tie), or None."""
     counts: dict[Any, int] = {}
     for message in messages:
@@ -295,7 +303,7 @@ def main_agent(messages: Sequence[dict]) -> Any:
     return next(agent for agent, n in counts.items() if n == best)
 
 
-def validate_params(key: str, params: dict) -> list[str]:
+def validate_params(key: str, params: Any) -> list[str]:
     """Problems with a check's parameters, as readable messages (empty when fine)."""
     if key not in DEFAULTS:
         return [f"未知的检查项 {key}"]

@@ -38,7 +38,7 @@ def _number(value: Any, where: str, errors: list[str], *, positive: bool = True)
     return float(value)
 
 
-def validate_spec(spec: Any) -> dict:
+def validate_spec(spec: Any) -> dict[str, Any]:
     """Check a spec and return it normalised (defaults filled in); raise SpecError listing every problem."""
     errors: list[str] = []
     if not isinstance(spec, Mapping):
@@ -47,7 +47,7 @@ def validate_spec(spec: Any) -> dict:
     if not name:
         errors.append("name：评分表名称不能为空")
     categories_in = spec.get("categories")
-    categories: list[dict] = []
+    categories: list[dict[str, Any]] = []
     if not isinstance(categories_in, list) or not categories_in:
         errors.append("categories：至少需要一个类别")
         categories_in = []
@@ -61,7 +61,7 @@ def validate_spec(spec: Any) -> dict:
             errors.append(f"{where}：name 不能为空")
         weight = _number(category.get("weight", 1), f"{where}「{c_name}」的 weight", errors)
         items_in = category.get("items")
-        items: list[dict] = []
+        items: list[dict[str, Any]] = []
         if not isinstance(items_in, list) or not items_in:
             errors.append(f"{where}「{c_name}」：至少需要一个评分项")
             items_in = []
@@ -100,7 +100,7 @@ class ReviewResult:
     category_scores: dict[Any, float]
 
 
-def review_score(categories: Sequence[Mapping], scores: Mapping[Any, int]) -> ReviewResult:
+def review_score(categories: Sequence[Mapping[str, Any]], scores: Mapping[Any, int]) -> ReviewResult:
     """Total a review. `categories`: [{"id", "weight", "items": [{"id", "scale_max", "weight", "critical"}]}];
     `scores`: item id -> points given. Every item must be scored within 0..scale_max."""
     failed = False

@@ -18,8 +18,8 @@ from agency.access import (
     scope_by_merchant,
     scope_by_merchant_or_served,
 )
-from agency.models import Role, User
-from agency.permissions import INSPECTORS, MANAGERS, has_role
+from agency.models import User
+from agency.permissions import INSPECTORS, MANAGERS, MERCHANTS, has_role
 from compliance.models import ChatMessage, ChatSession, Hit
 from compliance.quality.qa import autoqa
 from compliance.quality.qa.models import (
@@ -63,7 +63,7 @@ def reviews_visible_to(*, user: User, include_calibration: bool = False) -> Quer
     reviews = Review.objects.select_related("session", "shop", "agent", "inspector", "scorecard", "dispute")
     if not include_calibration:
         reviews = reviews.filter(calibration__isnull=True)
-    if user.is_authenticated and user.role == Role.MERCHANT and not is_staff_viewer(user):
+    if has_role(user, MERCHANTS) and not is_staff_viewer(user):
         return scope_by_merchant(reviews, user=user, merchant_path="shop__merchant")
     return scope_by_agent_or_team(reviews, user=user, agent_path="agent")
 

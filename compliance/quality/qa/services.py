@@ -25,7 +25,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.models import Job, Role, User
+from agency.models import Job, User
 from agency.permissions import MANAGERS, STAFF, has_role
 from agency.services import audit_record, job_start
 from compliance.models import ChatMessage, ChatSession, Hit
@@ -382,7 +382,7 @@ def sampling_plan_create(
     errors = {}
     if not inspectors:
         errors["inspectors"] = _("至少选择一名质检员")
-    if any(u.role != Role.INSPECTOR and not u.is_manager for u in inspectors):
+    if any(not has_role(u, STAFF) for u in inspectors):
         errors["inspectors"] = _("只能分配给质检员或经理")
     if not Decimal("0") < Decimal(random_share) <= Decimal("1"):
         errors["random_share"] = _("随机抽取比例必须在 0 到 1 之间（不含 0）")
@@ -613,7 +613,7 @@ def review_act(
     if action == "resolve":
         dispute = getattr(review, "dispute", None)
         if dispute is None:
-            raise ValidationError(_("这条质检结果没有申诉"))
+            raise ValidationError(_("没有申诉。"))
         dispute_resolve(
             dispute=dispute, by=by, accept=decision == "accept", resolution=resolution, revised_score=revised_score
         )
