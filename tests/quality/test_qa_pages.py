@@ -197,6 +197,14 @@ def test_scorecard_edit_page_makes_a_new_version_when_used(client, tenants, insp
     assert "至少需要一个类别" in bad.content.decode()
 
 
+def test_the_autoqa_page_shows_the_shipped_checks_on_a_fresh_database_without_writing(client, inspector):
+    login(client, inspector)
+    response = client.get(reverse("quality:autoqa"))
+    assert response.status_code == 200
+    shown = [check.key for check, _form in response.context["check_forms"]]
+    assert shown == list(AutoQACheck.Key.values) and not AutoQACheck.objects.exists()
+
+
 def test_autoqa_check_edit_and_rescore_job_page(client, tenants, manager, inspector):
     build(tenants, inspector, 1)
     login(client, manager)
