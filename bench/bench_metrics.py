@@ -138,8 +138,8 @@ def main() -> None:
     from agency.models import Role, User
     from clients.models import Merchant, Shop
     from compliance.models import ChatMessage
+    from compliance.quality.metrics.services import metrics_refresh, metrics_refresh_new
     from compliance.quality.models import ResponseTurn, ShopDayMetrics
-    from compliance.quality.services.metrics import metrics_refresh, metrics_refresh_new
 
     rng = random.Random(args.seed)
     merchant = Merchant.objects.create(code="bench", name="基准商家")

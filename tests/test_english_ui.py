@@ -110,7 +110,7 @@ def test_roster_result_and_shortfall_read_in_the_readers_words(client, tenants, 
 
 @pytest.mark.parametrize(("top", "axis"), [(242, 300), (199, 200), (130, 160), (40, 40), (0.9, 1), (0, 1)])
 def test_response_chart_axis_tops_out_at_a_round_number(top, axis):
-    from compliance.quality.charts import line_chart, nice_max
+    from compliance.quality.metrics.charts import line_chart, nice_max
 
     assert nice_max(top) == pytest.approx(axis)
     if top >= 100:

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from agency.models import AuditEvent
+from compliance.quality.metrics.services import metrics_refresh, metrics_refresh_new
 from compliance.quality.models import QualityAlert
-from compliance.quality.services.metrics import metrics_refresh, metrics_refresh_new
 from tests.factories import AgentFactory, ShopFactory
-from tests.quality.metrics_factories import EDGES, MIDNIGHT, make_session
+from tests.quality.factories import EDGES, MIDNIGHT, make_scripted_session
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +19,15 @@ pytestmark = pytest.mark.django_db
 def shop_with_sessions():
     shop = ShopFactory(platform="pdd", code="alert-pdd")
     agent = AgentFactory(code="al1")
-    edges = make_session(shop, "edges", EDGES, agent=agent)
-    midnight = make_session(shop, "midnight", MIDNIGHT, agent=agent)
+    edges = make_scripted_session(shop, "edges", EDGES, agent=agent)
+    midnight = make_scripted_session(shop, "midnight", MIDNIGHT, agent=agent)
     return shop, agent, edges, midnight
 
 
 def test_warning_band_and_breach_raise_one_alert_each_whatever_the_recomputes(shop_with_sessions, monkeypatch):
     shop, agent, edges, midnight = shop_with_sessions
     # 11-03: 3 of 4 within 180 s = 75%: inside PDD's 50–90% warning band; contract target 95% breached
-    monkeypatch.setattr("compliance.quality.sla.contract_sla", lambda s, on: {"reply_rate_target": 0.95})
+    monkeypatch.setattr("compliance.quality.metrics.sla.contract_sla", lambda s, on: {"reply_rate_target": 0.95})
     first = metrics_refresh()
     assert first.alerts_created == 3  # 11-03 warning + breach, 11-04 breach (0%)
     for _ in range(2):
@@ -56,7 +56,7 @@ def test_no_alert_when_targets_are_met(shop_with_sessions):
 def test_incremental_update_keeps_one_alert(shop_with_sessions):
     shop, agent, *_ = shop_with_sessions
     metrics_refresh_new()
-    make_session(shop, "again", [("buyer", "2026-11-04 10:00:00"), ("agent", "2026-11-04 10:30:00")], agent=agent)
+    make_scripted_session(shop, "again", [("buyer", "2026-11-04 10:00:00"), ("agent", "2026-11-04 10:30:00")], agent=agent)
     result = metrics_refresh_new()
     assert result.alerts_created == 0
     breach = QualityAlert.objects.get(shop=shop, day=date(2026, 11, 4), level="breach")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compliance.quality import autoqa
-from compliance.quality.scoring import SpecError, alignment, review_score, validate_spec
+from compliance.quality.qa import autoqa
+from compliance.quality.qa.scoring import SpecError, alignment, review_score, validate_spec
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from agency.models import Job
-from compliance.quality import qa_services
 from compliance.quality.models import AutoQACheck, AutoQADeduction, AutoQAResult
-from compliance.quality.tasks import autoqa_rescore_start, autoqa_score
+from compliance.quality.qa import services as qa_services
+from compliance.quality.qa.tasks import autoqa_score
 from tests.factories import AgentFactory
-from tests.quality.qa_factories import make_session
+from tests.quality.factories import make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +41,15 @@ def test_scoring_again_replaces_instead_of_duplicating(tenants):
     assert AutoQAResult.objects.count() == 1 and AutoQADeduction.objects.count() == first
 
 
-def test_changing_a_check_makes_scores_stale_and_the_rescore_uses_it(tenants, manager):
+def test_changing_a_check_makes_scores_stale_and_the_rescore_uses_it(tenants, manager, django_capture_on_commit_callbacks):
     session = make_session(shop=tenants[0].shop, rows=RUDE)
     autoqa_score()
     before = AutoQAResult.objects.get(session=session).score
     check = AutoQACheck.objects.get(key="abusive_tone")
     qa_services.autoqa_check_update(check=check, by=manager, enabled=False, points=check.points,
                                     max_occurrences=check.max_occurrences, params={})
-    job = autoqa_rescore_start(by=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = qa_services.autoqa_rescore_start(by=manager)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.result == {"scored": 1}
     after = AutoQAResult.objects.get(session=session)

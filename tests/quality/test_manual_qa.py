@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from agency.models import Team
-from compliance.quality import qa_selectors, qa_services
 from compliance.quality.models import (
     Review,
     ReviewAssignment,
@@ -17,9 +16,11 @@ from compliance.quality.models import (
     Scorecard,
     ScorecardItem,
 )
-from compliance.quality.tasks import autoqa_score
+from compliance.quality.qa import selectors as qa_selectors
+from compliance.quality.qa import services as qa_services
+from compliance.quality.qa.tasks import autoqa_score
 from tests.factories import SHANGHAI, AgentFactory, InspectorFactory, ShopFactory
-from tests.quality.qa_factories import SPEC, make_scorecard, make_session
+from tests.quality.factories import SPEC, make_scorecard, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,35 @@ def test_dispute_needs_a_comment_and_only_a_manager_or_team_lead_resolves(tenant
 
 
 # ------------------------------------------------------------------------------------------- calibration
+
+
+def test_review_page_actions_dispute_then_resolve_through_one_service(tenants, inspector):
+    card = make_scorecard()
+    lead = AgentFactory(code="lead2")
+    agent = AgentFactory(code="d03", team=Team.objects.create(name="二组", lead=lead))
+    review = qa_services.review_submit(
+        assignment=assign(make_session(shop=tenants[0].shop, agent=agent), inspector, card), by=inspector,
+        scores=full_marks(card),
+    )
+    assert qa_services.can_dispute(review=review, user=agent) and not qa_services.can_dispute(review=review, user=lead)
+    with pytest.raises(ValidationError) as exc:
+        qa_services.review_act(review=review, by=agent, action="dispute", comment=" ")
+    assert exc.value.message_dict == {"comment": ["请填写申诉理由"]}
+    assert qa_services.review_act(review=review, by=agent, action="dispute", comment="请复核") == "申诉已提交，等待组长或经理处理。"
+    review = qa_selectors.reviews_visible_to(user=lead).get(pk=review.pk)
+    assert not qa_services.can_dispute(review=review, user=agent)
+    with pytest.raises(PermissionDenied):
+        qa_services.review_act(review=review, by=inspector, action="resolve", decision="reject", resolution="维持")
+    with pytest.raises(ValidationError) as exc:
+        qa_services.review_act(review=review, by=lead, action="resolve", decision="accept", resolution="改判")
+    assert "revised_score" in exc.value.message_dict
+    done = qa_services.review_act(
+        review=review, by=lead, action="resolve", decision="accept", resolution="改判", revised_score=Decimal("80")
+    )
+    review.refresh_from_db()
+    assert done == "申诉已处理。" and review.final_score == Decimal("80") and review.dispute.status == "accepted"
+    with pytest.raises(ValueError):
+        qa_services.review_act(review=review, by=lead, action="delete")
 
 
 def test_calibration_assigns_everyone_and_shows_alignment(tenants, manager):

@@ -9,9 +9,9 @@ from datetime import time
 import pytest
 from django.core.management import call_command
 
-from compliance.quality.metrics import DEFAULT_SLA, Message, Sla, constant_sla, session_metrics
+from compliance.quality.metrics.definitions import DEFAULT_SLA, Message, Sla, constant_sla, session_metrics
 from compliance.quality.models import SlaProfile
-from tests.quality.metrics_factories import (
+from tests.quality.factories import (
     EDGES,
     EDGES_EXPECTED,
     HOLIDAY,

@@ -8,6 +8,7 @@ from datetime import date, time
 import pytest
 from django.db import connection
 
+from compliance.quality.metrics.services import metrics_refresh, metrics_refresh_new
 from compliance.quality.models import (
     AgentDayMetrics,
     ResponseTurn,
@@ -15,16 +16,15 @@ from compliance.quality.models import (
     ShopDayMetrics,
     SlaProfile,
 )
-from compliance.quality.services.metrics import metrics_refresh, metrics_refresh_new
 from tests.factories import AgentFactory, ShopFactory
-from tests.quality.metrics_factories import (
+from tests.quality.factories import (
     EDGES,
     EDGES_EXPECTED,
     HOLIDAY,
     HOLIDAY_EXPECTED_WITH_HOLIDAY_WINDOW,
     MIDNIGHT,
     MIDNIGHT_EXPECTED,
-    make_session,
+    make_scripted_session,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +43,9 @@ def crafted(db):
     shop = ShopFactory(platform="pdd", code="crafted-pdd")
     agent = AgentFactory(code="c01")
     sessions = {
-        "edges": make_session(shop, "edges", EDGES, agent=agent),
-        "midnight": make_session(shop, "midnight", MIDNIGHT, agent=agent),
-        "holiday": make_session(shop, "holiday", HOLIDAY, agent=agent),
+        "edges": make_scripted_session(shop, "edges", EDGES, agent=agent),
+        "midnight": make_scripted_session(shop, "midnight", MIDNIGHT, agent=agent),
+        "holiday": make_scripted_session(shop, "holiday", HOLIDAY, agent=agent),
     }
     return shop, agent, sessions
 
@@ -118,7 +118,7 @@ def test_sql_and_python_engines_store_the_same_rows(crafted):
     requires_postgres()
     shop, agent, _ = crafted
     other_agent = AgentFactory(code="c02")
-    make_session(shop, "extra", [("agent", "2026-11-05 09:00:00"), ("buyer", "2026-11-05 09:00:10"),
+    make_scripted_session(shop, "extra", [("agent", "2026-11-05 09:00:00"), ("buyer", "2026-11-05 09:00:10"),
                                  ("buyer", "2026-11-05 09:00:20"), ("agent", "2026-11-05 09:04:00")], agent=other_agent)
     metrics_refresh(engine="python")
     by_python = snapshot()
@@ -133,7 +133,7 @@ def test_incremental_refresh_of_a_new_day_equals_a_full_recompute(crafted, engin
     shop, agent, _ = crafted
     metrics_refresh(engine=engine)
     # a new day arrives: one new session, and a late message that lands in the midnight session
-    new = make_session(shop, "new-day", [("buyer", "2026-11-06 10:00:00"), ("agent", "2026-11-06 10:10:00")], agent=agent)
+    new = make_scripted_session(shop, "new-day", [("buyer", "2026-11-06 10:00:00"), ("agent", "2026-11-06 10:10:00")], agent=agent)
     from compliance.models import ChatMessage, ChatSession
 
     midnight = ChatSession.objects.get(external_id="midnight")
@@ -155,7 +155,7 @@ def test_incremental_refresh_of_a_new_day_equals_a_full_recompute(crafted, engin
 def test_contract_targets_override_the_platform_profile(crafted, monkeypatch):
     shop, _, sessions = crafted
     monkeypatch.setattr(
-        "compliance.quality.sla.contract_sla",
+        "compliance.quality.metrics.sla.contract_sla",
         lambda s, on: {"target_seconds": 60, "window_start": time(8, 5)} if s.pk == shop.pk else None,
     )
     metrics_refresh(engine="python" if connection.vendor != "postgresql" else "sql")

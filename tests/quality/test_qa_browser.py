@@ -8,7 +8,7 @@ import pytest
 
 from compliance.quality.models import Dispute, Review, ScorecardItem
 from tests.factories import PASSWORD, SHANGHAI, AgentFactory, InspectorFactory, ManagerFactory
-from tests.quality.qa_factories import make_scorecard, make_session
+from tests.quality.factories import make_scorecard, make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from compliance.quality import qa_services
 from compliance.quality.models import AutoQACheck, Dispute, Review, ReviewAssignment, SamplingPlan, ScorecardItem
-from compliance.quality.tasks import autoqa_score
+from compliance.quality.qa import services as qa_services
+from compliance.quality.qa.tasks import autoqa_score
 from tests.factories import SHANGHAI, AgentFactory, InspectorFactory
-from tests.quality.qa_factories import make_scorecard, make_session
-from tests.quality.qa_factories import ruleset as _ruleset
+from tests.quality.factories import make_scorecard, make_session
+from tests.quality.factories import ruleset as _ruleset
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +195,14 @@ def test_scorecard_edit_page_makes_a_new_version_when_used(client, tenants, insp
     assert not card.is_current and card.name == "通用服务质检"
     bad = client.post(reverse("quality:scorecard-new"), {"key": "x", "spec": "name: x\ncategories: []\n"})
     assert "至少需要一个类别" in bad.content.decode()
+
+
+def test_the_autoqa_page_shows_the_shipped_checks_on_a_fresh_database_without_writing(client, inspector):
+    login(client, inspector)
+    response = client.get(reverse("quality:autoqa"))
+    assert response.status_code == 200
+    shown = [check.key for check, _form in response.context["check_forms"]]
+    assert shown == list(AutoQACheck.Key.values) and not AutoQACheck.objects.exists()
 
 
 def test_autoqa_check_edit_and_rescore_job_page(client, tenants, manager, inspector):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.quality.services.metrics import metrics_refresh
+from compliance.quality.metrics.services import metrics_refresh
 from tests.factories import PASSWORD, AgentFactory
 from tests.quality.test_quality_view import MONTH, add_hit, add_sessions
 

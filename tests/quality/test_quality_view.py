@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from agency.models import User
 from compliance.models import ChatMessage, Hit, RuleSet
+from compliance.quality.metrics.services import metrics_refresh
 from compliance.quality.models import QualityAlert, SlaProfile
-from compliance.quality.services.metrics import metrics_refresh
 from tests.factories import AgentFactory
-from tests.quality.metrics_factories import EDGES, MIDNIGHT, at, make_session
+from tests.quality.factories import EDGES, MIDNIGHT, at, make_scripted_session
 
 pytestmark = pytest.mark.django_db
 MONTH = "2026-11"
@@ -28,7 +28,7 @@ def add_sessions(shop, agent, count: int, prefix: str) -> list:
     for i in range(count):
         script = EDGES if i % 2 == 0 else MIDNIGHT
         shifted = [(s, (at(t) + timedelta(days=i % 5)).strftime("%Y-%m-%d %H:%M:%S")) for s, t in script]
-        sessions.append(make_session(shop, f"{prefix}{i}", shifted, agent=agent))
+        sessions.append(make_scripted_session(shop, f"{prefix}{i}", shifted, agent=agent))
     return sessions
 
 
@@ -236,7 +236,7 @@ def test_qa_scores_show_on_page_and_in_csv_without_calibration_reviews(quality_d
     from django.utils import timezone
 
     from compliance.quality.models import AutoQAResult, CalibrationRound, Review
-    from tests.quality.qa_factories import make_scorecard
+    from tests.quality.factories import make_scorecard
 
     one, _, mine, _ = quality_data
     agent = User.objects.get(code="q01")

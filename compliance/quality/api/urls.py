@@ -1,13 +1,8 @@
-from django.urls import path
-from rest_framework.routers import SimpleRouter
+"""The quality app's API: each feature's own URL patterns (mounted at the API root by `agency/urls.py`)."""
 
-from compliance.quality.api.metric_urls import metric_urlpatterns
-from compliance.quality.api.qa_views import ReviewViewSet, SessionAutoQAView
+from django.urls import include, path
 
-router = SimpleRouter()
-router.register("quality/reviews", ReviewViewSet, basename="qa-review")
 urlpatterns: list = [
-    *metric_urlpatterns,
-    path("quality/sessions/<int:session_id>/autoqa/", SessionAutoQAView.as_view(), name="qa-session-autoqa"),
-    *router.urls,
+    path("", include("compliance.quality.metrics.api.urls")),
+    path("", include("compliance.quality.qa.api.urls")),
 ]

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from compliance.quality.metrics import DEFAULT_SLA, DEFAULT_THRESHOLDS
+from compliance.quality.metrics.definitions import DEFAULT_SLA, DEFAULT_THRESHOLDS
 
 
 def create(apps, schema_editor):

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from agency.commands import DatabaseCommand
 from clients.models import Platform
-from compliance.quality.metrics import SHANGHAI, Message, session_metrics
-from compliance.quality.sla import sla_function_for_platform
+from compliance.quality.metrics.definitions import SHANGHAI, Message, session_metrics
+from compliance.quality.metrics.sla import sla_function_for_platform
 
 SENDERS = {"buyer", "agent", "bot", "system"}
 

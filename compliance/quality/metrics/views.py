@@ -1,0 +1,195 @@
+"""The merchant's quality view, its drill-down, monthly PDF and CSV export; alerts; SLA profiles.
+
+Thin: parse the request, call selectors/services, render. Another merchant's shop or session is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agency.access import get_visible_or_404
+from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, require_role, roles_required
+from clients.selectors import shops_visible_to
+from compliance.quality.masking import highlighted_segments, mask_buyer
+from compliance.quality.metrics import charts
+from compliance.quality.metrics import selectors as sel
+from compliance.quality.metrics.exports import csv_rows
+from compliance.quality.metrics.forms import SlaProfileForm
+from compliance.quality.metrics.models import SlaProfile
+from compliance.quality.metrics.reports import monthly_report_pdf
+from compliance.quality.metrics.scores import session_scores, shop_scores
+from compliance.quality.metrics.services import alert_acknowledge, metrics_recompute_start, sla_profile_update
+from compliance.quality.metrics.sla import TargetResolver
+
+
+@roles_required(STAFF_AND_MERCHANTS)
+def overview(request: HttpRequest) -> HttpResponse:
+    shops = shops_visible_to(user=request.user)
+    period = sel.period_for(month=request.GET.get("month"), shops=shops)
+    rows = sel.quality_overview(user=request.user, period=period)
+    return render(request, "quality/overview.html", {"rows": rows, "period": period})
+
+
+@login_required
+def shop_quality(request: HttpRequest, code: str) -> HttpResponse:
+    shop = sel.shop_visible_or_404(user=request.user, code=code)
+    period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
+    daily = sel.shop_daily(shop=shop, period=period)
+    targets = TargetResolver().targets(shop, period.end)
+    band = (targets.warning_low, targets.warning_high) if targets.warning_low is not None and targets.warning_high else None
+    reply_chart = charts.line_chart(
+        [(f"{d['day']:%m-%d}", d["reply_rate"]) for d in daily],
+        target=targets.reply_rate_target,
+        band=band,
+        title=_("每日回复率（%(seconds)s秒内）") % {"seconds": int(targets.sla.target_seconds)},
+        target_label=_("目标 %(rate)s%%") % {"rate": f"{targets.reply_rate_target * 100:.0f}"},
+    )
+    responses = [d["avg_response"] for d in daily if d["avg_response"] is not None]
+    y_max = charts.nice_max(max([*responses, targets.sla.target_seconds, 1.0]) * 1.05)
+    response_chart = charts.line_chart(
+        [(f"{d['day']:%m-%d}", d["avg_response"]) for d in daily],
+        target=targets.avg_response_target_seconds,
+        y_max=y_max,
+        percent=False,
+        unit="s",
+        title=_("每日平均响应（秒）"),
+        target_label=_("目标") if targets.avg_response_target_seconds else "",
+    )
+    violations = sel.violations_by_category(shop=shop, period=period)
+    violation_chart = charts.bar_chart([(str(v["label"]), v["count"]) for v in violations], title=_("违规类别"))
+    alerts = sel.alerts_visible_to(user=request.user).filter(shop=shop, day__gte=period.start, day__lte=period.end)
+    context = {
+        "shop": shop,
+        "period": period,
+        "totals": sel.shop_totals(shop=shop, period=period),
+        "targets": targets,
+        "daily": daily,
+        "reply_chart": reply_chart,
+        "response_chart": response_chart,
+        "violations": violations,
+        "violation_chart": violation_chart,
+        "agents": sel.agent_table(shop=shop, period=period),
+        "alerts": list(alerts[:20]),
+        "scores": shop_scores(shop.pk, period.start, period.end),
+    }
+    return render(request, "quality/shop_quality.html", context)
+
+
+@login_required
+def shop_sessions(request: HttpRequest, code: str) -> HttpResponse:
+    shop = sel.shop_visible_or_404(user=request.user, code=code)
+    period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
+    flag = request.GET.get("flag", "")
+    has_hits = request.GET.get("hits") == "1"
+    agent = request.GET.get("agent", "")
+    sessions = sel.shop_sessions(
+        user=request.user, shop=shop, period=period, flag=flag, has_hits=has_hits, agent=agent
+    )
+    page = Paginator(sessions, 50).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    scores = session_scores([s.pk for s in rows])
+    for session in rows:
+        session.masked_buyer = mask_buyer(session.buyer)
+        session.scores = scores.get(session.pk, {})
+    context = {
+        "shop": shop, "period": period, "page": page, "rows": rows, "flag": flag, "has_hits": has_hits, "agent": agent,
+    }
+    return render(request, "quality/shop_sessions.html", context)
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = sel.session_for_drilldown(user=request.user, pk=pk)
+    chat = list(session.messages.select_related("agent").prefetch_related("hits").order_by("sent_at", "pk"))
+    turns = {t.first_message_id: t for t in session.turns.all()}
+    for message in chat:
+        message.segments = highlighted_segments(message.text, list(message.hits.all()))
+        message.turn = turns.get(message.pk)
+    metrics = getattr(session, "metrics", None)
+    context = {
+        "session": session,
+        "masked_buyer": mask_buyer(session.buyer),
+        "chat": chat,
+        "metrics": metrics,
+        "scores": session_scores([session.pk]).get(session.pk, {}),
+    }
+    return render(request, "quality/session_detail.html", context)
+
+
+@login_required
+def shop_report_pdf(request: HttpRequest, code: str, month: str) -> HttpResponse:
+    shop = sel.shop_visible_or_404(user=request.user, code=code)
+    start = sel.parse_month(month)
+    if start is None:
+        return HttpResponse(_("月份格式应为 YYYY-MM"), status=400)
+    pdf = monthly_report_pdf(shop=shop, period=sel.month_period(start))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="quality-{shop.code}-{month}.pdf"'
+    return response
+
+
+@login_required
+def shop_sessions_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
+    shop = sel.shop_visible_or_404(user=request.user, code=code)
+    period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
+    response = StreamingHttpResponse(
+        csv_rows(user=request.user, shop=shop, period=period), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="sessions-{shop.code}-{period.label}.csv"'
+    return response
+
+
+@roles_required(STAFF)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    alerts = sel.alerts_visible_to(user=request.user)
+    if request.GET.get("open") == "1":
+        alerts = alerts.filter(acknowledged_at__isnull=True)
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    return render(request, "quality/alert_list.html", {"page": page, "only_open": request.GET.get("open") == "1"})
+
+
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_visible_or_404(sel.alerts_visible_to(user=request.user), pk=pk)
+    sessions = alert.sessions.select_related("metrics").order_by("started_at")[:200]
+    return render(request, "quality/alert_detail.html", {"alert": alert, "sessions": sessions})
+
+
+@login_required
+@require_POST
+def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, STAFF)
+    alert = get_visible_or_404(sel.alerts_visible_to(user=request.user), pk=pk)
+    alert_acknowledge(alert=alert, by=request.user)
+    messages.success(request, _("告警已确认。"))
+    return redirect(request.POST.get("next") or "quality:alert-list")
+
+
+@roles_required(STAFF)
+def sla_profile_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "quality/sla_profiles.html", {"profiles": sel.sla_profiles()})
+
+
+@roles_required(MANAGERS)
+def sla_profile_edit(request: HttpRequest, platform: str) -> HttpResponse:
+    profile = get_object_or_404(SlaProfile, platform=platform)
+    form = SlaProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        sla_profile_update(profile=profile, data=form.cleaned_data, by=request.user)
+        messages.success(request, _("考核标准已保存，指标将重新计算。"))
+        return redirect("quality:sla-profiles")
+    return render(request, "quality/sla_profile_edit.html", {"form": form, "profile": profile})
+
+
+@login_required
+@require_POST
+def metrics_recompute(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, MANAGERS)
+    job = metrics_recompute_start(by=request.user)
+    return redirect("job-detail", pk=job.pk)

@@ -1,0 +1,52 @@
+"""The quality app's models, one module per feature; importing them here registers them with Django.
+
+Code inside a feature imports models from the feature's own module (`compliance.quality.qa.models`);
+other apps may import them from here."""
+
+from compliance.quality.metrics.models import (
+    AgentDayMetrics,
+    MetricsCursor,
+    QualityAlert,
+    ResponseTurn,
+    SessionMetrics,
+    ShopDayMetrics,
+    SlaProfile,
+)
+from compliance.quality.qa.models import (
+    AutoQACheck,
+    AutoQADeduction,
+    AutoQAResult,
+    CalibrationRound,
+    Dispute,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    SamplingPlan,
+    SamplingRun,
+    Scorecard,
+    ScorecardCategory,
+    ScorecardItem,
+)
+
+__all__ = [
+    "AgentDayMetrics",
+    "AutoQACheck",
+    "AutoQADeduction",
+    "AutoQAResult",
+    "CalibrationRound",
+    "Dispute",
+    "MetricsCursor",
+    "QualityAlert",
+    "ResponseTurn",
+    "Review",
+    "ReviewAssignment",
+    "ReviewScore",
+    "SamplingPlan",
+    "SamplingRun",
+    "Scorecard",
+    "ScorecardCategory",
+    "ScorecardItem",
+    "SessionMetrics",
+    "ShopDayMetrics",
+    "SlaProfile",
+]

@@ -1,1 +1,0 @@
-"""Writes of the quality app. Response metrics and alerts: `metrics`, `alerts`."""

@@ -1,1 +1,0 @@
-"""Pages of the quality app. Response metrics, the merchant's quality view, reports: `metrics`."""
