@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.erlang_reference import staff_one
-from staffing.erlang import staff_intervals
+from staffing.forecasting.erlang import staff_intervals
 
 
 def year_of_volumes(seed: int = 2026) -> np.ndarray:

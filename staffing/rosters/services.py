@@ -1,6 +1,6 @@
 """Writes on rosters: create, enter demand, solve (as a background job), publish, and shift swaps.
 
-The solver (`staffing.roster`) knows nothing of the database; `roster_scenario` turns a roster into the
+The solver (`staffing.rosters.solver`) knows nothing of the database; `roster_scenario` turns a roster into the
 scenario JSON of contracts §3 (plus pinned shifts, certification windows and holidays) and
 `roster_apply_result` writes the answer back. Only agents with a ShopAssignment and a current, unrevoked
 Certification for a shop are offered to the solver for that shop, and only on the days both are valid.
@@ -23,13 +23,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.models import Role, User
-from agency.services import audit_record, job_create, job_finish, job_progress
+from agency.models import Job, Role, User
+from agency.services import audit_record, job_finish, job_progress, job_start
 from clients.models import Shop
-from staffing.models import Certification, ShopAssignment
-from staffing.roster import parse_scenario, solve
-from staffing.roster_models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
-from staffing.selectors import required_agents
+from staffing.rosters.models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
+from staffing.rosters.selectors import required_from_forecast
+from staffing.rosters.solver import parse_scenario, solve
+from staffing.training.models import Certification, ShopAssignment
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -91,11 +91,6 @@ def eligible_windows(*, shops: list[Shop], first: date, last: date) -> dict[int,
     return windows
 
 
-def _required_from_forecast(shop: Shop, start: date, days: int) -> dict[tuple[date, str], int]:
-    """Half-hour demand from the forecast and Erlang C (`staffing.selectors.required_agents`)."""
-    return dict(required_agents(shop=shop, start=start, days=days))
-
-
 def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict, dict[str, User]]:
     """The roster as a solver scenario, and the map from the scenario's agent ids to users.
 
@@ -155,7 +150,7 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
                            "agents": row.agents})
     else:
         for shop in shops:
-            for (day, slot), need in sorted(_required_from_forecast(shop, first, roster.days).items()):
+            for (day, slot), need in sorted(required_from_forecast(shop=shop, start=first, days=roster.days).items()):
                 if first <= day <= last and need > 0:
                     demand.append({"shop": shop.code, "date": day.isoformat(), "slot": slot, "agents": int(need)})
     scenario = {
@@ -265,13 +260,16 @@ def roster_demand_import(*, roster: Roster, text: str, by: User | None = None) -
     return len(rows)
 
 
-def roster_solve_start(*, roster: Roster, by: User | None, time_limit: float = 30.0):
-    """Queue a solve as a background job; the page shows its progress."""
-    from staffing.roster_tasks import roster_solve_task
+SOLVE_TASK = "staffing.roster_solve"  # the registered name of `staffing.rosters.tasks.roster_solve_task`
 
-    job = job_create(kind="roster.solve", title=_("排班求解：%(name)s") % {"name": roster.name}, created_by=by)
+
+def roster_solve_start(*, roster: Roster, by: User | None, time_limit: float = 30.0) -> Job:
+    """Queue a solve as a background job; the page shows its progress."""
+    job = job_start(
+        task=SOLVE_TASK, kind="roster.solve", title=_("排班求解：%(name)s") % {"name": roster.name}, created_by=by,
+        kwargs={"roster_id": roster.pk, "time_limit": time_limit},
+    )
     Roster.objects.filter(pk=roster.pk).update(job=job)
-    transaction.on_commit(lambda: roster_solve_task.delay(job.pk, roster.pk, time_limit))
     return job
 
 

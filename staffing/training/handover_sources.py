@@ -7,16 +7,17 @@
 
 from __future__ import annotations
 
+from agency.access import assigned_shops_q
 from clients.handover.selectors import entries_in_force
 from clients.models import KnowledgeKind, Shop
-from staffing.selectors import assignments_active
-from staffing.training_sources import KnowledgeFact
+from staffing.training.training_sources import KnowledgeFact
 
 MAX_FACTS_PER_SHOP = 60
 
 
 def agent_shop_ids(user):
-    return assignments_active().filter(agent=user).values_list("shop_id", flat=True)
+    """The shops an agent serves today (the shared rule `agency.access.assigned_shops_q`)."""
+    return Shop.objects.filter(assigned_shops_q(user=user, shop_path="")).values_list("pk", flat=True)
 
 
 def _others(values: list[str], right: str, count: int = 3) -> list[str]:

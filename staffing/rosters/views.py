@@ -4,25 +4,24 @@ grid per shop, the grid per agent, agents' "my shifts" with swap requests, and t
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import wraps
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404, is_staff_viewer, scope_by_merchant
-from agency.models import Role, User
+from agency.models import Role
+from agency.permissions import AGENTS, MANAGERS, STAFF, has_role, roles_required
 from clients.models import Shop
-from staffing.roster_models import Roster, ShiftAssignment, ShiftTemplate, SwapRequest
-from staffing.roster_selectors import (
+from staffing.rosters.forms import RosterForm, SwapForm
+from staffing.rosters.models import Roster, ShiftAssignment, SwapRequest
+from staffing.rosters.selectors import (
     coverage_grid,
     my_shifts,
     roster_grid,
@@ -30,37 +29,14 @@ from staffing.roster_selectors import (
     rosters_visible_to,
     swaps_visible_to,
 )
-from staffing.roster_services import (
+from staffing.rosters.services import (
     roster_create,
     roster_demand_import,
     roster_publish,
     roster_solve_start,
-    shift_templates_ensure_defaults,
     swap_request_create,
     swap_request_decide,
 )
-
-
-def manager_required(view):
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_manager:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
-class RosterForm(forms.Form):
-    name = forms.CharField(label=_("名称"), max_length=200)
-    start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    days = forms.IntegerField(label=_("天数"), min_value=1, max_value=92, initial=28)
-    shops = forms.ModelMultipleChoiceField(label=_("店铺"), queryset=Shop.objects.order_by("code"))
-    templates = forms.ModelMultipleChoiceField(label=_("班次模板"), queryset=ShiftTemplate.objects.filter(active=True))
-    min_rest_hours = forms.FloatField(label=_("最短休息（小时）"), initial=11, min_value=0)
-    max_consecutive_days = forms.IntegerField(label=_("最多连续工作天数"), initial=6, min_value=1)
-    max_hours_per_week = forms.FloatField(label=_("每周工时上限"), initial=44, min_value=1)
-    min_coverage = forms.IntegerField(label=_("每店最低在岗人数"), initial=1, min_value=0)
 
 
 @login_required
@@ -71,8 +47,7 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         Prefetch("shops", queryset=scope_by_merchant(Shop.objects.order_by("code"), user=request.user))
     )
     form = None
-    if request.user.is_manager:
-        shift_templates_ensure_defaults()
+    if has_role(request.user, MANAGERS):
         form = RosterForm(request.POST or None, initial={"start_date": timezone.localdate() + timedelta(days=1)})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -119,7 +94,7 @@ def _named_shortfall(roster, shops) -> list[dict]:
 
 
 @require_POST
-@manager_required
+@roles_required(MANAGERS)
 def roster_solve(request: HttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     try:
@@ -132,7 +107,7 @@ def roster_solve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@manager_required
+@roles_required(MANAGERS)
 def roster_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     try:
@@ -148,7 +123,7 @@ def roster_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@manager_required
+@roles_required(MANAGERS)
 def roster_demand_upload(request: HttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     upload = request.FILES.get("file")
@@ -192,7 +167,7 @@ def roster_shop(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 def roster_agents(request: HttpRequest, pk: int) -> HttpResponse:
-    if not is_staff_viewer(request.user):
+    if not has_role(request.user, STAFF):
         raise Http404
     roster = _visible_roster(request, pk)
     agents, days, cells = roster_grid(
@@ -206,19 +181,10 @@ def roster_agents(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "staffing/roster_agents.html", {"roster": roster, "days": days, "rows": rows})
 
 
-class SwapForm(forms.Form):
-    taker = forms.ModelChoiceField(label=_("接班人"), queryset=User.objects.none())
-    note = forms.CharField(label=_("说明"), max_length=200, required=False)
-
-    def __init__(self, *args, requester: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["taker"].queryset = User.objects.filter(role=Role.AGENT, is_active=True).exclude(pk=requester.pk).order_by("code")
-
-
 @login_required
 def my_shifts_view(request: HttpRequest) -> HttpResponse:
     """An agent's own published shifts, four weeks from this Monday, and their swap requests."""
-    if request.user.role != Role.AGENT:
+    if not has_role(request.user, AGENTS):
         raise Http404
     today = timezone.localdate()
     try:
@@ -247,7 +213,7 @@ def my_shifts_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def swap_request_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.user.role != Role.AGENT:
+    if not has_role(request.user, AGENTS):
         raise Http404
     shift = get_visible_or_404(ShiftAssignment.objects.filter(agent=request.user, pinned=True).select_related("roster", "shop", "template"), pk=pk)
     form = SwapForm(request.POST, requester=request.user)
@@ -265,7 +231,7 @@ def swap_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staffing:my-shifts")
 
 
-@manager_required
+@roles_required(MANAGERS)
 def swap_list(request: HttpRequest) -> HttpResponse:
     swaps = list(swaps_visible_to(user=request.user)[:100])
     pending = [swap for swap in swaps if swap.status == SwapRequest.Status.PENDING]
@@ -274,7 +240,7 @@ def swap_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@manager_required
+@roles_required(MANAGERS)
 def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
     swap = get_visible_or_404(swaps_visible_to(user=request.user), pk=pk)
     approve = request.POST.get("decision") == "approve"

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,35 +12,38 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.permissions import AGENCY, MANAGERS, STAFF, has_role, require_role, roles_required
 from clients.selectors import shops_visible_to
-from staffing.forms import ExamCreateForm, QuestionForm
-from staffing.models import Course, Question
-from staffing.selectors import attempts_visible_to, courses_visible_to, exams_visible_to, my_training
-from staffing.services import (
+from staffing.errors import StaffingInputError
+from staffing.training.forms import ExamCreateForm, QuestionForm
+from staffing.training.models import Course
+from staffing.training.selectors import (
+    attempt_questions,
+    attempt_review,
+    attempts_visible_to,
+    courses_visible_to,
+    exam_pool_size,
+    exam_results,
+    exams_visible_to,
+    my_training,
+)
+from staffing.training.services import (
     ExamNotAllowed,
-    StaffingInputError,
     course_generate_platform,
     exam_create_for_shop,
     exam_start,
-    exam_submit,
-    question_add,
+    exam_submit_form,
+    question_add_manual,
 )
 
 
-def _not_merchant(request: HttpRequest) -> None:
-    if request.user.role == "merchant" and not request.user.is_superuser:
-        raise PermissionDenied
-
-
-@login_required
+@roles_required(AGENCY)
 def training_home(request: HttpRequest) -> HttpResponse:
-    _not_merchant(request)
     context: dict = {"courses": courses_visible_to(user=request.user)}
     shops = shops_visible_to(user=request.user).order_by("code")
     form = ExamCreateForm(shops=shops)
     if request.method == "POST":
-        if not request.user.is_manager:
-            raise PermissionDenied
+        require_role(request.user, MANAGERS)
         form = ExamCreateForm(request.POST, shops=shops)
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -55,23 +55,17 @@ def training_home(request: HttpRequest) -> HttpResponse:
         context["items"] = my_training(agent=request.user)
         context["attempts"] = attempts_visible_to(user=request.user)[:20]
     else:
-        context["exams"] = exams_visible_to(user=request.user).annotate(
-            attempt_count=Count("attempts", filter=Q(attempts__submitted_at__isnull=False)),
-            pass_count=Count("attempts", filter=Q(attempts__passed=True)),
-            avg_score=Avg("attempts__score"),
-        )
+        context["exams"] = exam_results(user=request.user)
     return render(request, "staffing/training_home.html", context)
 
 
-@login_required
+@roles_required(AGENCY)
 def course_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _not_merchant(request)
     course = get_visible_or_404(courses_visible_to(user=request.user), code=code)
-    show_answers = request.user.role in ("manager", "inspector") or request.user.is_superuser
+    show_answers = has_role(request.user, STAFF)
     form = QuestionForm()
     if request.method == "POST":
-        if not request.user.is_manager:
-            raise PermissionDenied
+        require_role(request.user, MANAGERS)
         if "regenerate" in request.POST and course.kind == Course.Kind.PLATFORM:
             course_generate_platform(platform=course.platform)
             messages.success(request, _("已按规则库更新题目"))
@@ -79,9 +73,8 @@ def course_detail(request: HttpRequest, code: str) -> HttpResponse:
         form = QuestionForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            key = "manual-" + hashlib.sha1(data["text"].encode()).hexdigest()[:12]
             try:
-                question_add(course=course, key=key, text=data["text"], answer=data["answer"], wrong=data["wrong"])
+                question_add_manual(course=course, text=data["text"], answer=data["answer"], wrong=data["wrong"])
             except StaffingInputError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -93,12 +86,11 @@ def course_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
+@roles_required(AGENCY)
 def exam_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _not_merchant(request)
     exam = get_visible_or_404(exams_visible_to(user=request.user), code=code)
     attempts = attempts_visible_to(user=request.user).filter(exam=exam)
-    pool = Question.objects.filter(course__in=exam.courses.all()).count()
+    pool = exam_pool_size(exam=exam)
     return render(request, "staffing/exam_detail.html", {"exam": exam, "attempts": attempts, "pool": pool})
 
 
@@ -117,18 +109,11 @@ def exam_begin(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_visible_or_404(attempts_visible_to(user=request.user), pk=pk)
-    questions_by_id = Question.objects.in_bulk(attempt.question_ids)
-    questions = [questions_by_id[q] for q in attempt.question_ids if q in questions_by_id]
     if request.method == "POST":
         if attempt.agent_id != request.user.pk:
             raise PermissionDenied
-        answers = {}
-        for q in questions:
-            raw = request.POST.get(f"q{q.pk}")
-            if raw is not None and raw.isdigit() and int(raw) < len(q.choices):
-                answers[q.pk] = int(raw)
         try:
-            attempt = exam_submit(attempt=attempt, answers=answers)
+            attempt = exam_submit_form(attempt=attempt, data=request.POST)
         except ExamNotAllowed as exc:
             messages.error(request, str(exc))
         else:
@@ -137,15 +122,10 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.warning(request, _("未通过本次考试。"))
         return redirect("staffing:attempt-detail", pk=attempt.pk)
-    rows = []
-    for q in questions:
-        given = attempt.answers.get(str(q.pk))
-        rows.append({"q": q, "given": given, "right": given == q.answer})
+    rows = attempt_review(attempt=attempt, questions=attempt_questions(attempt=attempt))
     open_attempt = attempt.submitted_at is None and attempt.agent_id == request.user.pk
     seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds())) if open_attempt else 0
     return render(
         request, "staffing/attempt_detail.html",
         {"attempt": attempt, "rows": rows, "open": open_attempt, "seconds_left": seconds_left},
     )
-
-

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from staffing.roster.scenario import MINUTES_PER_DAY, Scenario, hhmm
+from staffing.rosters.solver.scenario import MINUTES_PER_DAY, Scenario, hhmm
 
 WEIGHT_SHORTFALL = 100  # per agent-slot missing against demand
 WEIGHT_PREFERENCE = 20  # per shift against an agent's wishes

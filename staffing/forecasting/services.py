@@ -1,44 +1,33 @@
-"""Writes for staffing: demand history, promotion calendar, overrides, training, exams, certification, plans."""
+"""Writes for forecasting: demand history, the promotion calendar, managers' overrides, a shop's staffing
+parameters and seasonal plans."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import random
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from agency.models import Role, User
+from agency.models import User
 from agency.services import audit_record
-from clients.models import Platform, Shop
-from staffing import forecast as fc
-from staffing.models import (
-    Certification,
-    Course,
-    Exam,
-    ExamAttempt,
+from clients.models import Shop
+from staffing.errors import StaffingInputError
+from staffing.forecasting import forecast as fc
+from staffing.forecasting.erlang import EFFICIENCY
+from staffing.forecasting.models import (
     ForecastOverride,
     IntervalVolume,
     Promotion,
-    Question,
     SeasonalPlan,
     SeasonalPlanShop,
-    ShopAssignment,
     StaffingProfile,
 )
-from staffing.selectors import local_tz
-from staffing.training_sources import COMPLIANT_REPLIES, knowledge_facts, rule_facts
-
-
-class StaffingInputError(ValueError):
-    """Bad input for a staffing write; the message names what and where."""
-
+from staffing.forecasting.selectors import local_tz, staffing_profile_fresh
 
 # --- demand history --------------------------------------------------------------------------------------
 
@@ -84,7 +73,10 @@ def demand_history_from_arrivals(*, shop: Shop, arrivals: Iterable[datetime], so
 def demand_history_import_csv(*, shop: Shop, data: bytes | str) -> int:
     """CSV with the columns `start,volume` (start as ISO date-time with offset, e.g. 2026-11-01T08:00+08:00;
     without an offset it is read as Asia/Shanghai). A file with any bad line writes nothing."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:  # not UTF-8: say so, as for any other bad file
+        raise StaffingInputError(str(exc)) from exc
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or {"start", "volume"} - {f.strip() for f in reader.fieldnames}:
         raise StaffingInputError(_("第 1 行：表头必须包含 start 和 volume 两列"))
@@ -173,176 +165,6 @@ def forecast_override_set(
     return override
 
 
-# --- courses and questions --------------------------------------------------------------------------------
-
-
-def _stable_rng(key: str) -> random.Random:
-    return random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
-
-
-@transaction.atomic
-def course_generate_platform(*, platform: str) -> Course:
-    """The platform-rules course: material and one question per rule fact ("which reply breaks the rules?"),
-    the violating reply among three compliant ones. Re-running adds only new rules."""
-    if platform not in Platform.values:
-        raise StaffingInputError(_("未知平台 %(p)s") % {"p": platform})
-    label = Platform(platform).label
-    facts = rule_facts(platform)
-    material = "\n".join(
-        f"· {f.banned}：{_('例如')}“{f.example}”" + (f" → {f.suggestion}" if f.suggestion else "") for f in facts
-    )
-    course, _created = Course.objects.update_or_create(
-        code=f"rules-{platform}",
-        defaults={"title": _("%(p)s 平台规则") % {"p": label}, "kind": Course.Kind.PLATFORM, "platform": platform,
-                  "material": material},
-    )
-    for fact in facts:
-        rng = _stable_rng(fact.rule)
-        choices = rng.sample(COMPLIANT_REPLIES, 3) + [fact.example]
-        rng.shuffle(choices)
-        Question.objects.get_or_create(
-            course=course,
-            key=fact.rule,
-            defaults={
-                "text": _("在%(p)s店铺的客服聊天中，下列哪句回复会被判为违规？") % {"p": label},
-                "choices": choices,
-                "answer": choices.index(fact.example),
-                "explanation": f"“{fact.banned}”（{fact.category}）" + (f"：{fact.suggestion}" if fact.suggestion else ""),
-            },
-        )
-    return course
-
-
-@transaction.atomic
-def course_generate_shop(*, shop: Shop, material: str = "") -> Course:
-    """The shop's knowledge course, with questions from the registered knowledge sources (the handover)."""
-    course, _created = Course.objects.get_or_create(
-        code=f"shop-{shop.code}",
-        defaults={"title": _("%(s)s 店铺知识") % {"s": shop.name}, "kind": Course.Kind.SHOP, "shop": shop,
-                  "platform": shop.platform, "material": material},
-    )
-    for fact in knowledge_facts(shop):
-        question_add(course=course, key=fact.key, text=fact.question, answer=fact.answer, wrong=fact.distractors)
-    return course
-
-
-def question_add(*, course: Course, key: str, text: str, answer: str, wrong: list[str]) -> Question:
-    """Add (or keep) a single-choice question; the right answer is placed at a stable random position."""
-    if not wrong:
-        raise StaffingInputError(_("题目“%(t)s”至少需要一个错误选项") % {"t": text[:30]})
-    choices = list(wrong) + [answer]
-    _stable_rng(f"{course.code}:{key}").shuffle(choices)
-    question, _created = Question.objects.get_or_create(
-        course=course, key=key, defaults={"text": text, "choices": choices, "answer": choices.index(answer)}
-    )
-    return question
-
-
-@transaction.atomic
-def exam_create_for_shop(
-    *, shop: Shop, question_count: int = 10, pass_mark: int = 80, time_limit_minutes: int = 20,
-    max_attempts: int = 3, certification_days: int = 180,
-) -> Exam:
-    """The shop's certification exam: the platform's rules plus the shop's knowledge."""
-    platform_course = course_generate_platform(platform=shop.platform)
-    shop_course = course_generate_shop(shop=shop)
-    exam, _created = Exam.objects.get_or_create(
-        code=f"cert-{shop.code}",
-        defaults={"title": _("%(s)s 上岗考核") % {"s": shop.name}, "shop": shop, "question_count": question_count,
-                  "pass_mark": pass_mark, "time_limit_minutes": time_limit_minutes, "max_attempts": max_attempts,
-                  "certification_days": certification_days},
-    )
-    exam.courses.add(platform_course, shop_course)
-    return exam
-
-
-# --- exams and certification ------------------------------------------------------------------------------
-
-
-class ExamNotAllowed(Exception):
-    """The agent may not start this exam now (message says why)."""
-
-
-GRACE = timedelta(seconds=30)  # network slack on submitting at the last second
-
-
-@transaction.atomic
-def exam_start(*, exam: Exam, agent: User, now: datetime | None = None, seed: int | None = None) -> ExamAttempt:
-    """Draw a random subset of the pool for the agent. An unfinished attempt still in time is resumed."""
-    now = now or timezone.now()
-    if agent.role != Role.AGENT:
-        raise ExamNotAllowed(_("只有客服可以参加考试"))
-    if not exam.active:
-        raise ExamNotAllowed(_("该考试已停用"))
-    open_attempt = (
-        ExamAttempt.objects.select_for_update()
-        .filter(exam=exam, agent=agent, submitted_at__isnull=True, deadline__gt=now)
-        .first()
-    )
-    if open_attempt:
-        return open_attempt
-    # an unfinished attempt past its deadline counts as a failed one
-    for stale in ExamAttempt.objects.filter(exam=exam, agent=agent, submitted_at__isnull=True):
-        _grade(stale, {}, now=now)
-    used = ExamAttempt.objects.filter(exam=exam, agent=agent).count()
-    if used >= exam.max_attempts:
-        raise ExamNotAllowed(_("已用完 %(n)s 次考试机会") % {"n": exam.max_attempts})
-    pool = list(Question.objects.filter(course__in=exam.courses.all()).values_list("pk", flat=True))
-    if not pool:
-        raise ExamNotAllowed(_("题库为空"))
-    rng = random.Random(seed)
-    drawn = rng.sample(pool, min(exam.question_count, len(pool)))
-    return ExamAttempt.objects.create(
-        exam=exam, agent=agent, started_at=now, deadline=now + timedelta(minutes=exam.time_limit_minutes),
-        question_ids=drawn,
-    )
-
-
-def _grade(attempt: ExamAttempt, answers: Mapping[int, int], *, now: datetime) -> ExamAttempt:
-    questions = {q.pk: q for q in Question.objects.filter(pk__in=attempt.question_ids)}
-    correct = sum(1 for qid in attempt.question_ids if qid in questions and answers.get(qid) == questions[qid].answer)
-    total = len(attempt.question_ids) or 1
-    attempt.answers = {str(k): v for k, v in answers.items() if k in questions}
-    attempt.score = round(100.0 * correct / total, 1)
-    attempt.submitted_at = now
-    attempt.late = now > attempt.deadline + GRACE
-    attempt.passed = (not attempt.late) and attempt.score >= attempt.exam.pass_mark
-    if attempt.passed and attempt.exam.shop_id:
-        attempt.certification = certification_grant(
-            agent=attempt.agent, shop=attempt.exam.shop, days=attempt.exam.certification_days, now=now
-        )
-    attempt.save()
-    return attempt
-
-
-@transaction.atomic
-def exam_submit(*, attempt: ExamAttempt, answers: Mapping[int, int], now: datetime | None = None) -> ExamAttempt:
-    """Grade once. Past the time limit the attempt is recorded as failed (超时). Passing a shop exam certifies
-    the agent for the shop for the exam's validity."""
-    attempt = ExamAttempt.objects.select_for_update().select_related("exam", "agent").get(pk=attempt.pk)
-    if attempt.submitted_at is not None:
-        raise ExamNotAllowed(_("本次考试已交卷"))
-    result = _grade(attempt, answers, now=now or timezone.now())
-    audit_record(actor=attempt.agent, verb="exam.submit", target=attempt,
-                 data={"score": result.score, "passed": result.passed, "late": result.late})
-    return result
-
-
-@transaction.atomic
-def certification_grant(*, agent: User, shop: Shop, days: int, now: datetime | None = None,
-                        by: User | None = None) -> Certification:
-    now = now or timezone.now()
-    cert = Certification.objects.create(agent=agent, shop=shop, granted_at=now, expires_at=now + timedelta(days=days))
-    audit_record(actor=by or agent, verb="certification.grant", target=cert, merchant_id=shop.merchant_id)
-    return cert
-
-
-@transaction.atomic
-def shop_assignment_ensure(*, agent: User, shop: Shop, since: date) -> ShopAssignment:
-    assignment, _created = ShopAssignment.objects.get_or_create(agent=agent, shop=shop, since=since)
-    return assignment
-
-
 # --- seasonal plans ---------------------------------------------------------------------------------------
 
 
@@ -378,9 +200,6 @@ def seasonal_plan_create(
 @transaction.atomic
 def staffing_profile_update(*, shop: Shop, by: User | None = None, **fields) -> StaffingProfile:
     """Save a shop's Erlang parameters; each is checked the way `staffing.erlang` will use it."""
-    from staffing.erlang import EFFICIENCY
-    from staffing.selectors import staffing_profile_fresh
-
     profile = staffing_profile_fresh(shop=shop)
     for name, value in fields.items():
         setattr(profile, name, value)

@@ -1,7 +1,7 @@
 """The rostering problem as plain data, and the parser that turns the scenario JSON (contracts §3) into it.
 
 No Django here: the same objects are built by the `roster_solve` command from a file and by
-`staffing.services.rosters` from the database. Times are clock minutes in local time (Asia/Shanghai has no
+`staffing.rosters.services` from the database. Times are clock minutes in local time (Asia/Shanghai has no
 daylight saving time, so clock arithmetic across midnight is exact). Day `d` is `start_date + d`; an
 "absolute minute" is `d * 1440 + minute of day`.
 

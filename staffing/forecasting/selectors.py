@@ -1,4 +1,5 @@
-"""Reads for staffing: forecasts, required agents, training, certification and seasonal plans."""
+"""Reads for forecasting: a shop's staffing parameters, demand history, forecasts and required agents per
+half hour (Erlang C), and seasonal plans against certified capacity."""
 
 from __future__ import annotations
 
@@ -10,27 +11,26 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from agency.access import scope_by_agent, scope_by_merchant
-from agency.models import Role, User
+from agency.access import is_staff_viewer, scope_by_merchant
+from agency.models import User
 from clients.models import Platform, Shop
-from staffing import forecast as fc
-from staffing.erlang import staff_intervals, tail_shares
-from staffing.models import (
-    Certification,
-    Course,
-    Exam,
-    ExamAttempt,
+from staffing.forecasting import forecast as fc
+from staffing.forecasting.charts import bar_chart, line_chart
+from staffing.forecasting.erlang import staff_intervals, tail_shares
+from staffing.forecasting.models import (
     ForecastOverride,
     IntervalVolume,
     Promotion,
     SeasonalPlan,
     SeasonalPlanShop,
-    ShopAssignment,
     StaffingProfile,
 )
+from staffing.training.selectors import certifications_valid
 
 # Response targets and service windows per platform (domain.md; a manager changes them per shop).
 PLATFORM_DEFAULTS: dict[str, dict] = {
@@ -205,98 +205,13 @@ def required_agents(*, shop: Shop, start: date, days: int) -> dict[tuple[date, s
     }
 
 
-# --- training and certification -----------------------------------------------------------------------
-
-
-def certifications_valid(*, on: datetime | None = None) -> QuerySet[Certification]:
-    on = on or timezone.now()
-    return Certification.objects.filter(revoked=False, granted_at__lte=on, expires_at__gt=on)
-
-
-def certified_agent_ids(*, shop: Shop, on: datetime | None = None) -> set[int]:
-    return set(certifications_valid(on=on).filter(shop=shop).values_list("agent_id", flat=True))
-
-
-def assignments_active(*, on: date | None = None) -> QuerySet[ShopAssignment]:
-    on = on or timezone.localdate()
-    return ShopAssignment.objects.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gte=on))
-
-
-def courses_visible_to(*, user: User) -> QuerySet[Course]:
-    """Staff see every course; an agent sees platform courses and the courses of shops assigned to them."""
-    qs = Course.objects.select_related("shop").order_by("kind", "code")
-    if user.is_authenticated and (user.is_manager or user.role == Role.INSPECTOR):
-        return qs
-    if user.is_authenticated and user.role == Role.AGENT:
-        mine = assignments_active().filter(agent=user)
-        return qs.filter(
-            Q(shop__isnull=True, platform__in=mine.values("shop__platform")) | Q(shop_id__in=mine.values("shop_id"))
-        )
-    return qs.none()
-
-
-def exams_visible_to(*, user: User) -> QuerySet[Exam]:
-    qs = Exam.objects.select_related("shop").prefetch_related("courses").order_by("code")
-    if user.is_authenticated and (user.is_manager or user.role == Role.INSPECTOR):
-        return qs
-    if user.is_authenticated and user.role == Role.AGENT:
-        shop_ids = assignments_active().filter(agent=user).values("shop_id")
-        return qs.filter(active=True).filter(Q(shop__isnull=True) | Q(shop_id__in=shop_ids))
-    return qs.none()
-
-
-def attempts_visible_to(*, user: User) -> QuerySet[ExamAttempt]:
-    """An agent's own attempts; staff see all; merchants none (attempts are the agency's business)."""
-    return scope_by_agent(
-        ExamAttempt.objects.select_related("exam", "exam__shop", "agent").order_by("-started_at"), user=user
-    )
-
-
-@dataclass
-class TrainingItem:
-    shop: Shop
-    exam: Exam | None
-    certification: Certification | None
-    status: str  # "due", "expiring", "certified", "no_exam"
-    attempts_used: int = 0
-
-
-def my_training(*, agent: User, expiring_within_days: int = 30) -> list[TrainingItem]:
-    """Per shop the agent is assigned to: the exam to take and whether it is due (no valid certificate, or
-    one expiring soon)."""
-    now = timezone.now()
-    shops = [a.shop for a in assignments_active().filter(agent=agent).select_related("shop")]
-    certs: dict[int, Certification] = {}
-    for c in certifications_valid(on=now).filter(agent=agent).order_by("expires_at"):
-        certs[c.shop_id] = c  # the one lasting longest wins
-    exams: dict[int, Exam] = {}
-    for e in Exam.objects.filter(active=True, shop__in=shops).order_by("code"):
-        exams.setdefault(e.shop_id, e)
-    used: dict[int, int] = defaultdict(int)
-    for exam_id in ExamAttempt.objects.filter(agent=agent, exam__in=exams.values()).values_list("exam_id", flat=True):
-        used[exam_id] += 1
-    items = []
-    for shop in sorted({s.pk: s for s in shops}.values(), key=lambda s: s.code):
-        cert = certs.get(shop.pk)
-        exam = exams.get(shop.pk)
-        if cert and cert.expires_at > now + timedelta(days=expiring_within_days):
-            status = "certified"
-        elif cert:
-            status = "expiring"
-        else:
-            status = "due" if exam else "no_exam"
-        items.append(TrainingItem(shop, exam, cert, status, used[exam.pk] if exam else 0))
-    return items
-
-
 # --- seasonal plans -------------------------------------------------------------------------------------
 
 
 def plans_visible_to(*, user: User) -> QuerySet[SeasonalPlan]:
+    """Seasonal plans are the agency's own business: staff see them all, nobody else any."""
     qs = SeasonalPlan.objects.select_related("promotion").order_by("-created_at")
-    if user.is_authenticated and (user.is_manager or user.role == Role.INSPECTOR):
-        return qs
-    return qs.none()
+    return qs if is_staff_viewer(user) else qs.none()
 
 
 @dataclass
@@ -391,3 +306,73 @@ def shops_for_planning(*, user: User) -> QuerySet[Shop]:
 
 def plan_lines_prefetch() -> Prefetch:
     return Prefetch("lines", queryset=SeasonalPlanShop.objects.select_related("shop"))
+
+
+# --- the forecast page ------------------------------------------------------------------------------------
+
+PHASE_LABELS = {fc.PRESALE: gettext_lazy("预售"), fc.PEAK: gettext_lazy("高峰"), fc.TAIL: gettext_lazy("售后")}
+KIND_LABELS = {
+    fc.WORKDAY: gettext_lazy("工作日"), fc.WEEKEND: gettext_lazy("周末"),
+    fc.HOLIDAY: gettext_lazy("法定节假日"), fc.MAKEUP: gettext_lazy("调休上班"),
+}
+
+
+def forecast_page(*, shop: Shop, start: date, days: int) -> dict:
+    """What the forecast page shows for a shop: the forecast, the half-hour profile and daily totals charts,
+    and per day the heat row of required agents (with overridden cells marked) and its totals."""
+    result = shop_forecast(shop=shop, start=start, days=days)
+    slots = result.slots
+    mean_volume = np.mean([d.volumes for d in result.days], axis=0) if result.days else np.zeros(fc.SLOTS_PER_DAY)
+    mean_agents = np.max([result.agents[d.day] for d in result.days], axis=0) if result.days else np.zeros(48)
+    profile_chart = line_chart(
+        [float(v) for v in mean_volume],
+        labels=[fc.slot_label(i) for i in range(fc.SLOTS_PER_DAY)],
+        second=[float(v) for v in mean_agents],
+        title=_("半小时咨询量曲线"),
+        legend=(_("平均每半小时咨询量"), _("最多所需客服（右轴）")),
+    )
+    bars = []
+    rows = []
+    for d in result.days:
+        css = f"phase-{d.phase}" if d.phase else ("holiday" if d.kind.kind == fc.HOLIDAY else "")
+        mark = ""
+        if d.phase == fc.PEAK:
+            mark = "★"
+        elif d.kind.kind == fc.HOLIDAY:
+            mark = _("休")
+        elif d.kind.kind == fc.MAKEUP:
+            mark = _("班")
+        bars.append({"value": d.total, "label": d.day.strftime("%m-%d"), "css": css, "mark": mark})
+        agents = result.agents.get(d.day)
+        rows.append({
+            "forecast": d,
+            "kind": KIND_LABELS[d.kind.kind],
+            "phase": PHASE_LABELS[d.phase] if d.phase else "",
+            "total": round(d.total),
+            "peak_agents": int(agents.max()) if agents is not None else 0,
+            "agent_hours": float(agents.sum()) / 2 if agents is not None else 0,
+            "cells": [
+                {"value": int(agents[i]), "volume": round(float(d.volumes[i]), 1),
+                 "overridden": (d.day, i) in result.overridden}
+                for i in slots
+            ] if agents is not None else [],
+            "overridden": (d.day, None) in result.overridden,
+        })
+    peak_value = max((c["value"] for r in rows for c in r["cells"]), default=0) or 1
+    for r in rows:
+        for c in r["cells"]:
+            c["level"] = min(5, int(np.ceil(c["value"] / peak_value * 5)))
+    return {
+        "result": result,
+        "rows": rows,
+        "slot_labels": result.slot_labels,
+        "profile_chart": profile_chart,
+        "daily_chart": bar_chart(bars, title=_("每日咨询总量")),
+        "total_volume": round(sum(d.total for d in result.days)),
+        "peak_agents": max((r["peak_agents"] for r in rows), default=0),
+    }
+
+
+def promotions_recent(*, today: date) -> QuerySet[Promotion]:
+    """The promotion calendar from the start of last year on."""
+    return Promotion.objects.filter(tail_end__gte=date(today.year - 1, 1, 1)).order_by("presale_start")

@@ -1,10 +1,6 @@
 """Demo rosters: certified agents on three shops of both merchants, a 28-day roster solved and published for
-two weeks, a leave and a pending swap request. Idempotent.
-
-`manage.py demo_data` discovers only `staffing.demo` (owned by the training/forecast part); it must call
-`staffing.demo_rosters.load(password=..., log=...)` after its own loader (ORDER here is 35: after staffing's
-30, before compliance's 40).
-"""
+two weeks, a leave and a pending swap request. Idempotent. `manage.py demo_data` runs it after the training
+demo (ORDER 35: after staffing's forecasting 30 and training 31, before compliance's 40)."""
 
 from __future__ import annotations
 
@@ -17,9 +13,8 @@ from django.utils import timezone
 
 from agency.models import Role, User
 from clients.models import Shop
-from staffing.models import Certification, ShopAssignment
-from staffing.roster_models import Leave, Roster, ShiftAssignment, SwapRequest
-from staffing.roster_services import (
+from staffing.rosters.models import Leave, Roster, ShiftAssignment, SwapRequest
+from staffing.rosters.services import (
     roster_create,
     roster_demand_import,
     roster_publish,
@@ -28,6 +23,7 @@ from staffing.roster_services import (
     swap_problems,
     swap_request_create,
 )
+from staffing.training.models import Certification, ShopAssignment
 
 ORDER = 35
 TZ = ZoneInfo("Asia/Shanghai")

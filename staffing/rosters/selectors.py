@@ -11,21 +11,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
-from django.urls import reverse
+from django.db.models import Q, QuerySet
 
 from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import Role, User
 from clients.models import Shop
-from staffing.roster_models import Roster, ShiftAssignment, SwapRequest
+from staffing.forecasting.selectors import required_agents
+from staffing.rosters.models import Roster, ShiftAssignment, SwapRequest
 
 
 def rosters_visible_to(*, user: User) -> QuerySet[Roster]:
-    if is_staff_viewer(user):
-        return Roster.objects.all()
-    if user.is_authenticated and user.role == Role.MERCHANT and user.merchant_id:
-        return Roster.objects.filter(shops__merchant_id=user.merchant_id).distinct()
-    return Roster.objects.none()
+    """Staff: every roster; a merchant user: the rosters covering one of their shops; anyone else: none."""
+    qs = scope_by_merchant(Roster.objects.all(), user=user, merchant_path="shops__merchant")
+    return qs if is_staff_viewer(user) else qs.distinct()
 
 
 def roster_shops_visible_to(*, user: User, roster: Roster) -> QuerySet[Shop]:
@@ -54,8 +52,6 @@ def swaps_visible_to(*, user: User) -> QuerySet[SwapRequest]:
     if is_staff_viewer(user):
         return qs
     if user.is_authenticated and user.role == Role.AGENT:
-        from django.db.models import Q
-
         return qs.filter(Q(requester=user) | Q(taker=user))
     return qs.none()
 
@@ -76,9 +72,12 @@ def roster_demand_map(*, roster: Roster, shop: Shop) -> dict[tuple[date, str], i
     demand = {(r.date, r.slot.strftime("%H:%M")): r.agents for r in rows}
     if demand:
         return demand
-    from staffing.roster_services import _required_from_forecast
+    return required_from_forecast(shop=shop, start=roster.start_date, days=roster.days)
 
-    return _required_from_forecast(shop, roster.start_date, roster.days)
+
+def required_from_forecast(*, shop: Shop, start: date, days: int) -> dict[tuple[date, str], int]:
+    """Half-hour demand from the forecast and Erlang C (`staffing.forecasting.selectors.required_agents`)."""
+    return dict(required_agents(shop=shop, start=start, days=days))
 
 
 def coverage_grid(*, roster: Roster, shop: Shop) -> tuple[list[str], list[date], dict[tuple[str, date], CoverageCell]]:
@@ -148,35 +147,3 @@ def shop_published_gaps(*, shop: Shop, first: date, days: int, window: tuple[str
                 gaps.append((day, t.strftime("%H:%M")))
             t += step
     return gaps
-
-
-def roster_readiness(engagement):
-    """Go-live check: a published roster covers 8:00–23:00 for each of the engagement's shops, two weeks ahead."""
-    from django.utils import timezone
-    from django.utils.translation import gettext
-    from django.utils.translation import gettext_lazy as _
-
-    from clients.golive import ReadinessItem
-
-    label = _("已发布排班覆盖前两周 8:00–23:00")
-    shops = list(engagement.shops.order_by("code"))
-    if not shops:
-        return ReadinessItem("roster_published", label, False, gettext("合作项目还没有店铺。"))
-    today = timezone.localdate()
-    problems = []
-    for shop in shops:
-        published = (
-            Roster.objects.filter(shops=shop, status=Roster.Status.PUBLISHED).order_by("start_date").first()
-        )
-        if published is None:
-            problems.append(gettext("%(shop)s：没有已发布的排班") % {"shop": shop.name})
-            continue
-        first = max(today, published.start_date)
-        gaps = shop_published_gaps(shop=shop, first=first, days=14)
-        if gaps:
-            day, slot = gaps[0]
-            problems.append(
-                gettext("%(shop)s：%(day)s %(slot)s 起无人在岗（两周内共 %(n)s 个半小时缺人）")
-                % {"shop": shop.name, "day": day.strftime("%m-%d"), "slot": slot, "n": len(gaps)}
-            )
-    return ReadinessItem("roster_published", label, not problems, "；".join(problems), reverse("staffing:roster-list"))

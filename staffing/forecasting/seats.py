@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from clients.seats import SeatEstimate, SeatRequest
-from staffing.erlang import EFFICIENCY, staff_interval
+from staffing.forecasting.erlang import EFFICIENCY, staff_interval
 
 
 def seat_estimate(request: SeatRequest) -> SeatEstimate:
-    """Erlang C for the stated peak interval; raises `staffing.erlang.ErlangInputError` on bad figures."""
+    """Erlang C for the stated peak interval; raises `staffing.forecasting.erlang.ErlangInputError` on bad figures."""
     result = staff_interval(
         volume=request.volume,
         interval_minutes=request.interval_minutes,
