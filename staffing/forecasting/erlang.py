@@ -32,9 +32,12 @@ After-sales tail of a promotion (seed 004):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 EFFICIENCY: dict[int, float] = {1: 1.0, 2: 1.7, 3: 2.5, 4: 2.9, 5: 3.5}
 
@@ -63,7 +66,7 @@ class Staffing:
     asa_seconds: float
     traffic: float
 
-    def as_contract_json(self) -> dict:
+    def as_contract_json(self) -> dict[str, float]:
         """The object `manage.py erlang` prints, rounded as in contracts §2 (key order matters to readers)."""
         return {
             "raw_agents": self.raw_agents,
@@ -74,7 +77,7 @@ class Staffing:
             "asa_seconds": round(self.asa_seconds, 1),
         }
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -111,18 +114,22 @@ def efficiency(concurrency: int) -> float:
     return EFFICIENCY[int(concurrency)]
 
 
-def effective_aht(aht_seconds, concurrency: int = 1):
-    return np.asarray(aht_seconds, dtype=float) / efficiency(concurrency)
+def effective_aht(aht_seconds: ArrayLike, concurrency: int = 1) -> np.ndarray:
+    result: np.ndarray = np.asarray(aht_seconds, dtype=float) / efficiency(concurrency)
+    return result
 
 
-def traffic_erlangs(volume, *, interval_minutes, aht_seconds, concurrency: int = 1) -> np.ndarray:
+def traffic_erlangs(
+    volume: ArrayLike, *, interval_minutes: ArrayLike, aht_seconds: ArrayLike, concurrency: int = 1
+) -> np.ndarray:
     """A = volume × effective AHT ÷ interval."""
-    return np.asarray(volume, dtype=float) * effective_aht(aht_seconds, concurrency) / (
+    result: np.ndarray = np.asarray(volume, dtype=float) * effective_aht(aht_seconds, concurrency) / (
         np.asarray(interval_minutes, dtype=float) * 60.0
     )
+    return result
 
 
-def erlang_b(traffic, servers) -> np.ndarray:
+def erlang_b(traffic: ArrayLike, servers: ArrayLike) -> np.ndarray:
     """Erlang B blocking probability for arrays of traffic and whole numbers of servers (stable recursion)."""
     a, n = np.broadcast_arrays(np.asarray(traffic, dtype=float), np.asarray(servers, dtype=np.int64))
     a = a.ravel()
@@ -135,7 +142,9 @@ def erlang_b(traffic, servers) -> np.ndarray:
     return b.reshape(np.broadcast(np.asarray(traffic), np.asarray(servers)).shape)
 
 
-def _wait_figures(a, n, b, aht_eff, answer_seconds):
+def _wait_figures(
+    a: np.ndarray, n: np.ndarray, b: np.ndarray, aht_eff: np.ndarray, answer_seconds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """P(wait), SL and ASA for N > A given B_N (arrays of equal shape)."""
     free = n - a
     pw = n * b / (n - a * (1.0 - b))
@@ -144,16 +153,26 @@ def _wait_figures(a, n, b, aht_eff, answer_seconds):
     return pw, sl, asa
 
 
-def erlang_c(traffic, servers) -> np.ndarray:
+def erlang_c(traffic: ArrayLike, servers: ArrayLike) -> np.ndarray:
     """P(wait) for N > A (Erlang C)."""
     a = np.asarray(traffic, dtype=float)
     n = np.asarray(servers, dtype=float)
     b = erlang_b(a, np.asarray(servers, dtype=np.int64))
-    return n * b / (n - a * (1.0 - b))
+    result: np.ndarray = n * b / (n - a * (1.0 - b))
+    return result
 
 
-def _validate(*, volume, interval_minutes, aht_seconds, answer_seconds, service_level, max_occupancy, shrinkage):
-    checks = [
+def _validate(
+    *,
+    volume: ArrayLike,
+    interval_minutes: ArrayLike,
+    aht_seconds: ArrayLike,
+    answer_seconds: ArrayLike,
+    service_level: ArrayLike,
+    max_occupancy: ArrayLike,
+    shrinkage: ArrayLike,
+) -> None:
+    checks: list[tuple[str, ArrayLike, Callable[[np.ndarray], Any], str]] = [
         ("volume", volume, lambda x: np.all(np.isfinite(x)) and np.all(x >= 0), "must be a number ≥ 0"),
         ("interval_minutes", interval_minutes, lambda x: np.all(np.isfinite(x)) and np.all(x > 0), "must be > 0"),
         ("aht_seconds", aht_seconds, lambda x: np.all(np.isfinite(x)) and np.all(x > 0), "must be > 0"),
@@ -179,14 +198,14 @@ def _validate(*, volume, interval_minutes, aht_seconds, answer_seconds, service_
 
 
 def staff_intervals(
-    volume,
+    volume: ArrayLike,
     *,
-    interval_minutes=30,
-    aht_seconds,
-    answer_seconds,
-    service_level,
-    max_occupancy=1.0,
-    shrinkage=0.0,
+    interval_minutes: ArrayLike = 30,
+    aht_seconds: ArrayLike,
+    answer_seconds: ArrayLike,
+    service_level: ArrayLike,
+    max_occupancy: ArrayLike = 1.0,
+    shrinkage: ArrayLike = 0.0,
     concurrency: int = 1,
     max_agents: int = 1_000_000,
 ) -> StaffingArrays:
@@ -312,7 +331,7 @@ def seats_for(raw_agents: int, shrinkage: float) -> int:
 # --- after-sales tail of a promotion (seed 004) -------------------------------------------------------------
 
 
-def refund_volume(*, orders: float, refund_rate: float, day_shares) -> np.ndarray:
+def refund_volume(*, orders: float, refund_rate: float, day_shares: ArrayLike) -> np.ndarray:
     """Daily refund volume = orders × expected refund rate × that day's share of the promotion's refunds."""
     shares = np.asarray(day_shares, dtype=float)
     if orders < 0:
@@ -321,10 +340,11 @@ def refund_volume(*, orders: float, refund_rate: float, day_shares) -> np.ndarra
         raise ErlangInputError("refund_rate", "must be a share from 0 to 1")
     if np.any(shares < 0) or shares.sum() > 1 + 1e-9:
         raise ErlangInputError("day_shares", "must be shares ≥ 0 adding up to at most 1")
-    return orders * refund_rate * shares
+    result: np.ndarray = orders * refund_rate * shares
+    return result
 
 
-def refund_agents(*, daily_refunds, refunds_per_agent: float) -> np.ndarray:
+def refund_agents(*, daily_refunds: ArrayLike, refunds_per_agent: float) -> np.ndarray:
     """Refund agents needed each day = ⌈daily refund volume ÷ refunds one agent handles per day⌉."""
     if refunds_per_agent <= 0:
         raise ErlangInputError("refunds_per_agent", "must be > 0")
@@ -337,4 +357,5 @@ def tail_shares(days: int, *, decay: float = 0.8) -> np.ndarray:
     if days <= 0:
         return np.zeros(0)
     weights = decay ** np.arange(days, dtype=float)
-    return weights / weights.sum()
+    result: np.ndarray = weights / weights.sum()
+    return result

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -73,7 +73,8 @@ def _generic_intraday() -> np.ndarray:
         + 1.2 * np.exp(-0.5 * ((hours - 21.0) / 1.3) ** 2)
     )
     curve[(hours < 7) | (hours > 24)] *= 0.3
-    return curve / curve.sum()
+    result: np.ndarray = curve / curve.sum()
+    return result
 
 
 GENERIC_INTRADAY = _generic_intraday()
@@ -139,6 +140,8 @@ class PromotionWindow:
         return None
 
     def uplift(self, phase: str | None) -> float:
+        if phase is None:
+            return 1.0
         return {PRESALE: self.presale_uplift, PEAK: self.peak_uplift, TAIL: self.tail_uplift}.get(phase, 1.0)
 
     def applies_to(self, platform: str) -> bool:
@@ -333,9 +336,9 @@ def forecast_days(
     return out
 
 
-def bucket_arrivals(arrivals: Iterable, *, slot_minutes: int = SLOT_MINUTES) -> dict:
+def bucket_arrivals(arrivals: Iterable[datetime], *, slot_minutes: int = SLOT_MINUTES) -> dict[datetime, int]:
     """Count arrival datetimes (already in local time) per slot start: the history's raw form."""
-    counts: dict = {}
+    counts: dict[datetime, int] = {}
     for at in arrivals:
         minute = (at.hour * 60 + at.minute) // slot_minutes * slot_minutes
         key = at.replace(hour=minute // 60, minute=minute % 60, second=0, microsecond=0)

@@ -193,7 +193,7 @@ def test_readiness_check_is_registered_for_the_go_live_checklist():
 
 
 def test_without_entered_demand_the_forecast_drives_the_roster(tenants):
-    """Demand comes from the staffing maths (`staffing.selectors.required_agents`) when none is entered."""
+    """Demand comes from the staffing maths (`staffing.forecasting.selectors.required_agents`) when none is entered."""
     from datetime import datetime, time
 
     from staffing.forecasting import selectors

@@ -142,7 +142,7 @@ def _number(value: Any, where: str, *, minimum: float = 0) -> float:
     return float(value)
 
 
-def _list(value: Any, where: str) -> list:
+def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise ScenarioError(where, f"expected a list, got {type(value).__name__}")
     return value
@@ -184,6 +184,12 @@ def parse_scenario(data: Any) -> Scenario:
         if inside:
             raise ScenarioError(where, f"{value} is outside the period {start} + {days} days")
         return None
+
+    def day_inside(value: Any, where: str) -> int:
+        """The day index of a date that must lie inside the period (else a ScenarioError)."""
+        d = day_of(value, where, inside=True)
+        assert d is not None  # inside=True raises rather than answer None
+        return d
 
     shops: list[str] = []
     platforms: dict[str, str] = {}
@@ -283,15 +289,15 @@ def parse_scenario(data: Any) -> Scenario:
         shop = row.get("shop")
         if shop not in platforms:
             raise ScenarioError(f"{where}.shop", f"unknown shop {shop!r}")
-        d = day_of(row.get("date"), f"{where}.date", inside=True)
+        d = day_inside(row.get("date"), f"{where}.date")
         minute = _parse_time(row.get("slot"), f"{where}.slot")
         if minute % slot:
             raise ScenarioError(f"{where}.slot", f"{row.get('slot')} is not on a {slot}-minute slot boundary")
         need = _int(row.get("agents"), f"{where}.agents")
-        key = (shop, d, minute)
-        if key in demand:
+        demand_key = (str(shop), d, minute)
+        if demand_key in demand:
             raise ScenarioError(where, f"a second figure for {shop} {row.get('date')} {row.get('slot')}")
-        demand[key] = need
+        demand[demand_key] = need
 
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
@@ -318,7 +324,7 @@ def parse_scenario(data: Any) -> Scenario:
             raise ScenarioError(f"{where}.shift", f"unknown shift {row.get('shift')!r}")
         if row.get("shop") not in platforms:
             raise ScenarioError(f"{where}.shop", f"unknown shop {row.get('shop')!r}")
-        d = day_of(row.get("date"), f"{where}.date", inside=True)
+        d = day_inside(row.get("date"), f"{where}.date")
         fixed.append(Fixed(row["agent"], d, row["shift"], row["shop"]))
 
     return Scenario(

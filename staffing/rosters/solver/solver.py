@@ -24,7 +24,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,7 +100,7 @@ class _Model:
         self.x: dict[tuple[int, int, int, str], cp_model.IntVar] = {}
         self.slack: dict[tuple[str, int, int], cp_model.IntVar] = {}
         # How every auxiliary variable follows from the x's, so a hint can be complete: (var, kind, terms, need)
-        self.defs: list[tuple[Any, str, list, int]] = []
+        self.defs: list[tuple[Any, str, list[Any], int]] = []
         self._build(relax)
 
     def _build(self, relax: bool) -> None:
@@ -119,8 +119,8 @@ class _Model:
                         if pin is not None and (pin.shift != tpl.code or pin.shop != shop):
                             continue
                         self.x[ai, d, ti, shop] = m.new_bool_var(f"x_{ai}_{d}_{ti}_{shop}")
-        by_adt: dict[tuple[int, int, int], list] = defaultdict(list)
-        by_ad: dict[tuple[int, int], list] = defaultdict(list)
+        by_adt: dict[tuple[int, int, int], list[Any]] = defaultdict(list)
+        by_ad: dict[tuple[int, int], list[Any]] = defaultdict(list)
         for (ai, d, ti, _shop), var in self.x.items():
             by_adt[ai, d, ti].append(var)
             by_ad[ai, d].append(var)
@@ -180,10 +180,10 @@ class _Model:
 
         # Coverage and demand per shop and slot, through the head count of each (shop, day, shift): a slot's
         # cover is then a sum of a few head counts instead of every agent's variable.
-        staffed_terms: dict[tuple[str, int, int], list] = defaultdict(list)
+        staffed_terms: dict[tuple[str, int, int], list[Any]] = defaultdict(list)
         for (_ai, d, ti, shop), var in self.x.items():
             staffed_terms[shop, d, ti].append(var)
-        cover: dict[tuple[str, int, int], list] = defaultdict(list)
+        cover: dict[tuple[str, int, int], list[Any]] = defaultdict(list)
         per_tpl_slots = [covered_slots(sc, t.start, t.end) for t in templates]
         for (shop, d, ti), vars_ in sorted(staffed_terms.items()):
             head = m.new_int_var(0, len(vars_), f"n_{shop}_{d}_{ti}")
@@ -257,12 +257,13 @@ class _Model:
         fairness = []
         late_templates = {ti for ti, t in enumerate(templates) if t.end >= LATE_ENDS_AT}
         weekend_days = {d for d in range(sc.days) if sc.day_date(d).weekday() >= 5}
-        for name, pick in (
+        picks: tuple[tuple[str, Callable[[int, int, int], bool]], ...] = (
             ("late", lambda ai, d, ti: ti in late_templates),
             ("weekend", lambda ai, d, ti: d in weekend_days),
             ("holiday", lambda ai, d, ti: d in sc.holidays),
-        ):
-            counts = defaultdict(list)
+        )
+        for name, pick in picks:
+            counts: dict[int, list[Any]] = defaultdict(list)
             for (ai, d, ti, _shop), var in self.x.items():
                 if pick(ai, d, ti):
                     counts[ai].append(var)
@@ -283,9 +284,9 @@ class _Model:
         )
         m.minimize(sum(coef * var for coef, var in self.objective_terms))
 
-    def _agent_vars(self, ai: int):
+    def _agent_vars(self, ai: int) -> list[tuple[tuple[int, int, int, str], Any]]:
         if not hasattr(self, "_by_agent"):
-            grouped: dict[int, list] = defaultdict(list)
+            grouped: dict[int, list[tuple[tuple[int, int, int, str], Any]]] = defaultdict(list)
             for key, var in self.x.items():
                 grouped[key[0]].append((key, var))
             self._by_agent = grouped
@@ -301,7 +302,7 @@ class _Model:
             self.m.add_hint(var, value)
             values[var.index] = value
 
-        def total(vars_: list) -> int:
+        def total(vars_: list[Any]) -> int:
             return sum(values[v.index] for v in vars_)
 
         for var, kind, terms, need in self.defs:
@@ -375,7 +376,7 @@ def solve(
     first_at = time.perf_counter() - started if first_ok else None
     model = _Model(scenario)
     _covered, first_objective = model.hint(first)
-    if first_ok and progress is not None:
+    if first_ok and progress is not None and first_at is not None:
         progress(SolveProgress(0, float(first_objective), 0.0, first_at, time_limit))
     # Leave a little of the budget for reading the answer back (tens of thousands of variables).
     solver = _solver(time_limit - (time.perf_counter() - started) - max(0.5, 0.03 * time_limit), num_workers, seed)
@@ -547,7 +548,7 @@ def greedy(sc: Scenario) -> set[tuple[int, int, int, str]]:
     return chosen
 
 
-def keeps_min_coverage(sc: Scenario, chosen) -> bool:
+def keeps_min_coverage(sc: Scenario, chosen: Collection[tuple[int, int, int, str]]) -> bool:
     count: dict[tuple[str, int], int] = defaultdict(int)
     for _ai, d, ti, shop in chosen:
         t = sc.templates[ti]
@@ -561,7 +562,7 @@ def keeps_min_coverage(sc: Scenario, chosen) -> bool:
     )
 
 
-def keeps_agent_rules(sc: Scenario, chosen) -> bool:
+def keeps_agent_rules(sc: Scenario, chosen: Collection[tuple[int, int, int, str]]) -> bool:
     """Whether a set of shifts keeps every per-agent rule (used to trust the quick roster on its own)."""
     by_agent: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for ai, d, ti, shop in chosen:
@@ -591,7 +592,7 @@ def keeps_agent_rules(sc: Scenario, chosen) -> bool:
     return True
 
 
-def _assignments(sc: Scenario, chosen) -> list[dict[str, str]]:
+def _assignments(sc: Scenario, chosen: Collection[tuple[int, int, int, str]]) -> list[dict[str, str]]:
     rows = [
         {"agent": sc.agents[ai].id, "date": sc.day_date(d).isoformat(), "shift": sc.templates[ti].code, "shop": shop}
         for ai, d, ti, shop in chosen
@@ -600,7 +601,7 @@ def _assignments(sc: Scenario, chosen) -> list[dict[str, str]]:
     return rows
 
 
-def shortfall_of(sc: Scenario, chosen) -> list[dict[str, Any]]:
+def shortfall_of(sc: Scenario, chosen: Collection[tuple[int, int, int, str]]) -> list[dict[str, Any]]:
     """Demand minus agents on shift, for every listed slot where agents are missing."""
     count: dict[tuple[str, int, int], int] = defaultdict(int)
     for _ai, d, ti, shop in chosen:
@@ -662,7 +663,7 @@ def precheck(sc: Scenario) -> tuple[str, dict[str, Any]] | None:
 def _fixed_conflicts(sc: Scenario) -> tuple[str, dict[str, Any]] | None:
     """A pinned shift that an agent's own rules forbid: no roster can keep it."""
     agents = {a.id: a for a in sc.agents}
-    by_agent: dict[str, list] = defaultdict(list)
+    by_agent: dict[str, list[Any]] = defaultdict(list)
     for f in sc.fixed:
         by_agent[f.agent].append(f)
     for agent_id, pins in by_agent.items():
