@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.roster_scenario import make_scenario  # noqa: E402
-from staffing.roster import parse_scenario, solve  # noqa: E402
-from staffing.roster.solver import _assignments, greedy, shortfall_of  # noqa: E402
+from staffing.rosters.solver import parse_scenario, solve  # noqa: E402
+from staffing.rosters.solver.solver import _assignments, greedy, shortfall_of  # noqa: E402
 from tests.staffing.roster_checker import roster_violations  # noqa: E402
 
 PW_PYTHON = ROOT / "bench" / ".venv-pyworkforce" / "bin" / "python"

@@ -1,5 +1,5 @@
 """A straightforward scalar Erlang C, written from domain.md's formulas with nothing shared with
-`staffing/erlang.py`: the benchmark and the tests compare the vectorised code against it.
+`staffing/forecasting/erlang.py`: the benchmark and the tests compare the vectorised code against it.
 
 It uses the textbook inverse recursion 1/B_k = 1 + (k/A)·1/B_{k-1} and plain Python floats, one interval at
 a time, trying N = ⌊A⌋+1, ⌊A⌋+2, … until both the service level and the occupancy cap hold.

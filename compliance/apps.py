@@ -17,6 +17,6 @@ class ComplianceConfig(AppConfig):
 
         # Staffing's platform-rule courses take their violating examples from our rule library.
         from compliance.training import rule_facts_for_training
-        from staffing.training_sources import register_rule_source
+        from staffing.training.training_sources import register_rule_source
 
         register_rule_source(rule_facts_for_training)

@@ -1,6 +1,6 @@
 """Training material from the rule library: staffing's platform-rule courses ask "which reply breaks the
 rules?" and take their violating examples from here (staffing may not import compliance, so compliance
-registers this source with `staffing.training_sources.register_rule_source` at start-up).
+registers this source with `staffing.training.training_sources.register_rule_source` at start-up).
 
 Each example is a short reply built around one of the rule's words and kept only if the published rule
 set really flags it under that rule: a question can never claim a reply is a violation that the scanner
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from compliance.models import Rule
 from compliance.rulesets import active_ruleset, ruleset_load_shipped, scanner_for
-from staffing.training_sources import RuleFact
+from staffing.training.training_sources import RuleFact
 
 MAX_FACTS_PER_PLATFORM = 40
 

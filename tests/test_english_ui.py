@@ -92,7 +92,7 @@ def test_auto_qa_page_reads_as_occurrences_and_plain_parameters(client, inspecto
 
 
 def test_roster_result_and_shortfall_read_in_the_readers_words(client, tenants, manager):
-    from tests.staffing.roster_factories import staffed_roster
+    from tests.staffing.factories import staffed_roster
 
     shop = tenants[0].shop
     roster, _ = staffed_roster([shop], per_shop=1, days=1)
@@ -121,7 +121,7 @@ def test_response_chart_axis_tops_out_at_a_round_number(top, axis):
 
 def test_exam_result_says_which_answer_was_chosen_and_which_is_correct(client, tenants, agent):
     from staffing.models import ExamAttempt, Question
-    from staffing.services import shop_assignment_ensure
+    from staffing.training.services import shop_assignment_ensure
     from tests.staffing.test_pages import make_exam
 
     shop = tenants[0].shop
@@ -142,7 +142,7 @@ def test_exam_result_says_which_answer_was_chosen_and_which_is_correct(client, t
 
 
 def test_forecast_chart_legends_flow_on_one_line_and_axes_top_out_round():
-    from staffing.charts import bar_chart, line_chart
+    from staffing.forecasting.charts import bar_chart, line_chart
 
     svg = str(line_chart([1, 56, 30], labels=["0", "1", "2"], second=[1, 7, 3],
                          legend=("Mean consultations per half hour", "Most agents required (right axis)")))

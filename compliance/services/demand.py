@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clients.models import Shop
 from compliance.models import ChatSession
-from staffing.services import demand_history_record
+from staffing.forecasting.services import demand_history_record
 
 SLOT = timedelta(minutes=30)
 

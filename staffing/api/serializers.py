@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from staffing.erlang import EFFICIENCY
+from staffing.forecasting.erlang import EFFICIENCY
 from staffing.models import ExamAttempt
 
 

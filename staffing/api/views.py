@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from agency.access import get_visible_or_404
 from clients.selectors import shops_visible_to
-from staffing import forecast as fc
 from staffing.api.serializers import (
     ErlangRequestSerializer,
     ErlangResultSerializer,
@@ -18,8 +17,10 @@ from staffing.api.serializers import (
     ForecastQuerySerializer,
     ForecastSerializer,
 )
-from staffing.erlang import staff_interval
-from staffing.selectors import attempts_visible_to, shop_forecast
+from staffing.forecasting import forecast as fc
+from staffing.forecasting.erlang import staff_interval
+from staffing.forecasting.selectors import shop_forecast
+from staffing.training.selectors import attempts_visible_to
 
 
 class ErlangView(APIView):

@@ -5,7 +5,7 @@ import pytest
 
 from compliance.rulesets import scanner_for
 from compliance.training import rule_facts_for_training
-from staffing.services import course_generate_platform
+from staffing.training.services import course_generate_platform
 
 pytestmark = pytest.mark.django_db
 

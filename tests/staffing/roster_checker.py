@@ -1,6 +1,6 @@
 """An independent check of a roster against its scenario (contracts §3).
 
-Written apart from the solver on purpose: it shares no code with `staffing.roster`, reads the scenario
+Written apart from the solver on purpose: it shares no code with `staffing.rosters.solver`, reads the scenario
 JSON itself and works in real datetimes (a shift ending at "02:00" ends on the next calendar day), so a
 mistake in the solver's minute arithmetic cannot hide behind the same mistake here.
 """

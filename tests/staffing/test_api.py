@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from staffing.services import exam_create_for_shop, exam_start, question_add
+from staffing.training.services import exam_create_for_shop, exam_start, question_add
 from tests.factories import AgentFactory
 from tests.staffing.factories import feed_history
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from staffing.models import Certification, ExamAttempt, Question
-from staffing.services import exam_create_for_shop, question_add, shop_assignment_ensure
+from staffing.training.services import exam_create_for_shop, question_add, shop_assignment_ensure
 from tests.factories import PASSWORD, AgentFactory, ManagerFactory, ShopFactory
 from tests.staffing.factories import feed_history
 

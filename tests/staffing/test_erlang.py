@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from bench.erlang_reference import erlang_b_inverse, staff_one
 from clients.seats import SeatRequest, estimate_seats
-from staffing.erlang import (
+from staffing.forecasting.erlang import (
     ErlangInputError,
     erlang_b,
     erlang_c,
@@ -81,7 +81,7 @@ def test_shrinkage_rounding_is_not_fooled_by_floating_point():
     # 14 / 0.7 is 20.000000000000004 in floating point; seats must be 20, not 21
     r = staff_intervals([0.0], aht_seconds=180, answer_seconds=20, service_level=0.8, shrinkage=0.3)
     assert r.raw_agents[0] == 1
-    from staffing.erlang import seats_for
+    from staffing.forecasting.erlang import seats_for
 
     assert seats_for(14, 0.3) == 20
     assert seats_for(15, 0.3) == 22

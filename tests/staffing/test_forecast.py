@@ -7,18 +7,18 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pytest
 
-from staffing import forecast as fc
-from staffing.erlang import staff_interval
-from staffing.models import IntervalVolume, Promotion
-from staffing.selectors import required_agents, shop_forecast, staffing_profile
-from staffing.services import (
-    StaffingInputError,
+from staffing.errors import StaffingInputError
+from staffing.forecasting import forecast as fc
+from staffing.forecasting.erlang import staff_interval
+from staffing.forecasting.selectors import required_agents, shop_forecast, staffing_profile
+from staffing.forecasting.services import (
     demand_history_from_arrivals,
     demand_history_import_csv,
     demand_history_record,
     forecast_override_set,
     promotion_calendar_ensure,
 )
+from staffing.models import IntervalVolume, Promotion
 from tests.staffing.factories import SHANGHAI, feed_history, pattern_volume
 
 pytestmark = pytest.mark.django_db
@@ -195,8 +195,8 @@ def test_import_demand_history_command(tenants, tmp_path):
 
 
 def test_service_window_midnight_and_wrapping():
+    from staffing.forecasting.selectors import window_slots
     from staffing.models import StaffingProfile
-    from staffing.selectors import window_slots
 
     assert len(window_slots(StaffingProfile(window_start=time(8), window_end=time(23)))) == 30
     assert window_slots(StaffingProfile(window_start=time(20), window_end=time(0))) == list(range(40, 48))

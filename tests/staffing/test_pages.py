@@ -7,14 +7,13 @@ from datetime import date, time
 import pytest
 from django.urls import reverse
 
+from staffing.forecasting.services import promotion_calendar_ensure, seasonal_plan_create
 from staffing.models import Certification, ExamAttempt, ForecastOverride, IntervalVolume, Question
-from staffing.services import (
+from staffing.training.services import (
     certification_grant,
     exam_create_for_shop,
     exam_start,
-    promotion_calendar_ensure,
     question_add,
-    seasonal_plan_create,
     shop_assignment_ensure,
 )
 from tests.factories import AgentFactory, ShopFactory

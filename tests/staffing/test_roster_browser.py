@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from staffing.roster_models import ShiftAssignment, SwapRequest
-from staffing.roster_services import roster_publish, roster_solve_run, swap_problems
+from staffing.rosters.models import ShiftAssignment, SwapRequest
+from staffing.rosters.services import roster_publish, roster_solve_run, swap_problems
 from tests.factories import PASSWORD, ManagerFactory, MerchantFactory, ShopFactory
-from tests.staffing.roster_factories import staffed_roster
+from tests.staffing.factories import staffed_roster
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from agency import demo as agency_demo
 from clients import demo as clients_demo
-from staffing import demo_rosters
-from staffing.roster_models import Roster, ShiftAssignment
+from staffing.rosters import demo as demo_rosters
+from staffing.rosters.models import Roster, ShiftAssignment
 
 
 def test_demo_rosters_load_and_are_idempotent(db):

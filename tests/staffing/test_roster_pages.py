@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from agency.models import Job
-from staffing.roster_models import ShiftAssignment, SwapRequest
-from staffing.roster_services import roster_publish, roster_solve_run
+from staffing.rosters.models import ShiftAssignment, SwapRequest
+from staffing.rosters.services import roster_publish, roster_solve_run
 from tests.factories import AgentFactory
-from tests.staffing.roster_factories import staffed_roster
+from tests.staffing.factories import staffed_roster
 
 TIME_LIMIT = 2.0
 
@@ -37,7 +37,7 @@ def test_manager_creates_and_solves_a_roster_with_a_job(client, manager, tenants
     _, agents = staffed_roster([tenants[0].shop], per_shop=6, prefix="m")
     page = client.get(reverse("staffing:roster-list"))
     assert page.status_code == 200
-    from staffing.roster_models import ShiftTemplate
+    from staffing.rosters.models import ShiftTemplate
 
     templates = ShiftTemplate.objects.filter(code__in=["E", "L"]).values_list("pk", flat=True)
     start = agents[0].certifications.first().granted_at.date() + timedelta(days=40)
@@ -110,7 +110,7 @@ def test_swap_request_then_manager_approval_over_http(client, manager, solved):
     mine, _, agents = solved
     shift = ShiftAssignment.objects.filter(roster=mine).select_related("agent").order_by("date").first()
     giver = shift.agent
-    from staffing.roster_services import swap_problems
+    from staffing.rosters.services import swap_problems
 
     taker = next((a for a in agents if a != giver and not swap_problems(assignment=shift, taker=a)), None)
     if taker is None:

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agency.models import Job
-from staffing.roster_models import Leave, Roster, ShiftAssignment, SwapRequest
-from staffing.roster_selectors import roster_readiness
-from staffing.roster_services import (
+from staffing.rosters.models import Leave, Roster, ShiftAssignment, SwapRequest
+from staffing.rosters.readiness import roster_readiness
+from staffing.rosters.services import (
     roster_demand_import,
     roster_publish,
     roster_scenario,
@@ -21,8 +21,8 @@ from staffing.roster_services import (
     swap_request_decide,
 )
 from tests.factories import AgentFactory
+from tests.staffing.factories import certify, staffed_roster
 from tests.staffing.roster_checker import assert_roster_ok
-from tests.staffing.roster_factories import certify, staffed_roster
 
 TIME_LIMIT = 3.0
 
@@ -193,12 +193,12 @@ def test_readiness_check_is_registered_for_the_go_live_checklist():
 
 
 def test_without_entered_demand_the_forecast_drives_the_roster(tenants):
-    """Demand comes from the staffing maths (`staffing.selectors.required_agents`) when none is entered."""
+    """Demand comes from the staffing maths (`staffing.forecasting.selectors.required_agents`) when none is entered."""
     from datetime import datetime, time
 
-    from staffing import selectors
-    from staffing.services import demand_history_record
-    from tests.staffing.roster_factories import TZ
+    from staffing.forecasting import selectors
+    from staffing.forecasting.services import demand_history_record
+    from tests.staffing.factories import TZ
 
     shop = tenants[0].shop
     roster, _ = staffed_roster([shop], per_shop=6)

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from bench.roster_scenario import make_scenario
-from staffing.roster import ScenarioError, parse_scenario, solve
+from staffing.rosters.solver import ScenarioError, parse_scenario, solve
 from tests.staffing.roster_checker import assert_roster_ok, roster_violations
 
 TIME_LIMIT = 3.0

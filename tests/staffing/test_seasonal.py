@@ -7,15 +7,12 @@ from datetime import date
 
 import pytest
 
-from staffing import forecast as fc
+from staffing.errors import StaffingInputError
+from staffing.forecasting import forecast as fc
+from staffing.forecasting.selectors import plan_detail
+from staffing.forecasting.services import promotion_calendar_ensure, seasonal_plan_create
 from staffing.models import Promotion
-from staffing.selectors import plan_detail
-from staffing.services import (
-    StaffingInputError,
-    certification_grant,
-    promotion_calendar_ensure,
-    seasonal_plan_create,
-)
+from staffing.training.services import certification_grant
 from tests.factories import AgentFactory, ShopFactory
 from tests.staffing.factories import feed_history
 

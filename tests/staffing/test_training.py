@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 from clients.golive import registered_checks
 from clients.models import Engagement
 from staffing.models import Certification, Exam, ExamAttempt, Question
-from staffing.selectors import attempts_visible_to, my_training
-from staffing.services import (
+from staffing.training.selectors import attempts_visible_to, my_training
+from staffing.training.services import (
     ExamNotAllowed,
     course_generate_platform,
     exam_create_for_shop,
@@ -20,7 +20,7 @@ from staffing.services import (
     question_add,
     shop_assignment_ensure,
 )
-from staffing.training_sources import COMPLIANT_REPLIES, KnowledgeFact, register_knowledge_source
+from staffing.training.training_sources import COMPLIANT_REPLIES, KnowledgeFact, register_knowledge_source
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_agents_see_only_their_own_attempts(tenants, agent, manager):
 
 
 def test_knowledge_source_feeds_shop_questions(tenants, monkeypatch):
-    from staffing import training_sources
+    from staffing.training import training_sources
 
     monkeypatch.setattr(training_sources, "_knowledge_sources", [])
     shop = tenants[0].shop
@@ -158,7 +158,7 @@ def test_golive_readiness_check_names_uncertified_agents(tenants, agent):
 
 
 def test_agents_see_courses_of_their_shops_and_platforms_only(tenants, agent, manager):
-    from staffing.selectors import courses_visible_to
+    from staffing.training.selectors import courses_visible_to
 
     exam_create_for_shop(shop=tenants[0].shop)  # pdd
     exam_create_for_shop(shop=tenants[1].shop)  # jd
@@ -172,7 +172,7 @@ def test_agents_see_courses_of_their_shops_and_platforms_only(tenants, agent, ma
 def test_shop_course_asks_about_the_handed_over_knowledge(tenants, manager):
     from clients.handover import services as handover
     from clients.models import KnowledgeKind
-    from staffing.services import course_generate_shop
+    from staffing.training.services import course_generate_shop
     from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry
 
     shop = tenants[0].shop

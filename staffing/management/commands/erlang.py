@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from staffing.erlang import EFFICIENCY, ErlangInputError, staff_interval
+from staffing.forecasting.erlang import EFFICIENCY, ErlangInputError, staff_interval
 
 
 class Command(BaseCommand):

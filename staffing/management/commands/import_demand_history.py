@@ -12,7 +12,8 @@ from django.core.management.base import CommandError
 
 from agency.commands import DatabaseCommand
 from clients.models import Shop
-from staffing.services import StaffingInputError, demand_history_import_csv
+from staffing.errors import StaffingInputError
+from staffing.forecasting.services import demand_history_import_csv
 
 
 class Command(DatabaseCommand):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from staffing.roster import ScenarioError, parse_scenario, solve
+from staffing.rosters.solver import ScenarioError, parse_scenario, solve
 
 
 class Command(BaseCommand):

@@ -1,0 +1,147 @@
+"""Forecasting: a shop's staffing parameters, demand history, the promotion calendar, managers'
+overrides and seasonal plans."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Shop
+
+
+class StaffingProfile(models.Model):
+    """A shop's staffing parameters for Erlang C; a shop without a row uses its platform's defaults."""
+
+    shop = models.OneToOneField(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="staffing_profile")
+    aht_seconds = models.PositiveIntegerField(_("平均处理时长（秒）"), default=240)
+    answer_seconds = models.PositiveIntegerField(_("响应目标（秒）"), default=180)
+    service_level = models.FloatField(_("服务水平目标"), default=0.8)
+    max_occupancy = models.FloatField(_("占用率上限"), default=0.85)
+    shrinkage = models.FloatField(_("缺勤/非在线率"), default=0.2)
+    concurrency = models.PositiveSmallIntegerField(_("并发会话数"), default=3)
+    window_start = models.TimeField(_("服务开始"), default="08:00")
+    window_end = models.TimeField(_("服务结束"), default="23:00")
+
+    class Meta:
+        verbose_name = _("排班参数")
+        verbose_name_plural = _("排班参数")
+
+    def __str__(self) -> str:
+        return f"{self.shop}"
+
+
+class IntervalVolume(models.Model):
+    """History: consultations that arrived at a shop in one half hour. Fed by whoever has the data
+    (compliance's session import, an upload, demo data) through `staffing.forecasting.services.demand_history_record`."""
+
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="interval_volumes")
+    start = models.DateTimeField(_("时段开始"))
+    volume = models.PositiveIntegerField(_("咨询量"))
+    source = models.CharField(_("来源"), max_length=20, default="import")
+
+    class Meta:
+        verbose_name = _("历史咨询量")
+        verbose_name_plural = _("历史咨询量")
+        ordering = ["shop", "start"]
+        constraints = [models.UniqueConstraint(fields=["shop", "start"], name="interval_volume_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.start:%Y-%m-%d %H:%M} {self.volume}"
+
+
+class Promotion(models.Model):
+    """Our promotion calendar: pre-sale, peak days and after-sales tail, each with a volume multiplier."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    presale_start = models.DateField(_("预售开始"))
+    peak_start = models.DateField(_("高峰开始"))
+    peak_end = models.DateField(_("高峰结束"))
+    tail_end = models.DateField(_("售后期结束"))
+    presale_uplift = models.FloatField(_("预售倍数"), default=1.5)
+    peak_uplift = models.FloatField(_("高峰倍数"), default=3.0)
+    tail_uplift = models.FloatField(_("售后倍数"), default=1.4)
+    platforms = models.JSONField(_("适用平台"), default=list, blank=True, help_text=_("空表示全部平台"))
+
+    class Meta:
+        verbose_name = _("大促日历")
+        verbose_name_plural = _("大促日历")
+        ordering = ["presale_start"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ForecastOverride(models.Model):
+    """A manager's figure replacing the forecast: a whole day's volume (slot empty), or one half hour's
+    volume and/or required agents."""
+
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="forecast_overrides")
+    date = models.DateField(_("日期"))
+    slot = models.TimeField(_("时段"), null=True, blank=True)
+    volume = models.FloatField(_("咨询量"), null=True, blank=True)
+    agents = models.PositiveIntegerField(_("所需客服"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("调整人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("调整时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("预测调整")
+        verbose_name_plural = _("预测调整")
+        ordering = ["date", "slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "date", "slot"], condition=models.Q(slot__isnull=False), name="override_slot_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["shop", "date"], condition=models.Q(slot__isnull=True), name="override_day_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.date} {self.slot or '*'}"
+
+
+# --- seasonal plans -------------------------------------------------------------------------------------
+
+
+class SeasonalPlan(models.Model):
+    """Seats per shop and day for a promotion window, against certified capacity."""
+
+    promotion = models.ForeignKey(Promotion, verbose_name=_("大促"), on_delete=models.PROTECT, related_name="plans")
+    title = models.CharField(_("名称"), max_length=200)
+    shops = models.ManyToManyField(Shop, verbose_name=_("店铺"), through="SeasonalPlanShop", related_name="+")
+    shift_hours = models.FloatField(_("每班时长（小时）"), default=8.0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("大促人力计划")
+        verbose_name_plural = _("大促人力计划")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SeasonalPlanShop(models.Model):
+    """One shop in a plan, with the seed's after-sales inputs for the promotion's tail."""
+
+    plan = models.ForeignKey(SeasonalPlan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="lines")
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="+")
+    expected_orders = models.PositiveIntegerField(_("预计订单数"), default=0)
+    refund_rate = models.FloatField(_("预计退款率"), default=0.05)
+    refunds_per_agent = models.PositiveIntegerField(_("每人每日处理退款数"), default=80)
+
+    class Meta:
+        verbose_name = _("计划店铺")
+        verbose_name_plural = _("计划店铺")
+        constraints = [models.UniqueConstraint(fields=["plan", "shop"], name="plan_shop_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} · {self.shop_id}"

@@ -1,0 +1,35 @@
+"""The staffing app's models, one module per feature. Importing them here registers them with the app
+(label `staffing`), so tables and migrations stay as they are. Inside a feature, import models from the
+feature's own module (`from staffing.training.models import Course`), not from here."""
+
+from staffing.forecasting.models import (
+    ForecastOverride,
+    IntervalVolume,
+    Promotion,
+    SeasonalPlan,
+    SeasonalPlanShop,
+    StaffingProfile,
+)
+from staffing.rosters.models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
+from staffing.training.models import Certification, Course, Exam, ExamAttempt, Question, ShopAssignment
+
+__all__ = [
+    "Certification",
+    "Course",
+    "Exam",
+    "ExamAttempt",
+    "ForecastOverride",
+    "IntervalVolume",
+    "Leave",
+    "Promotion",
+    "Question",
+    "Roster",
+    "RosterDemand",
+    "SeasonalPlan",
+    "SeasonalPlanShop",
+    "ShiftAssignment",
+    "ShiftTemplate",
+    "ShopAssignment",
+    "StaffingProfile",
+    "SwapRequest",
+]

@@ -1,0 +1,39 @@
+"""Forms for roster pages: create a roster, ask for a swap."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agency.models import Role, User
+from clients.models import Shop
+from staffing.rosters.models import ShiftTemplate
+
+
+class RosterForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=200)
+    start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.IntegerField(label=_("天数"), min_value=1, max_value=92, initial=28)
+    shops = forms.ModelMultipleChoiceField(label=_("店铺"), queryset=Shop.objects.order_by("code"))
+    templates = forms.ModelMultipleChoiceField(label=_("班次模板"), queryset=ShiftTemplate.objects.filter(active=True))
+    min_rest_hours = forms.FloatField(label=_("最短休息（小时）"), initial=11, min_value=0)
+    max_consecutive_days = forms.IntegerField(label=_("最多连续工作天数"), initial=6, min_value=1)
+    max_hours_per_week = forms.FloatField(label=_("每周工时上限"), initial=44, min_value=1)
+    min_coverage = forms.IntegerField(label=_("每店最低在岗人数"), initial=1, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.fields["templates"].queryset.exists():
+            # A new installation has no shift templates yet: say where they come from instead of an empty list.
+            self.fields["templates"].help_text = _(
+                "还没有班次模板：请先在管理后台添加（或运行 manage.py demo_data 载入常用班次）。"
+            )
+
+
+class SwapForm(forms.Form):
+    taker = forms.ModelChoiceField(label=_("接班人"), queryset=User.objects.none())
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, requester: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["taker"].queryset = User.objects.filter(role=Role.AGENT, is_active=True).exclude(pk=requester.pk).order_by("code")

@@ -1,0 +1,30 @@
+from django.utils.translation import gettext_lazy as _
+
+from agency.navigation import NavItem, Widget, register_nav, register_widget
+from agency.permissions import AGENTS, MANAGERS, STAFF_AND_MERCHANTS
+
+register_nav(NavItem("rosters", _("排班"), "staffing:roster-list", STAFF_AND_MERCHANTS, order=30))
+register_nav(NavItem("my-shifts", _("我的班次"), "staffing:my-shifts", AGENTS, order=30))
+register_nav(NavItem("swaps", _("换班审批"), "staffing:swap-list", MANAGERS, order=31))
+
+
+def _next_shifts(request) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from staffing.rosters.selectors import my_shifts
+
+    today = timezone.localdate()
+    return {"shifts": list(my_shifts(user=request.user, first=today, last=today + timedelta(days=13))[:5])}
+
+
+def _pending_swaps(request) -> dict:
+    from staffing.rosters.models import SwapRequest
+    from staffing.rosters.selectors import swaps_visible_to
+
+    return {"pending": swaps_visible_to(user=request.user).filter(status=SwapRequest.Status.PENDING).count()}
+
+
+register_widget(Widget("my-next-shifts", "staffing/_widget_shifts.html", AGENTS, _next_shifts, order=10))
+register_widget(Widget("pending-swaps", "staffing/_widget_swaps.html", MANAGERS, _pending_swaps, order=40))

@@ -1,0 +1,468 @@
+"""Writes on rosters: create, enter demand, solve (as a background job), publish, and shift swaps.
+
+The solver (`staffing.rosters.solver`) knows nothing of the database; `roster_scenario` turns a roster into the
+scenario JSON of contracts §3 (plus pinned shifts, certification windows and holidays) and
+`roster_apply_result` writes the answer back. Only agents with a ShopAssignment and a current, unrevoked
+Certification for a shop are offered to the solver for that shop, and only on the days both are valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time as clock
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agency.models import Job, Role, User
+from agency.services import audit_record, job_finish, job_progress, job_start
+from clients.models import Shop
+from staffing.rosters.models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
+from staffing.rosters.selectors import required_from_forecast
+from staffing.rosters.solver import parse_scenario, solve
+from staffing.training.models import Certification, ShopAssignment
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+
+
+def _agent_key(user: User) -> str:
+    return user.code or f"user-{user.pk}"
+
+
+def _holidays(start: date, days: int) -> list[str]:
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - pinned in requirements
+        return []
+    found = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        try:
+            is_holiday, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:  # a year the package does not know yet
+            continue
+        if is_holiday and name:
+            found.append(day.isoformat())
+    return found
+
+
+def eligible_windows(*, shops: list[Shop], first: date, last: date) -> dict[int, dict[int, tuple[date, date]]]:
+    """{agent id: {shop id: (first day, last day)}}: the days an agent may serve a shop in [first, last].
+
+    Both a ShopAssignment and a current certification are needed; a certification counts from the day it
+    was granted up to the day before it expires; a revoked one never counts.
+    """
+    shop_ids = [s.pk for s in shops]
+    assigned: dict[tuple[int, int], list[tuple[date, date]]] = defaultdict(list)
+    for row in ShopAssignment.objects.filter(shop_id__in=shop_ids, since__lte=last).filter(
+        Q(until__isnull=True) | Q(until__gte=first)
+    ):
+        assigned[row.agent_id, row.shop_id].append((max(first, row.since), min(last, row.until or last)))
+    certified: dict[tuple[int, int], list[tuple[date, date]]] = defaultdict(list)
+    for cert in Certification.objects.filter(
+        shop_id__in=shop_ids,
+        revoked=False,
+        expires_at__gt=datetime.combine(first, time.min, tzinfo=TZ),
+        granted_at__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=TZ),
+    ):
+        granted = timezone.localtime(cert.granted_at, TZ).date()
+        expires = timezone.localtime(cert.expires_at, TZ).date() - timedelta(days=1)
+        if granted <= last and expires >= first:
+            certified[cert.agent_id, cert.shop_id].append((max(first, granted), min(last, expires)))
+    windows: dict[int, dict[int, tuple[date, date]]] = defaultdict(dict)
+    for key, spans in assigned.items():
+        best = None
+        for a0, a1 in spans:
+            for c0, c1 in certified.get(key, []):
+                lo, hi = max(a0, c0), min(a1, c1)
+                if lo <= hi and (best is None or (hi - lo) > (best[1] - best[0])):
+                    best = (lo, hi)
+        if best is not None:
+            windows[key[0]][key[1]] = best
+    return windows
+
+
+def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict, dict[str, User]]:
+    """The roster as a solver scenario, and the map from the scenario's agent ids to users.
+
+    Shifts already published (up to `published_through`) and shifts on days before today are pinned.
+    """
+    today = today or timezone.localdate()
+    shops = list(roster.shops.order_by("code"))
+    templates = list(roster.templates.filter(active=True).order_by("start", "code"))
+    first, last = roster.start_date, roster.end_date
+    windows = eligible_windows(shops=shops, first=first, last=last)
+    pinned_until = max(roster.published_through or date.min, today - timedelta(days=1))
+    pinned = list(
+        roster.assignments.filter(Q(pinned=True) | Q(date__lte=pinned_until))
+        .select_related("agent", "shop", "template")
+    )
+    agent_ids = set(windows) | {a.agent_id for a in pinned}
+    users = {u.pk: u for u in User.objects.filter(pk__in=agent_ids, role=Role.AGENT, is_active=True)}
+    leave: dict[int, set[str]] = defaultdict(set)
+    for row in Leave.objects.filter(agent_id__in=users, first_day__lte=last, last_day__gte=first):
+        day = max(first, row.first_day)
+        while day <= min(last, row.last_day):
+            leave[row.agent_id].add(day.isoformat())
+            day += timedelta(days=1)
+    # Shifts the same agents already have in other rosters: those days are taken (no double booking),
+    # and so is the day after a shift that ends too late for the next morning's rest.
+    for other in ShiftAssignment.objects.filter(
+        agent_id__in=users, date__range=(first - timedelta(days=1), last)
+    ).exclude(roster=roster).select_related("template"):
+        leave[other.agent_id].add(other.date.isoformat())
+        next_day = other.date + timedelta(days=1)
+        earliest = min((t.start for t in templates), default=time(0, 0))
+        next_start = datetime.combine(next_day, earliest, tzinfo=TZ)
+        if next_start - other.ends_at < timedelta(hours=roster.min_rest_hours):
+            leave[other.agent_id].add(next_day.isoformat())
+    shop_by_id = {s.pk: s for s in shops}
+    agents = []
+    id_map: dict[str, User] = {}
+    for pk in sorted(users):
+        user = users[pk]
+        spans = windows.get(pk, {})
+        key = _agent_key(user)
+        id_map[key] = user
+        agents.append({
+            "id": key,
+            "shops": [shop_by_id[s].code for s in sorted(spans, key=lambda s: shop_by_id[s].code)],
+            "max_hours_per_week": roster.max_hours_per_week,
+            "unavailable": sorted(leave.get(pk, ())),
+            "shop_windows": {
+                shop_by_id[s].code: [lo.isoformat(), hi.isoformat()] for s, (lo, hi) in spans.items()
+            },
+        })
+    demand_rows = list(roster.demand.select_related("shop"))
+    demand = []
+    if demand_rows:
+        for row in demand_rows:
+            demand.append({"shop": row.shop.code, "date": row.date.isoformat(), "slot": row.slot.strftime("%H:%M"),
+                           "agents": row.agents})
+    else:
+        for shop in shops:
+            for (day, slot), need in sorted(required_from_forecast(shop=shop, start=first, days=roster.days).items()):
+                if first <= day <= last and need > 0:
+                    demand.append({"shop": shop.code, "date": day.isoformat(), "slot": slot, "agents": int(need)})
+    scenario = {
+        "start_date": first.isoformat(),
+        "days": roster.days,
+        "slot_minutes": 30,
+        "service_window": {"start": roster.window_start.strftime("%H:%M"), "end": roster.window_end.strftime("%H:%M")},
+        "shops": [{"code": s.code, "platform": s.platform} for s in shops],
+        "shift_templates": [{"code": t.code, "start": t.start.strftime("%H:%M"), "end": t.end.strftime("%H:%M")} for t in templates],
+        "agents": agents,
+        "demand": demand,
+        "rules": {
+            "min_rest_hours": roster.min_rest_hours,
+            "max_consecutive_days": roster.max_consecutive_days,
+            "min_coverage_per_shop": roster.min_coverage,
+        },
+        "holidays": _holidays(first, roster.days),
+        "fixed": [
+            {"agent": _agent_key(a.agent), "date": a.date.isoformat(), "shift": a.template.code, "shop": a.shop.code}
+            for a in pinned
+            if a.agent_id in users
+        ],
+    }
+    return scenario, id_map
+
+
+@transaction.atomic
+def roster_create(
+    *,
+    name: str,
+    start_date: date,
+    days: int,
+    shops: list[Shop],
+    templates: list[ShiftTemplate],
+    by: User | None = None,
+    min_rest_hours: float = 11,
+    max_consecutive_days: int = 6,
+    max_hours_per_week: float = 44,
+    min_coverage: int = 1,
+    window_start: time = time(8, 0),
+    window_end: time = time(23, 0),
+) -> Roster:
+    if not shops:
+        raise ValidationError({"shops": _("请至少选择一个店铺。")})
+    if not templates:
+        raise ValidationError({"templates": _("请至少选择一个班次模板。")})
+    if not 1 <= days <= 92:
+        raise ValidationError({"days": _("天数应在 1 到 92 之间。")})
+    roster = Roster.objects.create(
+        name=name, start_date=start_date, days=days, created_by=by if by and by.is_authenticated else None,
+        min_rest_hours=min_rest_hours, max_consecutive_days=max_consecutive_days,
+        max_hours_per_week=max_hours_per_week, min_coverage=min_coverage,
+        window_start=window_start, window_end=window_end,
+    )
+    roster.shops.set(shops)
+    roster.templates.set(templates)
+    audit_record(actor=by, verb="roster.create", target=roster)
+    return roster
+
+
+@transaction.atomic
+def roster_demand_import(*, roster: Roster, text: str, by: User | None = None) -> int:
+    """Replace the roster's demand with a CSV `shop,date,slot,agents` (header optional). All or nothing."""
+    shops = {s.code: s for s in roster.shops.all()}
+    errors: list[str] = []
+    rows: dict[tuple[int, date, time], int] = {}
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for line_no, fields in enumerate(reader, start=1):
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if line_no == 1 and fields[0].strip().lower() == "shop":
+            continue
+        if len(fields) != 4:
+            errors.append(_("第 %(line)s 行：应有 4 列（shop,date,slot,agents），实际 %(n)s 列") % {"line": line_no, "n": len(fields)})
+            continue
+        code, day_text, slot_text, agents_text = (f.strip() for f in fields)
+        if code not in shops:
+            errors.append(_("第 %(line)s 行 shop：店铺 %(value)r 不在这张排班表里") % {"line": line_no, "value": code})
+            continue
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            errors.append(_("第 %(line)s 行 date：%(value)r 不是日期（YYYY-MM-DD）") % {"line": line_no, "value": day_text})
+            continue
+        if not roster.start_date <= day <= roster.end_date:
+            errors.append(_("第 %(line)s 行 date：%(value)s 不在排班周期内") % {"line": line_no, "value": day_text})
+            continue
+        try:
+            slot = time.fromisoformat(slot_text)
+        except ValueError:
+            errors.append(_("第 %(line)s 行 slot：%(value)r 不是时间（HH:MM）") % {"line": line_no, "value": slot_text})
+            continue
+        if slot.minute % 30 or slot.second:
+            errors.append(_("第 %(line)s 行 slot：%(value)s 不在半小时整点上") % {"line": line_no, "value": slot_text})
+            continue
+        if not agents_text.isdigit():
+            errors.append(_("第 %(line)s 行 agents：%(value)r 不是非负整数") % {"line": line_no, "value": agents_text})
+            continue
+        rows[shops[code].pk, day, slot] = int(agents_text)
+    if errors:
+        raise ValidationError(errors)
+    roster.demand.all().delete()
+    RosterDemand.objects.bulk_create(
+        RosterDemand(roster=roster, shop_id=shop_id, date=day, slot=slot, agents=n) for (shop_id, day, slot), n in rows.items()
+    )
+    audit_record(actor=by, verb="roster.demand_import", target=roster, data={"rows": len(rows)})
+    return len(rows)
+
+
+SOLVE_TASK = "staffing.roster_solve"  # the registered name of `staffing.rosters.tasks.roster_solve_task`
+
+
+def roster_solve_start(*, roster: Roster, by: User | None, time_limit: float = 30.0) -> Job:
+    """Queue a solve as a background job; the page shows its progress."""
+    job = job_start(
+        task=SOLVE_TASK, kind="roster.solve", title=_("排班求解：%(name)s") % {"name": roster.name}, created_by=by,
+        kwargs={"roster_id": roster.pk, "time_limit": time_limit},
+    )
+    Roster.objects.filter(pk=roster.pk).update(job=job)
+    return job
+
+
+def roster_solve_run(*, roster_id: int, job_id: int | None = None, time_limit: float = 30.0) -> dict:
+    """Build the scenario, solve it with progress reported to the job, and store the answer."""
+    roster = Roster.objects.get(pk=roster_id)
+    scenario, id_map = roster_scenario(roster=roster)
+    parsed = parse_scenario(scenario)
+    state: dict = {"progress": None}
+
+    def on_progress(p) -> None:  # called from the solver's threads: only record it here
+        state["progress"] = p
+
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = solve(parsed, time_limit=time_limit, progress=on_progress)
+        except BaseException as exc:  # pragma: no cover - reported below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name=f"roster-solve-{roster_id}", daemon=True)
+    started = clock.perf_counter()
+    thread.start()
+    while thread.is_alive():
+        thread.join(timeout=1.0)
+        if job_id is not None and thread.is_alive():
+            elapsed = clock.perf_counter() - started
+            p = state["progress"]
+            message = (_("已找到 %(n)s 个方案，目标值 %(objective).0f") % {"n": p.solutions + 1, "objective": p.objective}) if p else _("正在搜索第一个可行方案")
+            job_progress(job_id=job_id, progress=min(0.95, elapsed / max(time_limit, 1.0)), message=message)
+    if "error" in outcome:
+        raise outcome["error"]
+    result = outcome["result"].as_json()
+    roster_apply_result(roster=roster, result=result, id_map=id_map)
+    if job_id is not None:
+        summary = {
+            "status": result["status"], "shifts": len(result["assignments"]),
+            "shortfall": sum(r["missing"] for r in result["shortfall"]),
+            "url": f"/staffing/rosters/{roster.pk}/",
+        }
+        message = result["explanation"] if result["status"] == "infeasible" else _("共 %(shifts)s 个班次，缺口 %(shortfall)s 人·时段") % summary
+        job_finish(job_id=job_id, result=summary, message=message)
+    return result
+
+
+@transaction.atomic
+def roster_apply_result(*, roster: Roster, result: dict, id_map: dict[str, User]) -> None:
+    """Replace the roster's unpinned shifts with the solver's (pinned ones were passed to it as fixed)."""
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    roster.solve_status = result["status"]
+    roster.objective = result.get("objective")
+    roster.bound = result.get("bound")
+    roster.solve_seconds = result.get("solve_seconds")
+    roster.shortfall = result.get("shortfall", [])
+    roster.explanation = result.get("explanation", "")
+    roster.solved_at = timezone.now()
+    roster.save()
+    if result["status"] == "infeasible":
+        return  # keep what there was; the explanation says why nothing new could be made
+    pinned_until = max(roster.published_through or date.min, timezone.localdate() - timedelta(days=1))
+    keep = roster.assignments.filter(Q(pinned=True) | Q(date__lte=pinned_until))
+    kept = set(keep.values_list("agent_id", "date"))
+    roster.assignments.exclude(pk__in=keep.values("pk")).delete()
+    shops = {s.code: s for s in roster.shops.all()}
+    templates = {t.code: t for t in roster.templates.all()}
+    new = []
+    for row in result["assignments"]:
+        agent = id_map[row["agent"]]
+        day = date.fromisoformat(row["date"])
+        if (agent.pk, day) in kept:
+            continue
+        template = templates[row["shift"]]
+        starts, ends = template.interval_on(day, TZ)
+        new.append(ShiftAssignment(
+            roster=roster, agent=agent, shop=shops[row["shop"]], date=day, template=template,
+            starts_at=starts, ends_at=ends,
+        ))
+    ShiftAssignment.objects.bulk_create(new)
+
+
+@transaction.atomic
+def roster_publish(*, roster: Roster, through: date, by: User | None = None) -> int:
+    """Publish the roster up to `through`: those days' shifts are pinned and agents see them."""
+    if through < roster.start_date:
+        raise ValidationError({"through": _("发布日期早于排班开始日期。")})
+    through = min(through, roster.end_date)
+    pinned = roster.assignments.filter(date__lte=through).update(pinned=True)
+    roster.status = Roster.Status.PUBLISHED
+    roster.published_through = max(through, roster.published_through or through)
+    roster.save(update_fields=["status", "published_through"])
+    audit_record(actor=by, verb="roster.publish", target=roster, data={"through": through.isoformat(), "shifts": pinned})
+    return pinned
+
+
+def swap_problems(*, assignment: ShiftAssignment, taker: User) -> list[str]:
+    """Why `taker` may not take this shift (empty when they may): certification, leave, rest, hours."""
+    roster = assignment.roster
+    problems: list[str] = []
+    if taker.role != Role.AGENT or not taker.is_active:
+        return [_("接班人不是在职客服。")]
+    if taker.pk == assignment.agent_id:
+        return [_("不能把班次换给自己。")]
+    day = assignment.date
+    windows = eligible_windows(shops=[assignment.shop], first=day, last=day)
+    if assignment.shop_id not in windows.get(taker.pk, {}):
+        problems.append(_("%(taker)s 没有 %(shop)s 当天有效的上岗认证或店铺分配。") % {"taker": taker, "shop": assignment.shop.name})
+    if Leave.objects.filter(agent=taker, first_day__lte=day, last_day__gte=day).exists():
+        problems.append(_("%(taker)s 当天请假。") % {"taker": taker})
+    theirs = list(
+        ShiftAssignment.objects.filter(agent=taker, date__range=(day - timedelta(days=7), day + timedelta(days=7)))
+        .exclude(pk=assignment.pk)
+        .select_related("template")
+    )
+    if any(s.date == day for s in theirs):
+        problems.append(_("%(taker)s 当天已有班次。") % {"taker": taker})
+    rest = timedelta(hours=roster.min_rest_hours)
+    for other in theirs:
+        if other.date == day:
+            continue
+        gap = assignment.starts_at - other.ends_at if other.starts_at < assignment.starts_at else other.starts_at - assignment.ends_at
+        if gap < rest:
+            problems.append(_("与 %(day)s 的班次之间休息不足 %(hours)s 小时。") % {"day": other.date.strftime("%m-%d"), "hours": f"{roster.min_rest_hours:g}"})
+    block = (day - roster.start_date).days // 7
+    block_start = roster.start_date + timedelta(days=7 * block)
+    minutes = sum(
+        s.template.minutes for s in theirs if s.roster_id == roster.pk and block_start <= s.date < block_start + timedelta(days=7)
+    ) + assignment.template.minutes
+    if minutes > roster.max_hours_per_week * 60:
+        problems.append(_("接班后这一周工时 %(hours)s 小时，超过上限 %(limit)s 小时。") % {"hours": f"{minutes / 60:g}", "limit": f"{roster.max_hours_per_week:g}"})
+    worked = {s.date for s in theirs} | {day}
+    run, d = 1, day - timedelta(days=1)
+    while d in worked:
+        run, d = run + 1, d - timedelta(days=1)
+    d = day + timedelta(days=1)
+    while d in worked:
+        run, d = run + 1, d + timedelta(days=1)
+    if run > roster.max_consecutive_days:
+        problems.append(_("接班后将连续工作 %(run)s 天，超过上限 %(limit)s 天。") % {"run": run, "limit": roster.max_consecutive_days})
+    return problems
+
+
+@transaction.atomic
+def swap_request_create(*, assignment: ShiftAssignment, requester: User, taker: User, note: str = "") -> SwapRequest:
+    if assignment.agent_id != requester.pk:
+        raise ValidationError(_("只能申请换出自己的班次。"))
+    if assignment.date < timezone.localdate():
+        raise ValidationError(_("已过去的班次不能换班。"))
+    if assignment.swap_requests.filter(status=SwapRequest.Status.PENDING).exists():
+        raise ValidationError(_("这个班次已有待审批的换班申请。"))
+    problems = swap_problems(assignment=assignment, taker=taker)
+    if problems:
+        raise ValidationError(problems)
+    swap = SwapRequest.objects.create(assignment=assignment, requester=requester, taker=taker, note=note)
+    audit_record(actor=requester, verb="swap.request", target=swap, merchant_id=assignment.shop.merchant_id)
+    return swap
+
+
+@transaction.atomic
+def swap_request_decide(*, swap: SwapRequest, by: User, approve: bool) -> SwapRequest:
+    """A manager approves (the shift moves to the taker, checked again now) or rejects a swap."""
+    swap = SwapRequest.objects.select_for_update().select_related("assignment__roster", "assignment__shop", "assignment__template").get(pk=swap.pk)
+    if swap.status != SwapRequest.Status.PENDING:
+        raise ValidationError(_("这个申请已经处理过了。"))
+    if approve:
+        assignment = swap.assignment
+        if assignment.agent_id != swap.requester_id:
+            raise ValidationError(_("班次已不属于申请人。"))
+        problems = swap_problems(assignment=assignment, taker=swap.taker)
+        if problems:
+            raise ValidationError(problems)
+        assignment.agent = swap.taker
+        assignment.save(update_fields=["agent"])
+    swap.status = SwapRequest.Status.APPROVED if approve else SwapRequest.Status.REJECTED
+    swap.decided_by = by
+    swap.decided_at = timezone.now()
+    swap.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(actor=by, verb="swap.approve" if approve else "swap.reject", target=swap,
+                 merchant_id=swap.assignment.shop.merchant_id)
+    return swap
+
+
+def shift_templates_ensure_defaults() -> list[ShiftTemplate]:
+    """The agency's usual shifts, created once (early, middle, late, and a night shift past midnight)."""
+    defaults = [
+        ("E", "早班", time(8, 0), time(16, 0)),
+        ("M", "中班", time(11, 0), time(19, 0)),
+        ("L", "晚班", time(15, 0), time(23, 0)),
+        ("N", "夜班", time(18, 0), time(2, 0)),
+    ]
+    result = []
+    for code, name, start, end in defaults:
+        template, _ = ShiftTemplate.objects.get_or_create(code=code, defaults={"name": name, "start": start, "end": end})
+        result.append(template)
+    return result
+

@@ -1,0 +1,254 @@
+"""Roster pages: list and create, a roster (solve, publish, demand upload), the coverage heatmap and shift
+grid per shop, the grid per agent, agents' "my shifts" with swap requests, and the managers' swap queue."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from agency.access import get_visible_or_404, is_staff_viewer, scope_by_merchant
+from agency.models import Role
+from agency.permissions import AGENTS, MANAGERS, STAFF, has_role, roles_required
+from clients.models import Shop
+from staffing.rosters.forms import RosterForm, SwapForm
+from staffing.rosters.models import Roster, ShiftAssignment, SwapRequest
+from staffing.rosters.selectors import (
+    coverage_grid,
+    my_shifts,
+    roster_grid,
+    roster_shops_visible_to,
+    rosters_visible_to,
+    swaps_visible_to,
+)
+from staffing.rosters.services import (
+    roster_create,
+    roster_demand_import,
+    roster_publish,
+    roster_solve_start,
+    swap_request_create,
+    swap_request_decide,
+)
+
+
+@login_required
+def roster_list(request: HttpRequest) -> HttpResponse:
+    if request.user.role == Role.AGENT:
+        return redirect("staffing:my-shifts")
+    rosters = rosters_visible_to(user=request.user).prefetch_related(
+        Prefetch("shops", queryset=scope_by_merchant(Shop.objects.order_by("code"), user=request.user))
+    )
+    form = None
+    if has_role(request.user, MANAGERS):
+        form = RosterForm(request.POST or None, initial={"start_date": timezone.localdate() + timedelta(days=1)})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            roster = roster_create(
+                name=data["name"], start_date=data["start_date"], days=data["days"], shops=list(data["shops"]),
+                templates=list(data["templates"]), by=request.user, min_rest_hours=data["min_rest_hours"],
+                max_consecutive_days=data["max_consecutive_days"], max_hours_per_week=data["max_hours_per_week"],
+                min_coverage=data["min_coverage"],
+            )
+            messages.success(request, gettext("排班表已创建，可以上传需求并开始求解。"))
+            return redirect("staffing:roster-detail", pk=roster.pk)
+    return render(request, "staffing/roster_list.html", {"rosters": rosters, "form": form})
+
+
+def _visible_roster(request: HttpRequest, pk: int) -> Roster:
+    return get_visible_or_404(rosters_visible_to(user=request.user).select_related("job"), pk=pk)
+
+
+@login_required
+def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _visible_roster(request, pk)
+    shops = list(roster_shops_visible_to(user=request.user, roster=roster))
+    staff = is_staff_viewer(request.user)
+    counts = {}
+    if staff:
+        for shop_id in roster.assignments.values_list("shop_id", flat=True):
+            counts[shop_id] = counts.get(shop_id, 0) + 1
+    context = {
+        "roster": roster,
+        "shops": [(shop, counts.get(shop.pk, 0)) for shop in shops],
+        "staff": staff,
+        "shift_count": sum(counts.values()),
+        "templates": roster.templates.all() if staff else [],
+        "shortfall_rows": _named_shortfall(roster, shops) if staff else [],
+        "demand_count": roster.demand.count() if staff else 0,
+    }
+    return render(request, "staffing/roster_detail.html", context)
+
+
+def _named_shortfall(roster, shops) -> list[dict]:
+    """The first 50 shortfall rows with the shop's name instead of its code."""
+    names = {shop.code: shop.name for shop in shops}
+    return [{**row, "shop": names.get(row.get("shop"), row.get("shop"))} for row in (roster.shortfall or [])[:50]]
+
+
+@require_POST
+@roles_required(MANAGERS)
+def roster_solve(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _visible_roster(request, pk)
+    try:
+        time_limit = min(120.0, max(2.0, float(request.POST.get("time_limit", 30))))
+    except ValueError:
+        time_limit = 30.0
+    roster_solve_start(roster=roster, by=request.user, time_limit=time_limit)
+    messages.info(request, gettext("已开始求解，进度显示在下方。"))
+    return redirect("staffing:roster-detail", pk=roster.pk)
+
+
+@require_POST
+@roles_required(MANAGERS)
+def roster_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _visible_roster(request, pk)
+    try:
+        through = date.fromisoformat(request.POST.get("through", ""))
+        n = roster_publish(roster=roster, through=through, by=request.user)
+    except ValueError:
+        messages.error(request, gettext("发布日期格式不正确。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, gettext("已发布至 %(day)s，%(n)s 个班次已固定。") % {"day": through, "n": n})
+    return redirect("staffing:roster-detail", pk=roster.pk)
+
+
+@require_POST
+@roles_required(MANAGERS)
+def roster_demand_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = _visible_roster(request, pk)
+    upload = request.FILES.get("file")
+    text = request.POST.get("text", "")
+    if upload is not None:
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    try:
+        n = roster_demand_import(roster=roster, text=text, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages[:20]:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("已导入 %(n)s 条需求。") % {"n": n})
+    return redirect("staffing:roster-detail", pk=roster.pk)
+
+
+@login_required
+def roster_shop(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Coverage heatmap (half hour × day, required vs scheduled) and the shop's shift grid."""
+    roster = _visible_roster(request, pk)
+    shop = get_visible_or_404(roster_shops_visible_to(user=request.user, roster=roster), code=code)
+    slots, days, grid = coverage_grid(roster=roster, shop=shop)
+    rows = [(slot, [grid[slot, day] for day in days]) for slot in slots]
+    gaps = sum(1 for cell in grid.values() if cell.gap)
+    staff = is_staff_viewer(request.user)
+    agents, _days, cells = roster_grid(
+        roster=roster, shifts=roster.assignments.filter(shop=shop).select_related("agent", "template")
+    )
+    agent_rows = [(agent, [cells.get((agent.pk, day)) for day in days]) for agent in agents]
+    return render(request, "staffing/roster_shop.html", {
+        "roster": roster, "shop": shop, "days": days, "rows": rows, "gaps": gaps,
+        "agent_rows": agent_rows, "staff": staff,
+    })
+
+
+@login_required
+def roster_agents(request: HttpRequest, pk: int) -> HttpResponse:
+    if not has_role(request.user, STAFF):
+        raise Http404
+    roster = _visible_roster(request, pk)
+    agents, days, cells = roster_grid(
+        roster=roster, shifts=roster.assignments.select_related("agent", "template", "shop")
+    )
+    rows = []
+    for agent in agents:
+        shifts = [cells.get((agent.pk, day)) for day in days]
+        hours = sum(s.template.minutes for s in shifts if s) / 60
+        rows.append((agent, shifts, hours))
+    return render(request, "staffing/roster_agents.html", {"roster": roster, "days": days, "rows": rows})
+
+
+@login_required
+def my_shifts_view(request: HttpRequest) -> HttpResponse:
+    """An agent's own published shifts, four weeks from this Monday, and their swap requests."""
+    if not has_role(request.user, AGENTS):
+        raise Http404
+    today = timezone.localdate()
+    try:
+        first = date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        first = today
+    first -= timedelta(days=first.weekday())
+    last = first + timedelta(days=27)
+    shifts = list(my_shifts(user=request.user, first=first, last=last))
+    by_day: dict[date, list[ShiftAssignment]] = {}
+    for shift in shifts:
+        by_day.setdefault(shift.date, []).append(shift)
+    weeks = [
+        [(first + timedelta(days=7 * w + d), by_day.get(first + timedelta(days=7 * w + d), [])) for d in range(7)]
+        for w in range(4)
+    ]
+    swaps = swaps_visible_to(user=request.user)[:30]
+    return render(request, "staffing/my_shifts.html", {
+        "weeks": weeks, "shifts": [s for s in shifts if s.date >= today], "today": today,
+        "prev": first - timedelta(days=28), "next": first + timedelta(days=28), "swaps": swaps,
+        "form": SwapForm(requester=request.user),
+        "weekday_names": [gettext("周一"), gettext("周二"), gettext("周三"), gettext("周四"), gettext("周五"), gettext("周六"), gettext("周日")],
+    })
+
+
+@require_POST
+@login_required
+def swap_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if not has_role(request.user, AGENTS):
+        raise Http404
+    shift = get_visible_or_404(ShiftAssignment.objects.filter(agent=request.user, pinned=True).select_related("roster", "shop", "template"), pk=pk)
+    form = SwapForm(request.POST, requester=request.user)
+    if not form.is_valid():
+        messages.error(request, gettext("请选择接班人。"))
+        return redirect("staffing:my-shifts")
+    try:
+        swap_request_create(assignment=shift, requester=request.user, taker=form.cleaned_data["taker"],
+                            note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("换班申请已提交，等待经理审批。"))
+    return redirect("staffing:my-shifts")
+
+
+@roles_required(MANAGERS)
+def swap_list(request: HttpRequest) -> HttpResponse:
+    swaps = list(swaps_visible_to(user=request.user)[:100])
+    pending = [swap for swap in swaps if swap.status == SwapRequest.Status.PENDING]
+    decided = [swap for swap in swaps if swap.status != SwapRequest.Status.PENDING]
+    return render(request, "staffing/swap_list.html", {"pending": pending, "decided": decided})
+
+
+@require_POST
+@roles_required(MANAGERS)
+def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    swap = get_visible_or_404(swaps_visible_to(user=request.user), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        swap_request_decide(swap=swap, by=request.user, approve=approve)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("已批准换班。") if approve else gettext("已拒绝换班。"))
+    return redirect("staffing:swap-list")

@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+
+from agency.navigation import NavItem, Widget, register_nav, register_widget
+from agency.permissions import AGENTS, STAFF
+
+register_nav(NavItem("training", _("培训考核"), "staffing:training", STAFF | AGENTS, order=34))
+
+
+def _my_training(request) -> dict:
+    from staffing.training.selectors import my_training
+
+    items = my_training(agent=request.user)
+    return {"items": [i for i in items if i.status in ("due", "expiring")], "total": len(items)}
+
+
+register_widget(Widget("my-training", "staffing/_widget_training.html", AGENTS, _my_training, order=20))
