@@ -95,7 +95,7 @@ class Command(DatabaseCommand):
 
     def handle(self, *args, platform: str, shop: str | None = None, **options):
         from clients.models import Shop
-        from compliance.rulesets import scanner_for
+        from compliance.rules.services import scanner_for
 
         shop_obj = None
         if shop:

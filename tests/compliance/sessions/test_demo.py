@@ -7,9 +7,9 @@ import pytest
 from agency import demo as agency_demo
 from clients import demo as clients_demo
 from clients.models import Shop
-from compliance import demo as compliance_demo
 from compliance.models import ChatMessage, ChatSession
-from compliance.selectors import current_hits
+from compliance.sessions import demo as compliance_demo
+from compliance.sessions.selectors import current_hits
 
 pytestmark = pytest.mark.django_db
 
