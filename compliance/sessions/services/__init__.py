@@ -1,1 +1,2 @@
-"""Writes of the compliance app, one module per area (sessions import, scanning, …)."""
+"""Writes of the sessions: the import (`importing`, with its PostgreSQL fast path `csv_sql`), scanning stored
+messages (`scanning`), and the demand history handed to staffing (`demand`)."""
