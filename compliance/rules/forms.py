@@ -59,6 +59,14 @@ class CustomRuleForm(forms.Form):
         help_text=_("0 表示不重扫。重扫涉及的店铺：规则原来和现在覆盖的店铺；每条消息仍按扫描它的规则版本计算，只更新自定义规则的命中。"),
     )
 
+    @classmethod
+    def initial_from(cls, rule) -> dict:
+        return {
+            "merchant": rule.merchant, "shop": rule.shop, "category": rule.category, "severity": rule.severity,
+            "terms": "\n".join(rule.terms), "allow": "\n".join(rule.allow), "suggestion": rule.suggestion,
+            "explanation": rule.explanation, "active": rule.active,
+        }
+
     def clean(self):
         data = super().clean()
         shop, merchant = data.get("shop"), data.get("merchant")

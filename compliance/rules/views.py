@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,13 @@ from clients.models import Platform
 from compliance.rules.forms import CustomRuleForm, RuleForm
 from compliance.rules.impact import MAX_DAYS, ruleset_impact_queue
 from compliance.rules.models import Category, Rule, RuleSet
-from compliance.rules.selectors import custom_rules_visible_to, ruleset_impact_jobs
+from compliance.rules.selectors import (
+    custom_rules_visible_to,
+    open_draft,
+    ruleset_impact_jobs,
+    ruleset_rules,
+    ruleset_versions,
+)
 from compliance.rules.services import (
     RuleSetError,
     active_ruleset,
@@ -58,18 +63,10 @@ def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _ruleset_page(request: HttpRequest, ruleset: RuleSet) -> HttpResponse:
     category = request.GET.get("category", "")
     query = (request.GET.get("q") or "").strip()
-    rules = ruleset.rules.all()
-    if category in Category.values:
-        rules = rules.filter(category=category)
-    if query:
-        # terms and allow lists are JSON; a text search over their serialised form is enough here
-        rules = rules.filter(
-            Q(rule_id__icontains=query) | Q(terms__icontains=query) | Q(suggestion__icontains=query)
-            | Q(explanation__icontains=query) | Q(allow__icontains=query)
-        )
-    page = Paginator(rules.order_by("category", "rule_id"), 100).get_page(request.GET.get("page"))
-    versions = RuleSet.objects.filter(platform=ruleset.platform).order_by("-version")[:20]
-    draft = RuleSet.objects.filter(platform=ruleset.platform, status=RuleSet.Status.DRAFT).first()
+    rules = ruleset_rules(ruleset=ruleset, category=category, query=query)
+    page = Paginator(rules, 100).get_page(request.GET.get("page"))
+    versions = ruleset_versions(platform=ruleset.platform)
+    draft = open_draft(platform=ruleset.platform)
     can_edit = has_role(request.user, MANAGERS)
     impact_job = None
     if can_edit and ruleset.status == RuleSet.Status.DRAFT:
@@ -213,12 +210,5 @@ def custom_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                     messages.success(request, _("自定义规则已保存"))
                 return redirect("compliance:custom-rules")
     else:
-        initial = {"active": True}
-        if rule:
-            initial = {
-                "merchant": rule.merchant, "shop": rule.shop, "category": rule.category, "severity": rule.severity,
-                "terms": "\n".join(rule.terms), "allow": "\n".join(rule.allow), "suggestion": rule.suggestion,
-                "explanation": rule.explanation, "active": rule.active,
-            }
-        form = CustomRuleForm(initial=initial)
+        form = CustomRuleForm(initial=CustomRuleForm.initial_from(rule) if rule else {"active": True})
     return render(request, "compliance/rules/custom_form.html", {"form": form, "rule": rule})
