@@ -120,7 +120,7 @@ def main() -> None:
         from agency.models import Role, User
         from clients.models import Merchant, Shop
         from compliance.models import ChatMessage, ChatSession
-        from compliance.services.sessions import sessions_import_file
+        from compliance.sessions.services.importing import sessions_import_file
 
         call_command("migrate", verbosity=0)
         merchant = Merchant.objects.create(code="bench", name="bench")
@@ -208,7 +208,7 @@ def main() -> None:
             a, b = figures["a"][-1][0], figures["b"][-1][0]
             print(f"  round {n + 1}: (a) {a:.2f} s  (b) ours {b:.2f} s  ratio {a / b:.2f}", flush=True)
         if args.python_path:
-            from compliance.services import sessions as session_services
+            from compliance.sessions.services import importing as session_services
 
             session_services._import_csv_sql = lambda **kwargs: None
             py_shop = Shop.objects.create(merchant=merchant, code="bench-py", name="bench python", platform="pdd")

@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from compliance.api.check import ComplianceCheckView
-from compliance.api.views import SessionImportView, SessionViewSet
+from compliance.precheck.api.views import ComplianceCheckView
+from compliance.sessions.api.views import SessionImportView, SessionViewSet
 
 router = SimpleRouter()
 router.register("sessions", SessionViewSet, basename="session")

@@ -5,7 +5,7 @@
     scanner.scan("加我薇信", role="agent")  -> [{"category": ..., "rule": ..., "start": 2, "end": 4, ...}]
     scanner.scan_many(texts, roles)        -> one list of hits per text
 
-`library.load_library()` reads the shipped YAML rule library (`compliance/rules/`).
+`library.load_library()` reads the shipped YAML rule library (`compliance/rules/library/`).
 """
 
 from compliance.engine.scanner import CATEGORIES, SEVERITIES, RuleError, Scanner, cached_scanner, clear_cache

@@ -1,4 +1,4 @@
-"""Read the shipped rule library (`compliance/rules/*.yaml`) into plain rule dicts per platform.
+"""Read the shipped rule library (`compliance/rules/library/*.yaml`) into plain rule dicts per platform.
 
 No Django here. `load_library()` returns {platform: {"name", "rules": [rule dict], "aliases": {...}}}
 where every rule dict carries the engine keys (see `scanner.py`) plus `platform_rule`, `penalty` and
@@ -16,7 +16,7 @@ import yaml
 from compliance.engine.scanner import CATEGORIES, DETECTORS, SEVERITIES
 
 PLATFORMS = ("taobao", "tmall", "pdd", "jd", "douyin")
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "library"
 _RULE_KEYS = {
     "id", "category", "terms", "severity", "suggestion", "explanation", "allow", "evasion", "detector",
     "platforms", "platform_rule", "penalty",

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from compliance.highlight import segments, worst
 from compliance.masking import mask_text
-from compliance.models import Category
+from compliance.rules.models import Category
 
 register = template.Library()
 

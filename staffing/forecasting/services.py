@@ -199,7 +199,7 @@ def seasonal_plan_create(
 
 @transaction.atomic
 def staffing_profile_update(*, shop: Shop, by: User | None = None, **fields) -> StaffingProfile:
-    """Save a shop's Erlang parameters; each is checked the way `staffing.erlang` will use it."""
+    """Save a shop's Erlang parameters; each is checked the way `staffing.forecasting.erlang` will use it."""
     profile = staffing_profile_fresh(shop=shop)
     for name, value in fields.items():
         setattr(profile, name, value)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from compliance.rulesets import custom_rule_save
+from compliance.rules.services import custom_rule_save
 from staffing.models import ShopAssignment
 
 URL = "/api/compliance/check/"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agency.models import Job
 from compliance.models import ChatMessage, CustomRule, Hit
-from compliance.rulesets import (
+from compliance.rules.services import (
     RuleSetError,
     custom_rule_save,
     rule_save,
@@ -18,8 +18,8 @@ from compliance.rulesets import (
     ruleset_load_shipped,
     ruleset_publish,
 )
-from compliance.selectors import current_hits
-from compliance.services.scanning import shops_rescan_custom_rules, shops_scan
+from compliance.sessions.selectors import current_hits
+from compliance.sessions.services.scanning import shops_rescan_custom_rules, shops_scan
 from tests.factories import ChatMessageFactory, ChatSessionFactory, ShopFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from compliance.services.demand import demand_history_refresh
+from compliance.sessions.services.demand import demand_history_refresh
 from staffing.models import IntervalVolume
 from tests.factories import ChatSessionFactory
 
@@ -38,7 +38,7 @@ def test_sessions_are_counted_per_half_hour_and_recounting_changes_nothing(tenan
 def test_nightly_task_covers_every_shop_with_sessions(tenants, settings):
     from django.utils import timezone
 
-    from compliance.tasks import demand_history_refresh_recent
+    from compliance.sessions.tasks import demand_history_refresh_recent
 
     now = timezone.localtime()
     ChatSessionFactory(shop=tenants[0].shop, started_at=now - timedelta(hours=1))

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from agency.models import Job
-from compliance import tasks
-from compliance.rulesets import rule_save, ruleset_draft_create, ruleset_load_shipped
+from compliance.rules import tasks
+from compliance.rules.services import rule_save, ruleset_draft_create, ruleset_load_shipped
 from tests.factories import PASSWORD, ChatMessageFactory, ChatSessionFactory, ManagerFactory, ShopFactory
 
 

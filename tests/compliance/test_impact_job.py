@@ -14,8 +14,8 @@ from django.utils import timezone
 from agency.models import Job
 from agency.services import job_finish
 from compliance.models import RuleSet
-from compliance.rulesets import rule_save, ruleset_draft_create, ruleset_load_shipped, ruleset_publish
-from compliance.services.impact import ABANDONED_AFTER, excerpt, ruleset_impact, ruleset_impact_queue
+from compliance.rules.impact import ABANDONED_AFTER, excerpt, ruleset_impact, ruleset_impact_queue
+from compliance.rules.services import rule_save, ruleset_draft_create, ruleset_load_shipped, ruleset_publish
 from tests.factories import ChatMessageFactory, ChatSessionFactory, ShopFactory
 
 pytestmark = pytest.mark.django_db

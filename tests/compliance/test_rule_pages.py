@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compliance.models import CustomRule, RuleSet
-from compliance.rulesets import custom_rule_save, ruleset_load_shipped
+from compliance.rules.services import custom_rule_save
 from tests.factories import ChatMessageFactory, ChatSessionFactory, ShopFactory
 
 
@@ -15,8 +15,18 @@ def login(client, user):
 
 
 @pytest.mark.django_db
-def test_library_browse_filter_and_search(client, manager, django_assert_max_num_queries):
-    ruleset_load_shipped()
+def test_library_page_only_reads_and_says_when_the_library_is_not_loaded(client, manager, inspector):
+    for user in (manager, inspector):
+        login(client, user)
+        response = client.get("/compliance/rules/?platform=jd")
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert 'id="rule-library-empty"' in body and "load_rules" in body
+    assert not RuleSet.objects.exists()  # a GET never loads the shipped library
+
+
+@pytest.mark.django_db
+def test_library_browse_filter_and_search(client, manager, shipped_library, django_assert_max_num_queries):
     login(client, manager)
     with django_assert_max_num_queries(12):
         response = client.get("/compliance/rules/?platform=pdd")
@@ -31,8 +41,7 @@ def test_library_browse_filter_and_search(client, manager, django_assert_max_num
 
 
 @pytest.mark.django_db
-def test_library_query_count_does_not_grow_with_versions(client, manager, django_assert_max_num_queries):
-    ruleset_load_shipped()
+def test_library_query_count_does_not_grow_with_versions(client, manager, shipped_library, django_assert_max_num_queries):
     login(client, manager)
     client.post("/compliance/rules/draft/", {"platform": "jd"})
     with django_assert_max_num_queries(12):
@@ -52,8 +61,7 @@ def test_merchants_cannot_open_the_library(client, tenants):
 
 
 @pytest.mark.django_db
-def test_draft_edit_preview_publish_by_http(client, manager, django_capture_on_commit_callbacks):
-    ruleset_load_shipped()
+def test_draft_edit_preview_publish_by_http(client, manager, shipped_library, django_capture_on_commit_callbacks):
     shop = ShopFactory(platform="douyin")
     session = ChatSessionFactory(shop=shop)
     from django.utils import timezone
@@ -82,8 +90,7 @@ def test_draft_edit_preview_publish_by_http(client, manager, django_capture_on_c
 
 
 @pytest.mark.django_db
-def test_only_managers_edit(client, inspector):
-    ruleset_load_shipped()
+def test_only_managers_edit(client, inspector, shipped_library):
     login(client, inspector)
     assert client.get("/compliance/rules/?platform=pdd").status_code == 200
     assert client.post("/compliance/rules/draft/", {"platform": "pdd"}).status_code == 403

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from compliance.models import Hit, Rule, RuleSet
-from compliance.rulesets import (
+from compliance.rules.impact import ruleset_impact
+from compliance.rules.services import (
     RuleSetError,
     rule_save,
     ruleset_draft_create,
@@ -16,7 +17,6 @@ from compliance.rulesets import (
     ruleset_publish,
     scanner_for,
 )
-from compliance.services.impact import ruleset_impact
 from tests.factories import ChatMessageFactory, ChatSessionFactory, ShopFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -94,7 +94,7 @@ def test_impact_preview_lists_added_and_removed_hits(manager):
 
 @pytest.mark.django_db(transaction=True)
 def test_publish_hooks_run_after_commit(manager):
-    from compliance import rulesets
+    from compliance.rules import services as rulesets
 
     calls = []
 
@@ -113,8 +113,8 @@ def test_publish_hooks_run_after_commit(manager):
 
 @pytest.mark.django_db
 def test_rules_demo_is_idempotent(tenants):
-    from compliance import rules_demo
     from compliance.models import CustomRule
+    from compliance.rules import demo as rules_demo
 
     rules_demo.load(log=lambda *_: None)
     count = CustomRule.objects.count()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from compliance.models import RuleSet
-from compliance.rulesets import custom_rule_save
+from compliance.rules.services import custom_rule_save
 from tests.factories import MerchantFactory, ShopFactory
 
 

@@ -3,8 +3,8 @@ teach is one the scanner really flags under that rule, while the compliant optio
 
 import pytest
 
-from compliance.rulesets import scanner_for
-from compliance.training import rule_facts_for_training
+from compliance.rules.services import scanner_for
+from compliance.rules.training import rule_facts_for_training
 from staffing.training.services import course_generate_platform
 
 pytestmark = pytest.mark.django_db

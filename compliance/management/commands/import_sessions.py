@@ -13,9 +13,9 @@ from django.core.management.base import CommandError
 
 from agency.commands import DatabaseCommand
 from clients.models import Shop
-from compliance.services.scanning import shops_scan
-from compliance.services.sessions import SessionImportError, sessions_import_file
-from compliance.sessionfile import FORMATS, guess_format
+from compliance.sessions.services.importing import SessionImportError, sessions_import_file
+from compliance.sessions.services.scanning import shops_scan
+from compliance.sessions.sessionfile import FORMATS, guess_format
 
 
 class Command(DatabaseCommand):

@@ -1,4 +1,4 @@
-"""load_rules — publish the shipped rule library (`compliance/rules/`) where it changed. Idempotent.
+"""load_rules — publish the shipped rule library (`compliance/rules/library/`) where it changed. Idempotent.
 
 Run after deploying a new library; `compliance_scan` and the scanner also load it on a fresh database.
 """
@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from agency.commands import DatabaseCommand
 from compliance.engine.library import LibraryError
-from compliance.rulesets import ruleset_load_shipped
+from compliance.rules.services import ruleset_load_shipped
 
 
 class Command(DatabaseCommand):

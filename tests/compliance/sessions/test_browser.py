@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from compliance.services.scanning import shop_scan
-from compliance.services.sessions import sessions_import_file
+from compliance.sessions.services.importing import sessions_import_file
+from compliance.sessions.services.scanning import shop_scan
 from tests.factories import PASSWORD
 
 

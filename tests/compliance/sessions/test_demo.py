@@ -7,9 +7,10 @@ import pytest
 from agency import demo as agency_demo
 from clients import demo as clients_demo
 from clients.models import Shop
-from compliance import demo as compliance_demo
 from compliance.models import ChatMessage, ChatSession
-from compliance.selectors import current_hits
+from compliance.rules import demo as rules_demo
+from compliance.sessions import demo as compliance_demo
+from compliance.sessions.selectors import current_hits
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ def test_demo_sessions_are_idempotent_and_scanned(monkeypatch):
     logs: list[str] = []
     agency_demo.load(password="demo-pass-123", log=logs.append)
     clients_demo.load(password="demo-pass-123", log=logs.append)
+    rules_demo.load(password="demo-pass-123", log=logs.append)  # before the sessions, as demo_data runs them
     compliance_demo.load(password="demo-pass-123", log=logs.append)
     counts = (ChatSession.objects.count(), ChatMessage.objects.count(), current_hits().count())
     assert all(ChatSession.objects.filter(shop=shop).exists() for shop in Shop.objects.all())

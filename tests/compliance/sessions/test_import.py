@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook
 
 from compliance.models import ChatMessage, ChatSession
-from compliance.services.sessions import SessionImportError, sessions_import_file
-from compliance.sessionfile import SHANGHAI
+from compliance.sessions.services.importing import SessionImportError, sessions_import_file
+from compliance.sessions.sessionfile import SHANGHAI
 from tests.factories import AgentFactory, ShopFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The CSV import's PostgreSQL fast path (`compliance.services.csv_sql`): it imports clean files exactly as
+"""The CSV import's PostgreSQL fast path (`compliance.sessions.services.csv_sql`): it imports clean files exactly as
 the Python validator would, and hands every file it cannot vouch for back to the validator, untouched."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 
 from compliance.models import ChatMessage, ChatSession
-from compliance.services.csv_sql import csv_load
-from compliance.services.sessions import SessionImportError, sessions_import_file
-from compliance.sessionfile import SHANGHAI
+from compliance.sessions.services.csv_sql import csv_load
+from compliance.sessions.services.importing import SessionImportError, sessions_import_file
+from compliance.sessions.sessionfile import SHANGHAI
 from tests.factories import AgentFactory, ShopFactory
 
 pytestmark = [
@@ -66,7 +66,7 @@ def test_fast_path_result_equals_the_python_path(shop, monkeypatch):
     other = ShopFactory(code="py-shop")
     data = (HEADER + ROWS + "s3,b-3,m5,system,,2026-11-02T01:00:00Z,会话结束\n").encode()
     fast = sessions_import_file(shop=shop, data=data, fmt="csv", scan=False)
-    monkeypatch.setattr("compliance.services.sessions._import_csv_sql", lambda **kwargs: None)
+    monkeypatch.setattr("compliance.sessions.services.importing._import_csv_sql", lambda **kwargs: None)
     slow = sessions_import_file(shop=other, data=data, fmt="csv", scan=False)
     assert {**fast.as_dict(), "shop": ""} == {**slow.as_dict(), "shop": ""}
     assert stored(shop) == stored(other)
@@ -134,7 +134,7 @@ def test_header_in_another_order_with_an_extra_column(shop):
 
 def test_fast_path_works_on_a_connection_that_already_used_temporary_tables(shop, monkeypatch):
     """Web and task workers keep their connections: the second import on one must still take the fast path."""
-    monkeypatch.setattr("compliance.services.sessions._import_csv_sql", lambda **kwargs: None)
+    monkeypatch.setattr("compliance.sessions.services.importing._import_csv_sql", lambda **kwargs: None)
     sessions_import_file(shop=shop, data=(HEADER + ROWS).encode(), fmt="csv", scan=False)  # temp table used
     for n in range(2):
         data = (HEADER + f"s9,b-9,x{n},buyer,,2026-11-01T08:00:00+08:00,你好\n").encode()

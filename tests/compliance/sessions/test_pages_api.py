@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from agency.models import Job
 from compliance.models import ChatMessage, ChatSession, Hit
-from compliance.services.scanning import shop_scan
-from compliance.services.sessions import sessions_import_file
-from compliance.sessionfile import SHANGHAI
+from compliance.sessions.services.importing import sessions_import_file
+from compliance.sessions.services.scanning import shop_scan
+from compliance.sessions.sessionfile import SHANGHAI
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,7 +224,7 @@ def test_api_import_in_background_runs_a_job(api_client_for, manager, tenants, l
     assert response.status_code == 202
     job = Job.objects.get(pk=response.json()["job"])
     assert job.status == Job.Status.DONE and job.result["messages_created"] == 2
-    assert not list(tmp_path.glob("imports/*"))  # the upload is removed once done
+    assert (tmp_path / "jobs").is_dir() and not list(tmp_path.glob("jobs/*"))  # the upload is removed once done
 
 
 def test_import_page_runs_a_job_and_shows_bad_rows(client, manager, tenants, django_capture_on_commit_callbacks, settings, tmp_path):

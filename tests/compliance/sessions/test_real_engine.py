@@ -8,9 +8,9 @@ import pytest
 
 from agency.models import Job
 from compliance.models import ChatMessage, Hit
-from compliance.rulesets import rule_save, ruleset_draft_create, ruleset_publish, scanner_for
-from compliance.selectors import current_hits
-from compliance.services.sessions import sessions_import_file
+from compliance.rules.services import rule_save, ruleset_draft_create, ruleset_publish, scanner_for
+from compliance.sessions.selectors import current_hits
+from compliance.sessions.services.importing import sessions_import_file
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_publishing_with_a_window_rescans_and_keeps_history(django_capture_on_co
 def test_command_scan_now_and_linking_a_late_agent(tmp_path, capsys):
     from django.core.management import call_command
 
-    from compliance.services.sessions import messages_link_agents
+    from compliance.sessions.services.importing import messages_link_agents
     from tests.factories import AgentFactory
 
     shop = ShopFactory(code="real-jd", platform="jd")

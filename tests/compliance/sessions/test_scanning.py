@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from agency.models import Job
-from compliance import tasks
 from compliance.models import ChatMessage, Hit
-from compliance.selectors import current_hits
-from compliance.services.scanning import rescan_queue, shop_scan
-from compliance.services.sessions import sessions_import_file
-from compliance.sessionfile import SHANGHAI
-from tests.compliance.sessions.conftest import WordScanner
+from compliance.sessions import tasks
+from compliance.sessions.selectors import current_hits
+from compliance.sessions.services.importing import sessions_import_file
+from compliance.sessions.services.scanning import rescan_queue, shop_scan
+from compliance.sessions.sessionfile import SHANGHAI
+from tests.compliance.factories import WordScanner
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db

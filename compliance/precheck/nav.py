@@ -1,0 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
+from agency.navigation import NavItem, register_nav
+
+register_nav(NavItem("precheck", _("发送前检查"), "compliance:precheck", frozenset({"agent", "manager", "inspector"}), order=300))

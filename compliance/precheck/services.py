@@ -1,0 +1,40 @@
+"""The pre-send check: one reply scanned with a platform's active rules (and a shop's own), the hits
+explained and the text cut into plain and hit segments for the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clients.models import Shop
+from compliance.rules.models import Category
+from compliance.rules.services import scanner_for
+
+
+def highlight(text: str, hits: list[dict]) -> list[dict]:
+    """The text cut into plain and hit segments (overlapping hits: the first one wins)."""
+    segments, pos = [], 0
+    for hit in sorted(hits, key=lambda h: (h["start"], -h["end"])):
+        if hit["start"] < pos:
+            continue
+        if hit["start"] > pos:
+            segments.append({"text": text[pos : hit["start"]], "hit": None})
+        segments.append({"text": text[hit["start"] : hit["end"]], "hit": hit})
+        pos = hit["end"]
+    if pos < len(text):
+        segments.append({"text": text[pos:], "hit": None})
+    return segments
+
+
+def reply_check(*, text: str, platform: str, shop: Shop | None = None) -> dict[str, Any]:
+    """Scan `text` as an agent's reply on `platform` (with `shop`'s and its merchant's own rules). Returns
+    the page's context: hits (each with its rule's explanation and category label), segments, the version."""
+    ruleset, scanner = scanner_for(platform=platform, shop=shop)
+    hits = scanner.scan(text) if text else []
+    explanations = dict(
+        ruleset.rules.filter(rule_id__in={h["rule"] for h in hits}).values_list("rule_id", "explanation")
+    )
+    category_labels = dict(Category.choices)
+    for hit in hits:
+        hit["explanation"] = explanations.get(hit["rule"], "")
+        hit["category_label"] = category_labels.get(hit["category"], hit["category"])
+    return {"hits": hits, "segments": highlight(text, hits), "text": text, "ruleset": ruleset, "shop": shop}

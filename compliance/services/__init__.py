@@ -1,1 +1,0 @@
-"""Writes of the compliance app, one module per area (sessions import, scanning, …)."""

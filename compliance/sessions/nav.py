@@ -1,0 +1,19 @@
+from django.utils.translation import gettext_lazy as _
+
+from agency.navigation import NavItem, Widget, register_nav, register_widget
+
+READERS = frozenset({"manager", "inspector", "merchant"})
+
+# sessions and violations
+register_nav(NavItem("sessions", _("会话记录"), "compliance:session-list", READERS, order=40))
+register_nav(NavItem("violations", _("违规命中"), "compliance:violation-list", READERS, order=41))
+
+
+def _violations_widget(request) -> dict:
+    from compliance.sessions.selectors import violation_counts
+
+    counts = violation_counts(user=request.user, days=7)
+    return {"counts": counts, "total": sum(c["n"] for c in counts)}
+
+
+register_widget(Widget("compliance-violations", "compliance/_widget_violations.html", READERS, _violations_widget, order=40))

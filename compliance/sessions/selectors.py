@@ -1,0 +1,158 @@
+"""Reads of chat sessions, messages and hits, always scoped to what the caller may see.
+
+Staff (managers, inspectors) see every merchant; a merchant user sees only their own shops' sessions,
+messages and hits; agents see none of these lists (their own QA results are the quality app's).
+
+A message's *current* hits are those found by the version that scanned it last
+(`ChatMessage.scanned_ruleset`); hits of older versions stay stored but are not counted twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from agency.access import scope_by_merchant
+from agency.models import Role, User
+from clients.models import Shop
+from compliance.sessions.models import ChatMessage, ChatSession, Hit
+from compliance.sessions.sessionfile import SHANGHAI
+
+
+def shops_with_sessions_visible_to(*, user: User) -> QuerySet[Shop]:
+    return scope_by_merchant(Shop.objects.all(), user=user, merchant_path="merchant").order_by("code")
+
+
+def sessions_visible_to(*, user: User) -> QuerySet[ChatSession]:
+    return scope_by_merchant(ChatSession.objects.select_related("shop"), user=user, merchant_path="shop__merchant")
+
+
+def messages_visible_to(*, user: User) -> QuerySet[ChatMessage]:
+    return scope_by_merchant(ChatMessage.objects.all(), user=user, merchant_path="shop__merchant")
+
+
+def current_hits() -> QuerySet[Hit]:
+    """Every message's current hits (found by the version that scanned it last), unscoped."""
+    return Hit.objects.filter(ruleset_id=F("message__scanned_ruleset_id"))
+
+
+def hits_visible_to(*, user: User) -> QuerySet[Hit]:
+    return scope_by_merchant(current_hits(), user=user, merchant_path="message__shop__merchant")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+@dataclass
+class SessionFilter:
+    shop: str = ""
+    agent: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    with_hits: bool = False
+
+
+def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySet[ChatSession]:
+    """Visible sessions, newest first, with message and current-hit counts, filtered."""
+    f = filters or SessionFilter()
+    sessions = sessions_visible_to(user=user)
+    if f.shop:
+        sessions = sessions.filter(shop__code=f.shop)
+    if f.date_from:
+        sessions = sessions.filter(started_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        sessions = sessions.filter(started_at__lt=_day_start(f.date_to + timedelta(days=1)))
+    if f.agent:
+        sessions = sessions.filter(
+            Exists(ChatMessage.objects.filter(session=OuterRef("pk"), agent_code=f.agent))
+        )
+    if f.q:
+        sessions = sessions.filter(
+            Q(external_id=f.q) | Q(buyer=f.q)
+            | Exists(ChatMessage.objects.filter(session=OuterRef("pk"), text__contains=f.q))
+        )
+    message_count = (
+        ChatMessage.objects.filter(session=OuterRef("pk")).order_by().values("session").annotate(c=Count("*")).values("c")
+    )
+    hit_count = (
+        current_hits().filter(message__session=OuterRef("pk")).order_by().values("message__session")
+        .annotate(c=Count("*")).values("c")
+    )
+    sessions = sessions.annotate(
+        message_count=Coalesce(Subquery(message_count, output_field=IntegerField()), 0),
+        hit_count=Coalesce(Subquery(hit_count, output_field=IntegerField()), 0),
+    )
+    if f.with_hits:
+        sessions = sessions.filter(hit_count__gt=0)
+    return sessions.order_by("-started_at", "-pk")
+
+
+def session_messages(*, session: ChatSession) -> list[ChatMessage]:
+    """A session's messages in order, each with `.current_hits` (list) prefetched in 2 queries."""
+    messages = list(session.messages.select_related("agent").order_by("sent_at", "pk"))
+    by_message: dict[int, list[Hit]] = {m.pk: [] for m in messages}
+    if messages:
+        for hit in current_hits().filter(message__session=session).order_by("message_id", "start", "end"):
+            by_message[hit.message_id].append(hit)
+    for message in messages:
+        message.current_hits = by_message[message.pk]
+    return messages
+
+
+@dataclass
+class ViolationFilter:
+    shop: str = ""
+    agent: str = ""
+    category: str = ""
+    severity: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def violation_list(*, user: User, filters: ViolationFilter | None = None) -> QuerySet[Hit]:
+    """Visible current hits in agents' (and bots') messages, newest first, filtered."""
+    f = filters or ViolationFilter()
+    hits = hits_visible_to(user=user).exclude(message__sender="buyer")
+    if f.shop:
+        hits = hits.filter(message__shop__code=f.shop)
+    if f.agent:
+        hits = hits.filter(message__agent_code=f.agent)
+    if f.category:
+        hits = hits.filter(category=f.category)
+    if f.severity:
+        hits = hits.filter(severity=f.severity)
+    if f.date_from:
+        hits = hits.filter(message__sent_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        hits = hits.filter(message__sent_at__lt=_day_start(f.date_to + timedelta(days=1)))
+    return hits.select_related("message", "message__shop", "message__session", "message__agent", "ruleset").order_by(
+        "-message__sent_at", "-message_id", "start"
+    )
+
+
+def agent_codes_visible_to(*, user: User) -> list[str]:
+    """Agent codes for the filter boxes: all agents for staff; agents seen in the merchant's sessions."""
+    if user.is_authenticated and user.role == Role.MERCHANT:
+        return sorted(
+            set(messages_visible_to(user=user).exclude(agent_code="").values_list("agent_code", flat=True).distinct())
+        )
+    return list(
+        User.objects.filter(role=Role.AGENT, code__isnull=False).order_by("code").values_list("code", flat=True)
+    )
+
+
+def violation_counts(*, user: User, days: int = 7) -> list[dict]:
+    """Current hits in agents' messages over the last `days` days, per category (one query)."""
+    since = datetime.now(tz=SHANGHAI) - timedelta(days=days)
+    rows = (
+        hits_visible_to(user=user).exclude(message__sender="buyer").filter(message__sent_at__gte=since)
+        .values("category").annotate(n=Count("id")).order_by("-n")
+    )
+    labels = dict(Hit._meta.get_field("category").choices)
+    return [{"category": r["category"], "label": labels.get(r["category"], r["category"]), "n": r["n"]} for r in rows]
+

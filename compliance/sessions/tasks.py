@@ -1,0 +1,132 @@
+"""Celery tasks of the sessions: import, scans and re-scans, demand history; thin wrappers over the services, reporting through agency.Job.
+
+All tasks are safe to run twice and to re-deliver after a worker died (acks_late is on project-wide):
+imports are idempotent per message id, and scans replace their own hits chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from django.urls import reverse
+from django.utils import timezone
+
+from agency.models import Job, User
+from agency.services import job_fail, job_fail_on_error, job_finish, job_progress, job_progress_reporter
+from clients.models import Shop
+from compliance.sessions.services.importing import SessionImportError, sessions_import_file
+from compliance.sessions.services.scanning import shops_rescan_custom_rules, shops_scan
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="compliance.scan_new_messages")
+def scan_new_messages(*, shop_id: int, job_id: int | None = None) -> dict:
+    """Scan the shop's messages that no rule-set version has scanned yet (after an import)."""
+    with job_fail_on_error(job_id=job_id):
+        summary = shops_scan(shops=Shop.objects.filter(pk=shop_id), progress=job_progress_reporter(job_id=job_id))
+    if job_id is not None:
+        job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
+    return summary
+
+
+@shared_task(name="compliance.rescan_window")
+def rescan_window(
+    *, job_id: int | None = None, platform: str | None = None, shop_id: int | None = None,
+    since: str, until: str | None = None,
+) -> dict:
+    """Re-scan a window of messages with each shop's current version (after publishing a rule set)."""
+    shops = Shop.objects.all()
+    if platform:
+        shops = shops.filter(platform=platform)
+    if shop_id:
+        shops = shops.filter(pk=shop_id)
+    with job_fail_on_error(job_id=job_id):
+        summary = shops_scan(
+            shops=shops.order_by("pk"), since=datetime.fromisoformat(since),
+            until=datetime.fromisoformat(until) if until else None, rescan=True,
+            progress=job_progress_reporter(job_id=job_id),
+        )
+    if job_id is not None:
+        job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
+    return summary
+
+
+@shared_task(name="compliance.rescan_custom_rules")
+def rescan_custom_rules(*, job_id: int | None = None, shop_ids: list[int], since: str, until: str | None = None) -> dict:
+    """Re-scan a window of some shops after a custom rule changed, each message with its own version."""
+    with job_fail_on_error(job_id=job_id):
+        summary = shops_rescan_custom_rules(
+            shops=Shop.objects.filter(pk__in=shop_ids).order_by("pk"), since=datetime.fromisoformat(since),
+            until=datetime.fromisoformat(until) if until else None, progress=job_progress_reporter(job_id=job_id),
+        )
+    if job_id is not None:
+        job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
+    return summary
+
+
+@shared_task(name="compliance.nightly_scan")
+def nightly_scan(*, days: int = 2) -> dict:
+    """Beat, every night: everything never scanned, and the last `days` days with the current versions."""
+    since = timezone.now() - timedelta(days=days)
+    shops = Shop.objects.order_by("pk")
+    first = shops_scan(shops=shops)
+    second = shops_scan(shops=shops, since=since, rescan=True)
+    summary = {"unscanned": first, "recent": second}
+    log.info("nightly scan: %s unscanned and %s recent messages", first["messages"], second["messages"])
+    return summary
+
+
+@shared_task(name="compliance.import_sessions_file")
+def import_sessions_file(*, job_id: int, path: str, shop_id: int, fmt: str, user_id: int | None = None) -> dict:
+    """Import an uploaded file (saved under MEDIA_ROOT by the caller), then scan the new messages.
+
+    The file is removed once the job's outcome is recorded; a re-delivered task finds it still there."""
+    shop = Shop.objects.get(pk=shop_id)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    job_progress(job_id=job_id, progress=0.05, message="读取文件")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        result = sessions_import_file(
+            shop=shop, data=data, fmt=fmt, by=user,
+            progress=lambda fraction, message: job_progress(job_id=job_id, progress=fraction, message=message),
+        )
+    except SessionImportError as exc:
+        job_fail(job_id=job_id, message=f"{len(exc.errors)} 处错误，未导入任何数据")
+        Job.objects.filter(pk=job_id).update(result={"errors": exc.as_dicts()[:1000], "error_count": len(exc.errors)})
+        _remove(path)
+        return {"errors": len(exc.errors)}
+    except Exception as exc:
+        job_fail(job_id=job_id, message=str(exc))
+        _remove(path)
+        raise
+    payload = result.as_dict()
+    payload["url"] = reverse("compliance:session-list") + f"?shop={shop.code}"
+    job_finish(
+        job_id=job_id, result=payload,
+        message=f"新增 {result.messages_created} 条消息，跳过 {result.messages_skipped} 条已有消息",
+    )
+    _remove(path)
+    return payload
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+@shared_task(name="compliance.demand_history_refresh")
+def demand_history_refresh_recent(*, days: int = 2) -> int:
+    """Nightly: hand the last days' consultation counts of every shop to staffing's forecasts."""
+    from compliance.sessions.services.demand import demand_history_refresh
+
+    today = timezone.localdate()
+    return sum(
+        demand_history_refresh(shop=shop, first=today - timedelta(days=days), last=today)
+        for shop in Shop.objects.filter(sessions__isnull=False).distinct()
+    )
