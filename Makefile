@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test test-future setup lint worker messages browser system-run clean
+.PHONY: run test check test-future setup lint worker messages browser system-run clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,9 +56,21 @@ browser:
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
-test: $(VENV)/.installed messages browser
-	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+# The static checks, no database or browser needed: ruff, migrations in step with the models, the import
+# contracts of ARCHITECTURE.md (lint-imports), types (mypy, strict on the pure engines), templates (djLint
+# format and lint). Configuration in pyproject.toml. Every check runs even when one before it failed; the
+# target fails naming those that did. `djlint . --reformat` fixes the template format.
+check: $(VENV)/.installed
+	@failed=""; \
+	echo "== ruff"; $(VENV)/bin/ruff check . || failed="$$failed ruff"; \
+	echo "== makemigrations --check"; $(PY) manage.py makemigrations --check --dry-run >/dev/null || failed="$$failed makemigrations"; \
+	echo "== lint-imports"; $(VENV)/bin/lint-imports --no-logo || failed="$$failed lint-imports"; \
+	echo "== mypy"; $(VENV)/bin/mypy || failed="$$failed mypy"; \
+	echo "== djlint --check"; $(VENV)/bin/djlint . --check --quiet || failed="$$failed djlint-format"; \
+	echo "== djlint --lint"; $(VENV)/bin/djlint . --lint --quiet || failed="$$failed djlint-lint"; \
+	if [ -n "$$failed" ]; then echo "checks failed:$$failed"; exit 1; fi
+
+test: $(VENV)/.installed check messages browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The whole suite again with the clock a year ahead (tests/conftest.py): catches tests that depend on today.

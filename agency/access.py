@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -69,7 +70,7 @@ def get_visible_or_404(queryset: QuerySet[M], **lookup) -> M:
     """Fetch one row from an already-scoped queryset; absent or not visible are the same 404."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):  # the model's DoesNotExist is a subclass
         raise Http404 from None
 
 

@@ -8,7 +8,10 @@ from agency.models import AuditEvent, Job, Team, User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "code", "merchant", "team", "is_active")
     list_filter = ("role", "team", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("Agency", {"fields": ("role", "display_name", "code", "merchant", "team")}),)
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("Agency", {"fields": ("role", "display_name", "code", "merchant", "team")}),
+    )
 
 
 admin.site.register(Team)

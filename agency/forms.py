@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.forms import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS
 
 
 def form_errors_text(form: forms.BaseForm) -> str:

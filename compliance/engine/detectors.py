@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -125,7 +125,7 @@ def digit_runs(values: np.ndarray, qq_ends: list[int]) -> Iterator[tuple[int, in
     yield from zip(starts[keep].tolist(), ends[keep].tolist(), strict=True)
 
 
-def scan_digits(norm: str, values: np.ndarray, qq_ends: list[int] = ()) -> Iterator[tuple[str, int, int]]:
+def scan_digits(norm: str, values: np.ndarray, qq_ends: Sequence[int] = ()) -> Iterator[tuple[str, int, int]]:
     """Digit-run detectors over the matching view; spans in N coordinates."""
     for s, e in digit_runs(values, list(qq_ends)):
         if e < len(norm) and norm[e] == "x":
@@ -174,7 +174,8 @@ def scan_light(light: str) -> Iterator[tuple[str, int, int]]:
                 continue
         else:
             start = s
-        end = URL_CHARS.match(light, m.end()).end()
+        url_tail = URL_CHARS.match(light, m.end())  # {0,180}: always matches, possibly empty
+        end = url_tail.end() if url_tail else m.end()
         while end > start and light[end - 1] in ".?:,":
             end -= 1
         if end - start >= 4:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -27,7 +28,7 @@ class LibraryError(ValueError):
     pass
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -37,7 +38,7 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _platforms_of(spec, where: str) -> dict[str, dict]:
+def _platforms_of(spec: object, where: str) -> dict[str, dict[str, Any]]:
     if spec is None:
         return {p: {} for p in PLATFORMS}
     if isinstance(spec, list):
@@ -50,7 +51,7 @@ def _platforms_of(spec, where: str) -> dict[str, dict]:
     return {p: dict(v or {}) for p, v in spec.items()}
 
 
-def _finish(rule: dict, where: str) -> dict:
+def _finish(rule: dict[str, Any], where: str) -> dict[str, Any]:
     unknown = set(rule) - _RULE_KEYS
     if unknown:
         raise LibraryError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -77,12 +78,12 @@ def _finish(rule: dict, where: str) -> dict:
     }
 
 
-def load_library(rules_dir: Path | str | None = None) -> dict[str, dict]:
+def load_library(rules_dir: Path | str | None = None) -> dict[str, dict[str, Any]]:
     base = Path(rules_dir) if rules_dir else RULES_DIR
     aliases_raw = _read(base / "aliases.yaml")
     aliases = {str(k): [str(v) for v in (vals or [])] for k, vals in aliases_raw.items()}
-    out: dict[str, dict] = {}
-    category_info: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
+    category_info: dict[str, dict[Any, Any]] = {}  # category -> its platform_rule and penalty
     for platform in PLATFORMS:
         data = _read(base / f"{platform}.yaml")
         if data.get("platform") != platform:
@@ -123,7 +124,7 @@ def load_library(rules_dir: Path | str | None = None) -> dict[str, dict]:
     return out
 
 
-def content_hash(rules: list[dict], aliases: dict) -> str:
+def content_hash(rules: list[dict[str, Any]], aliases: dict[str, list[str]]) -> str:
     """A stable digest of what a rule set would scan with (used to make loading idempotent)."""
     payload = json.dumps({"rules": sorted(rules, key=lambda r: r["id"]), "aliases": aliases}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

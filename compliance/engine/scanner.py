@@ -28,6 +28,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from itertools import chain
+from typing import Any
 
 import ahocorasick
 import numpy as np
@@ -54,11 +55,13 @@ _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _ALPHA = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
-def _leftmost_longest(hit: tuple) -> tuple:
+def _leftmost_longest(hit: tuple[int, int, str]) -> tuple[int, int, str]:
     return (hit[0], -hit[1], hit[2])
 
 
-def _drop_inside_emails(hits: list[tuple], email_rid: str, meta: dict) -> list[tuple]:
+def _drop_inside_emails(
+    hits: list[tuple[int, int, str]], email_rid: str, meta: dict[str, tuple[str, str, str | None]]
+) -> list[tuple[int, int, str]]:
     """A mail domain (qq.com, 163.com) is part of the address, not a mention of the platform."""
     emails = [(s, e) for s, e, rid in hits if rid == email_rid]
     if not emails:
@@ -78,14 +81,14 @@ def _is_ascii_word(s: str) -> bool:
 
 
 class Scanner:
-    def __init__(self, rules: Iterable[dict], aliases: dict[str, list[str]] | None = None):
+    def __init__(self, rules: Iterable[dict[str, Any]], aliases: dict[str, list[str]] | None = None):
         aliases = aliases or {}
-        self.rules: dict[str, dict] = {}
-        self.detector_rules: dict[str, dict] = {}
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.detector_rules: dict[str, dict[str, Any]] = {}
         # pattern -> [rule ids it finds, rule ids it shields (allow-list), detector it triggers]
-        patterns: dict[str, list] = {}
+        patterns: dict[str, list[Any]] = {}
 
-        def entry(pattern: str) -> list:
+        def entry(pattern: str) -> list[Any]:
             found = patterns.get(pattern)
             if found is None:
                 found = patterns[pattern] = [set(), set(), None]
@@ -142,7 +145,7 @@ class Scanner:
         )
         self._build_shield_table(patterns)
 
-    def _build_shield_table(self, patterns: dict[str, list]) -> None:
+    def _build_shield_table(self, patterns: dict[str, list[Any]]) -> None:
         """For every allow phrase, the term matches it shields, as (distance from its end, term pid).
 
         A term match is shielded when an allow phrase of its rules covers it; since the phrase then
@@ -177,7 +180,7 @@ class Scanner:
         self._sh_count = np.searchsorted(a, np.arange(max(self.pattern_count, 1)), side="right") - self._sh_first
 
     @staticmethod
-    def _check(raw: dict) -> dict:
+    def _check(raw: dict[str, Any]) -> dict[str, Any]:
         rid = raw.get("id")
         if not rid or not isinstance(rid, str):
             raise RuleError(f"rule without an id: {raw!r:.80}")
@@ -208,13 +211,13 @@ class Scanner:
         }
 
     # ------------------------------------------------------------------ public API
-    def scan(self, text: str, role: str = "agent") -> list[dict]:
+    def scan(self, text: str, role: str = "agent") -> list[dict[str, Any]]:
         """Hits in one message, sorted by position (contract §1 hit dicts)."""
         return self.scan_many([text], [role])[0]
 
-    def scan_many(self, texts: list[str], roles: list[str] | None = None) -> list[list[dict]]:
+    def scan_many(self, texts: list[str], roles: list[str] | None = None) -> list[list[dict[str, Any]]]:
         """Hits for many messages; the work is done in large batches (one automaton pass each)."""
-        out: list[list[dict]] = []
+        out: list[list[dict[str, Any]]] = []
         gc_was_enabled = gc.isenabled()
         gc.disable()  # millions of short-lived tuples: the cyclic collector only costs time here
         try:
@@ -224,7 +227,7 @@ class Scanner:
                 gc.enable()
         return out
 
-    def _scan_all(self, texts: list[str], roles: list[str] | None, out: list) -> None:
+    def _scan_all(self, texts: list[str], roles: list[str] | None, out: list[list[dict[str, Any]]]) -> None:
         total = len(texts)
         if not total:
             return
@@ -238,7 +241,7 @@ class Scanner:
             start = stop
 
     # ------------------------------------------------------------------ internals
-    def _scan_batch(self, texts: list[str], roles: list[str] | None) -> list[list[dict]]:
+    def _scan_batch(self, texts: list[str], roles: list[str] | None) -> list[list[dict[str, Any]]]:
         joined = SEP.join(texts)
         light, norm, idx, values = normalize_joined(joined)
         count = len(texts)
@@ -246,8 +249,8 @@ class Scanner:
         if count > 1:
             np.cumsum(np.fromiter(map(len, texts[:-1]), dtype=np.int64, count=count - 1) + 1, out=starts_arr[1:])
         starts = starts_arr.tolist()
-        found: dict[int, list] = {}  # message index -> [(ostart, oend, rule_id)]
-        shields: dict[int, list] = {}  # message index -> [(ostart, oend, frozenset rule ids)]
+        found: dict[int, list[tuple[int, int, str]]] = {}  # message index -> [(ostart, oend, rule_id)]
+        shields: dict[int, list[tuple[int, int, frozenset[str]]]] = {}  # message index -> [(ostart, oend, frozenset rule ids)]
         det = self.detector_rules
         norm_spans: list[tuple[str, int, int]] = []  # detector hits in N coordinates
         qq_ends: list[int] = []  # positions just past a QQ keyword
@@ -317,9 +320,9 @@ class Scanner:
                 if shield and slow:
                     shields.setdefault(m, []).append((os_, oe, shield))
                 if trigger == "wechat":
-                    span = wechat_id_after(norm, e + 1)
-                    if span:
-                        norm_spans.append(("wechat", span[0], span[1]))
+                    wechat_span = wechat_id_after(norm, e + 1)
+                    if wechat_span:
+                        norm_spans.append(("wechat", wechat_span[0], wechat_span[1]))
                 elif trigger == "qq":
                     qq_ends.append(e + 1)
 
@@ -340,7 +343,7 @@ class Scanner:
                     m = bisect_right(starts, s) - 1
                     found.setdefault(m, []).append((s, e, rule["id"]))
 
-        results: list[list[dict]] = [[] for _ in texts]
+        results: list[list[dict[str, Any]]] = [[] for _ in texts]
         meta = self._meta
         email_rid = det["email"]["id"] if "email" in det else None
         for m, raw_hits in found.items():
