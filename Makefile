@@ -26,7 +26,7 @@ run: setup system-run
 	@echo "Starting the Celery worker and the web server on http://127.0.0.1:$(PORT)"
 	@$(VENV)/bin/celery -A agency worker --beat --pool=threads --concurrency=2 --loglevel=INFO \
 		--schedule=var/celerybeat-schedule >var/celery-worker.log 2>&1 & echo $$! > var/celery-worker.pid; \
-	trap 'kill $$(cat var/celery-worker.pid) 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$(cat var/celery-worker.pid) 2>/dev/null' EXIT INT TERM HUP; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: $(VENV)/.installed
