@@ -8,12 +8,12 @@ class StaffingConfig(AppConfig):
 
     def ready(self) -> None:
         # clients may not import staffing: we hand it our Erlang C seat estimator for quotes.
-        from clients.seats import register_seat_estimator
+        from clients.sales.seats import register_seat_estimator
         from staffing.seats import seat_estimate
 
         register_seat_estimator(seat_estimate)
 
-        from clients.golive import register_readiness_check
+        from clients.engagements.golive import register_readiness_check
         from staffing.readiness import agents_certified_check
 
         register_readiness_check("staffing.agents_certified", agents_certified_check, order=50)
@@ -24,7 +24,7 @@ class StaffingConfig(AppConfig):
         register_readiness_check("roster_published", roster_readiness, order=60)
 
         # The knowledge base shows agents their shops; shop courses ask about the handed-over knowledge.
-        from clients.knowledge import register_agent_shops
+        from clients.handover.knowledge import register_agent_shops
         from staffing.handover_sources import agent_shop_ids, knowledge_facts_from_handover
         from staffing.training_sources import register_knowledge_source
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clients.golive import ReadinessItem
+from clients.engagements.golive import ReadinessItem
 from staffing.selectors import assignments_active, certifications_valid
 
 

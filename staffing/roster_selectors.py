@@ -156,7 +156,7 @@ def roster_readiness(engagement):
     from django.utils.translation import gettext
     from django.utils.translation import gettext_lazy as _
 
-    from clients.golive import ReadinessItem
+    from clients.engagements.golive import ReadinessItem
 
     label = _("已发布排班覆盖前两周 8:00–23:00")
     shops = list(engagement.shops.order_by("code"))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agency.access import get_visible_or_404
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 from staffing import forecast as fc
 from staffing.charts import bar_chart, line_chart
 from staffing.forms import HistoryUploadForm, OverrideForm, PromotionYearForm, StaffingProfileForm

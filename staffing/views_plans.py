@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from agency.access import get_visible_or_404
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 from staffing.forms import PlanForm
 from staffing.selectors import plan_detail, plans_visible_to
 from staffing.services import StaffingInputError, seasonal_plan_create

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 from staffing.forms import ExamCreateForm, QuestionForm
 from staffing.models import Course, Question
 from staffing.selectors import attempts_visible_to, courses_visible_to, exams_visible_to, my_training

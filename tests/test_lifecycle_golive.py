@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from clients.golive import GoLiveBlocked, engagement_go_live, golive_checklist
+from clients.engagements.golive import GoLiveBlocked, engagement_go_live, golive_checklist
 from clients.handover import services as handover
 from clients.models import Engagement, KnowledgeKind
 from clients.sales import services as sales

@@ -1,8 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from clients.api.handover import GoLiveView, HandoverBatchViewSet, KnowledgeSearchView
-from clients.api.views import ShopViewSet
+from clients.handover.api import HandoverBatchViewSet, KnowledgeSearchView
+from clients.merchants.api import ShopViewSet
+from clients.portal.api import GoLiveView
 from clients.sales.api import ContractViewSet, EngagementViewSet, QuoteViewSet
 
 router = SimpleRouter()

@@ -1,4 +1,4 @@
-"""Demo knowledge handover: called by `clients.demo.load` (`load_handover`). Idempotent.
+"""Demo knowledge handover, after the merchants and sales demos (`ORDER`). Idempotent.
 
 Merchant 1 (蓝心家居) is mid-handover: its Tmall and Pinduoduo products are acknowledged (Tmall in a
 second version), policies and reply scripts acknowledged, a FAQ batch awaits the agency's acknowledgement
@@ -12,8 +12,12 @@ import contextlib
 from collections.abc import Callable
 
 from agency.models import User
+from clients.engagements.models import Engagement
 from clients.handover import services
-from clients.models import Engagement, HandoverBatch, KnowledgeKind, Merchant, Shop
+from clients.handover.models import HandoverBatch, KnowledgeKind
+from clients.merchants.models import Merchant, Shop
+
+ORDER = 22
 
 HEADER = "商品编码,商品名称,价格,类目,规格,卖点,售后说明,发货说明"
 
@@ -107,7 +111,7 @@ def _engagement(merchant: Merchant, title: str, stage: str, shops: list[Shop], b
     return engagement
 
 
-def load_handover(*, log: Callable[[str], None]) -> None:
+def load(*, password: str, log: Callable[[str], None]) -> None:
     manager = User.objects.get(username="manager")
     merchant1 = User.objects.get(username="merchant1")
     merchant2 = User.objects.get(username="merchant2")

@@ -17,9 +17,11 @@ from django.utils.translation import gettext_noop
 
 from agency.models import Role, User
 from agency.services import audit_record
+from clients.engagements.models import Engagement
+from clients.handover.knowledge import entry_search_text
+from clients.handover.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
 from clients.handover.products import ParseResult, RowError, parse_product_file
-from clients.knowledge import entry_search_text
-from clients.models import Engagement, HandoverBatch, KnowledgeEntry, KnowledgeKind, Shop
+from clients.merchants.models import Shop
 
 
 class HandoverError(ValueError):

@@ -21,7 +21,10 @@ from agency.access import get_visible_or_404
 from agency.models import Role
 from agency.selectors import jobs_visible_to
 from agency.services import job_create
+from clients.engagements.models import Engagement
 from clients.handover import services
+from clients.handover.knowledge import knowledge_search, shops_searchable_by
+from clients.handover.models import KnowledgeKind
 from clients.handover.products import COLUMNS, REQUIRED
 from clients.handover.selectors import (
     batch_entries,
@@ -31,9 +34,7 @@ from clients.handover.selectors import (
     engagements_visible_to,
 )
 from clients.handover.tasks import handover_products_import_task
-from clients.knowledge import knowledge_search, shops_searchable_by
-from clients.models import Engagement, KnowledgeKind
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Larger product files are imported by a Celery task with a progress bar (setting HANDOVER_INLINE_IMPORT_MAX_BYTES).

@@ -6,7 +6,8 @@ from django.db.models import Count, Q, QuerySet
 
 from agency.access import scope_by_merchant
 from agency.models import AuditEvent, User
-from clients.models import Engagement, HandoverBatch
+from clients.engagements.models import Engagement
+from clients.handover.models import HandoverBatch
 
 LIFECYCLE = [
     Engagement.Stage.CONSULTATION, Engagement.Stage.QUOTING, Engagement.Stage.CONTRACTING,
@@ -66,7 +67,7 @@ def portal_contracts(*, user: User, engagement: Engagement | None = None) -> Que
     """Contracts the caller may see (merchants: never a draft), with `merchant_signed` annotated."""
     from django.db.models import Exists, OuterRef
 
-    from clients.models import ContractSignature
+    from clients.sales.models import ContractSignature
     from clients.sales.selectors import contracts_visible_to
 
     contracts = contracts_visible_to(user=user).annotate(
@@ -81,7 +82,7 @@ def portal_contracts(*, user: User, engagement: Engagement | None = None) -> Que
 
 def portal_todo(*, user: User) -> dict:
     """What waits for the merchant: quotes to answer, contracts to sign, handover batches still open."""
-    from clients.models import Contract, Quote
+    from clients.sales.models import Contract, Quote
 
     return {
         "quotes": list(portal_quotes(user=user).filter(status=Quote.Status.SENT)),
@@ -99,7 +100,7 @@ def engagement_timeline(*, engagement: Engagement, user: User, limit: int = 60) 
     """The engagement's log (stage changes, quotes, contracts, next steps; internal notes for staff only)
     merged with the handover milestones from the audit log, newest first."""
     from agency.access import is_staff_viewer
-    from clients.models import EngagementActivity
+    from clients.engagements.models import EngagementActivity
 
     activities = engagement.activities.select_related("actor")
     if not is_staff_viewer(user):

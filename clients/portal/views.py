@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
-from clients.golive import GoLiveBlocked, engagement_go_live, golive_checklist, golive_missing
+from clients.engagements.golive import GoLiveBlocked, engagement_go_live, golive_checklist, golive_missing
 from clients.handover.selectors import batches_with_counts
 from clients.portal.selectors import (
     engagement_timeline,

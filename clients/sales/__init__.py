@@ -1,5 +1,2 @@
-"""The commercial side of an engagement: consultation pipeline, price book, quotes and contracts.
-
-A sub-package of the `clients` app (models live in `clients.models`), so the knowledge-handover and
-go-live work beside it can grow `clients/services.py` without stepping on this.
-"""
+"""The commercial side of an engagement: consultation pipeline, price book, quotes and contracts, and the
+seat estimator registry (`seats.py`) staffing fills."""

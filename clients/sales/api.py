@@ -14,9 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
-from clients.models import Contract, ContractSignature, Engagement, PriceBook, Quote, QuoteDecision, QuoteRevision
+from clients.engagements.models import Engagement
 from clients.sales import selectors, services
 from clients.sales.errors import BusinessRuleError
+from clients.sales.models import Contract, ContractSignature, PriceBook, Quote, QuoteDecision, QuoteRevision
 
 
 class Refused(APIException):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Engagement, Merchant, Platform, PriceBook, Shop
+from clients.engagements.models import Engagement
+from clients.merchants.models import Merchant, Platform, Shop
+from clients.sales.models import PriceBook
 
 
 class ConsultationForm(forms.ModelForm):

@@ -12,16 +12,9 @@ from django.db.models import Prefetch, QuerySet
 
 from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import User
-from clients.models import (
-    Contract,
-    ContractSignature,
-    Engagement,
-    EngagementActivity,
-    PriceBook,
-    Quote,
-    QuoteRevision,
-    Shop,
-)
+from clients.engagements.models import Engagement, EngagementActivity
+from clients.merchants.models import Shop
+from clients.sales.models import Contract, ContractSignature, PriceBook, Quote, QuoteRevision
 
 
 def engagements_visible_to(*, user: User) -> QuerySet[Engagement]:

@@ -17,23 +17,21 @@ from django.utils.translation import gettext as _
 
 from agency.models import User
 from agency.services import audit_record
-from clients.models import (
+from clients.engagements.models import Engagement, EngagementActivity
+from clients.merchants.models import Merchant, Shop
+from clients.sales import documents, pricing
+from clients.sales.errors import BusinessRuleError, StaleRevision
+from clients.sales.holidays import holiday_days_per_month
+from clients.sales.models import (
     Contract,
     ContractAmendment,
     ContractSignature,
-    Engagement,
-    EngagementActivity,
-    Merchant,
     PriceBook,
     Quote,
     QuoteDecision,
     QuoteRevision,
-    Shop,
 )
-from clients.sales import documents, pricing
-from clients.sales.errors import BusinessRuleError, StaleRevision
-from clients.sales.holidays import holiday_days_per_month
-from clients.seats import SeatRequest, estimate_seats
+from clients.sales.seats import SeatRequest, estimate_seats
 
 Stage = Engagement.Stage
 

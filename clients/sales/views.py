@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
-from clients.models import Contract, Engagement, Quote
+from clients.engagements.models import Engagement
 from clients.sales import documents, selectors, services
 from clients.sales.errors import BusinessRuleError
 from clients.sales.forms import (
@@ -31,6 +31,7 @@ from clients.sales.forms import (
     SignForm,
     StageForm,
 )
+from clients.sales.models import Contract, Quote
 
 BOARD_STAGES = [s for s in Engagement.Stage if s != Engagement.Stage.ENDED]
 

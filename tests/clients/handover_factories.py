@@ -39,7 +39,7 @@ def product_csv(rows: list[tuple], header: str = "sku,name,price,spec,after_sale
 
 
 def add_entry(batch: HandoverBatch, title: str, body: str = "", sku: str = "") -> KnowledgeEntry:
-    from clients.knowledge import entry_search_text
+    from clients.handover.knowledge import entry_search_text
 
     return KnowledgeEntry.objects.create(
         batch=batch, kind=batch.kind, title=title, body=body, sku=sku,

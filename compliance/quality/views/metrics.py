@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.services import job_create
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 from compliance.quality import charts
 from compliance.quality import metric_selectors as sel
 from compliance.quality.exports import csv_rows

@@ -78,7 +78,7 @@ def _contract_check(engagement) -> ReadinessItem:
 
 
 def _handover_check(engagement) -> ReadinessItem:
-    from clients.models import HandoverBatch, KnowledgeKind
+    from clients.handover.models import HandoverBatch, KnowledgeKind
 
     label = gettext_lazy("内容交接已确认")
     shops = list(engagement.shops.order_by("name"))
@@ -131,7 +131,7 @@ def golive_missing(items: list[ReadinessItem]) -> list[ReadinessItem]:
 def engagement_go_live(*, engagement, by) -> Any:
     """Move the engagement to live (in QA) when every checklist item holds; otherwise `GoLiveBlocked`."""
     from agency.services import audit_record
-    from clients.models import Engagement
+    from clients.engagements.models import Engagement
 
     if not getattr(by, "is_manager", False):
         raise PermissionError(gettext("只有机构经理可以确认上岗。"))

@@ -1,67 +1,28 @@
-"""Demo merchants, shops and merchant users."""
+"""Demo sales: price books and engagements at several stages. Runs after the merchants (`clients/merchants/demo.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time, timedelta
+from decimal import Decimal
 
-from agency.demo import ensure_user
-from agency.models import Role
-from clients.handover.demo import load_handover
-from clients.models import Merchant, Shop
+from django.utils import timezone
 
-ORDER = 20
+from agency.models import User
+from clients.engagements.models import Engagement
+from clients.merchants.models import Merchant
+from clients.sales import services
+from clients.sales.models import Contract, PriceBook
+from clients.sales.price_defaults import price_book_create_standard
 
-MERCHANTS = [
-    {
-        "code": "m-lanxin", "name": "杭州蓝心家居旗舰", "contact_name": "林女士", "user": "merchant1",
-        "shops": [
-            ("lanxin-tmall", "蓝心家居天猫旗舰店", "tmall"),
-            ("lanxin-pdd", "蓝心家居拼多多店", "pdd"),
-            ("lanxin-douyin", "蓝心家居抖音小店", "douyin"),
-        ],
-    },
-    {
-        "code": "m-qingshan", "name": "青山户外用品", "contact_name": "马先生", "user": "merchant2",
-        "shops": [
-            ("qingshan-jd", "青山户外京东自营店", "jd"),
-            ("qingshan-taobao", "青山户外淘宝店", "taobao"),
-        ],
-    },
-]
+ORDER = 21
 
 
 def load(*, password: str, log: Callable[[str], None]) -> None:
-    for spec in MERCHANTS:
-        merchant, _ = Merchant.objects.get_or_create(
-            code=spec["code"], defaults={"name": spec["name"], "contact_name": spec["contact_name"]}
-        )
-        for code, name, platform in spec["shops"]:
-            Shop.objects.get_or_create(code=code, defaults={"merchant": merchant, "name": name, "platform": platform})
-        ensure_user(
-            username=spec["user"], password=password, role=Role.MERCHANT,
-            display_name=spec["contact_name"], merchant=merchant,
-        )
-    log(f"clients: {len(MERCHANTS)} merchants with {sum(len(m['shops']) for m in MERCHANTS)} shops")
-    _load_sales(log=log)
-    load_handover(log=log)
-
-
-def _load_sales(*, log: Callable[[str], None]) -> None:
     """A price book (and last year's, expired), and engagements at several stages, made through the
     services so every record is one a manager could have made: merchant1 has a signed, active contract
     (with a Double-12 amendment), a consultation in progress and a lost lead; merchant2 has a quote
     waiting for their answer."""
-    from datetime import time, timedelta
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from agency.models import User
-    from clients.models import Contract, Engagement, PriceBook
-    from clients.sales import services
-    from clients.sales.price_defaults import price_book_create_standard
-
     today = timezone.localdate()
     if not PriceBook.objects.filter(name="2025 标准价格表").exists():
         price_book_create_standard(name="2025 标准价格表", valid_from=today - timedelta(days=500),

@@ -3,13 +3,9 @@ from django.utils.translation import pgettext_lazy
 
 from agency.navigation import NavItem, Widget, register_nav, register_widget
 
-register_nav(NavItem("shops", pgettext_lazy("导航", "店铺"), "clients:shop-list", frozenset({"manager", "inspector", "merchant"}), order=10))
 register_nav(NavItem("engagements", pgettext_lazy("导航", "合作项目"), "clients:engagement-board", frozenset({"manager"}), order=15))
 register_nav(NavItem("quotes", _("报价单"), "clients:quote-list", frozenset({"manager", "merchant"}), order=16))
 register_nav(NavItem("contracts", _("合同"), "clients:contract-list", frozenset({"manager", "merchant"}), order=17))
-register_nav(NavItem("handover", _("内容交接"), "clients:handover-list", frozenset({"manager", "inspector", "merchant"}), order=40))
-register_nav(NavItem("knowledge", _("知识库"), "clients:knowledge", frozenset({"manager", "inspector", "agent", "merchant"}), order=45))
-register_nav(NavItem("portal", _("合作进度"), "clients:portal", frozenset({"merchant"}), order=5))
 
 
 def _pipeline(request) -> dict:
@@ -21,7 +17,3 @@ def _pipeline(request) -> dict:
 
 
 register_widget(Widget("pipeline", "clients/sales/_pipeline_widget.html", frozenset({"manager"}), _pipeline, order=20))
-
-
-# Dashboard panels of the portal and handover.
-from clients.portal import widgets  # noqa: E402, F401

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agency.access import get_visible_or_404
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 
 
 @login_required

@@ -24,7 +24,9 @@ from django.db.models import QuerySet
 
 from agency.access import scope_by_merchant
 from agency.models import Role, User
-from clients.models import Engagement, KnowledgeEntry, Shop
+from clients.engagements.models import Engagement
+from clients.handover.models import KnowledgeEntry
+from clients.merchants.models import Shop
 
 FALLBACK_STAGES = (Engagement.Stage.HANDOVER, Engagement.Stage.TRAINING, Engagement.Stage.LIVE)
 
