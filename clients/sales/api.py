@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from agency.permissions import IsManager, IsMerchantUser
 from clients.engagements.models import Engagement
 from clients.sales import selectors, services
 from clients.sales.errors import BusinessRuleError
@@ -34,16 +35,6 @@ def _call(fn, **kwargs):
         return fn(**kwargs)
     except BusinessRuleError as exc:
         raise Refused(exc) from exc
-
-
-class IsManager(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user.is_authenticated and request.user.is_manager)
-
-
-class IsMerchantUser(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user.is_authenticated and request.user.is_merchant_user)
 
 
 class EngagementSerializer(serializers.ModelSerializer):
@@ -138,6 +129,16 @@ class EngagementViewSet(viewsets.ReadOnlyModelViewSet):
 class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quotes: list, detail with every revision, create, revise, send, accept, decline. No edits."""
 
+    # Who may take each action; reads keep the default (any signed-in user, scoped by the selector).
+    action_permissions = {
+        "create": [IsManager], "revise": [IsManager], "send": [IsManager],
+        "accept": [IsMerchantUser], "decline": [IsMerchantUser],
+    }
+
+    def get_permissions(self):
+        classes = self.action_permissions.get(self.action)
+        return [permission() for permission in classes] if classes else super().get_permissions()
+
     def get_queryset(self):
         return selectors.quotes_visible_to(user=self.request.user).order_by("-pk")
 
@@ -151,8 +152,6 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=QuoteCreateSerializer, responses={201: QuoteSerializer})
     def create(self, request):
-        if not request.user.is_manager:
-            raise PermissionDenied
         data = QuoteCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         terms = dict(data.validated_data)
@@ -163,8 +162,6 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=QuoteReviseSerializer, responses={201: RevisionSerializer})
     @action(detail=True, methods=["post"], url_path="revisions")
     def revise(self, request, pk=None):
-        if not request.user.is_manager:
-            raise PermissionDenied
         quote = self.get_object()
         data = QuoteReviseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -177,16 +174,12 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                    responses={200: QuoteSerializer})
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        if not request.user.is_manager:
-            raise PermissionDenied
         quote = self.get_object()
         quote = _call(services.quote_send, quote=quote, revision=int(request.data.get("revision") or 0),
                       by=request.user)
         return Response(QuoteSerializer(quote).data)
 
     def _decide(self, request, number: int, accept: bool):
-        if not request.user.is_merchant_user:
-            raise PermissionDenied
         quote = self.get_object()
         data = DecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
