@@ -12,8 +12,7 @@ from clients.handover import services as handover
 from clients.models import Engagement, KnowledgeKind
 from clients.sales import services as sales
 from staffing.roster_services import roster_publish, roster_solve_run
-from tests.clients.factories import price_book, sent_contract
-from tests.clients.handover_factories import HandoverBatchFactory, add_entry
+from tests.clients.factories import HandoverBatchFactory, add_entry, price_book, sent_contract
 from tests.staffing.roster_factories import staffed_roster
 
 pytestmark = pytest.mark.django_db

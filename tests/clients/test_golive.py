@@ -15,7 +15,7 @@ from clients.engagements.golive import (
 )
 from clients.handover import services
 from clients.models import Engagement, KnowledgeKind
-from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry
+from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry
 
 pytestmark = pytest.mark.django_db
 

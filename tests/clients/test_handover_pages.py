@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from clients.handover import services
 from clients.models import Engagement, HandoverBatch, KnowledgeKind
-from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry, product_csv
+from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry, product_csv
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db

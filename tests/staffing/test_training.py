@@ -173,7 +173,7 @@ def test_shop_course_asks_about_the_handed_over_knowledge(tenants, manager):
     from clients.handover import services as handover
     from clients.models import KnowledgeKind
     from staffing.services import course_generate_shop
-    from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry
+    from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry
 
     shop = tenants[0].shop
     engagement = EngagementFactory(merchant=tenants[0].merchant, shops=[shop])
