@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from agency.models import User
 from clients.engagements.models import Engagement
+from clients.engagements.services import engagement_stage_change
 from clients.handover import services
 from clients.handover.models import HandoverBatch, KnowledgeKind
 from clients.merchants.models import Merchant, Shop
@@ -89,7 +90,6 @@ def _engagement(merchant: Merchant, title: str, stage: str, shops: list[Shop], b
     """The merchant's engagement whose contract is signed (the sales demo makes one), moved on to handover
     through the lifecycle service; else one past contracting; else our own."""
     from clients.sales.errors import BusinessRuleError
-    from clients.sales.services import engagement_stage_change
 
     signed = (
         Engagement.objects.filter(merchant=merchant, contracts__status="active").order_by("pk").first()
@@ -140,7 +140,6 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
                acknowledge_by=manager)
         _batch(lanxin, shops["lanxin-tmall"], KnowledgeKind.FAQ, "常见问题", merchant1, entries=FAQS_1)
         if lanxin.stage == Engagement.Stage.HANDOVER:
-            from clients.sales.services import engagement_stage_change
 
             engagement_stage_change(engagement=lanxin, to=Engagement.Stage.TRAINING, by=manager,
                                     note="商品与话术已交接，开始客服培训")

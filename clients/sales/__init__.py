@@ -1,2 +1,3 @@
-"""The commercial side of an engagement: consultation pipeline, price book, quotes and contracts, and the
-seat estimator registry (`seats.py`) staffing fills."""
+"""The commercial side of an engagement: the price book, quotes and their revisions, contracts with
+signatures and amendments, their PDFs and the merchant's answers in the portal, and the seat estimator
+registry (`seats.py`) staffing fills."""

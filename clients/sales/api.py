@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from agency.permissions import IsManager, IsMerchantUser
-from clients.engagements.models import Engagement
+from clients.engagements import selectors as engagement_selectors
 from clients.sales import selectors, services
 from clients.sales.errors import BusinessRuleError
 from clients.sales.models import Contract, ContractSignature, PriceBook, Quote, QuoteDecision, QuoteRevision
@@ -35,18 +35,6 @@ def _call(fn, **kwargs):
         return fn(**kwargs)
     except BusinessRuleError as exc:
         raise Refused(exc) from exc
-
-
-class EngagementSerializer(serializers.ModelSerializer):
-    merchant = serializers.CharField(source="merchant.code", read_only=True)
-    shops = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
-
-    class Meta:
-        model = Engagement
-        fields = ["id", "merchant", "title", "stage", "stage_label", "shops", "daily_volume", "peak_hours",
-                  "peak_hour_share", "service_start", "service_end", "presale_share", "languages",
-                  "avg_handle_seconds", "concurrency", "seasonal_peaks", "next_step", "next_step_due", "updated_at"]
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -117,15 +105,6 @@ class DecideSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EngagementViewSet(viewsets.ReadOnlyModelViewSet):
-    """Engagements the caller may see (a merchant: their own)."""
-
-    serializer_class = EngagementSerializer
-
-    def get_queryset(self):
-        return selectors.engagements_visible_to(user=self.request.user).order_by("pk")
-
-
 class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quotes: list, detail with every revision, create, revise, send, accept, decline. No edits."""
 
@@ -155,7 +134,7 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = QuoteCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         terms = dict(data.validated_data)
-        engagement = get_object_or_404(selectors.engagements_visible_to(user=request.user), pk=terms.pop("engagement"))
+        engagement = get_object_or_404(engagement_selectors.engagements_visible_to(user=request.user), pk=terms.pop("engagement"))
         quote = _call(services.quote_create, engagement=engagement, by=request.user, **terms)
         return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
 

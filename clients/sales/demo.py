@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from agency.models import User
+from clients.engagements import services as engagement_services
 from clients.engagements.models import Engagement
 from clients.merchants.models import Merchant
 from clients.sales import services
@@ -39,12 +40,12 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
 
     title = "蓝心家居 全店客服外包"
     if not Engagement.objects.filter(title=title).exists():
-        engagement = services.engagement_create(
+        engagement = engagement_services.engagement_create(
             merchant=m1, title=title, by=manager, shops=list(m1.shops.all()), daily_volume=2200,
             peak_hours="10:00-12:00, 20:00-22:00", presale_share=60, languages="zh", seasonal_peaks=peaks,
             next_step="准备商品资料交接", next_step_due=today + timedelta(days=3),
         )
-        services.engagement_note_add(engagement=engagement, by=manager, text="林女士来电：三个店铺合并外包，重视天猫首响。")
+        engagement_services.engagement_note_add(engagement=engagement, by=manager, text="林女士来电：三个店铺合并外包，重视天猫首响。")
         quote = services.quote_create(engagement=engagement, by=manager, price_book=book, addon_codes=["qa-report"])
         services.quote_revise(quote=quote, base_revision=1, by=manager, note="按商家要求加入双11、双12临时席位说明")
         services.quote_send(quote=quote, revision=2, by=manager)
@@ -64,7 +65,7 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
 
     title = "蓝心家居 抖音小店 夜间客服"
     if not Engagement.objects.filter(title=title).exists():
-        services.engagement_create(
+        engagement_services.engagement_create(
             merchant=m1, title=title, by=manager, shops=list(m1.shops.filter(platform="douyin")), daily_volume=500,
             service_start=time(8, 0), service_end=time(2, 0), presale_share=80, languages="zh",
             next_step="确认夜间咨询量数据", next_step_due=today - timedelta(days=1),
@@ -72,7 +73,7 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
 
     title = "青山户外 京东+淘宝 客服外包"
     if not Engagement.objects.filter(title=title).exists():
-        engagement = services.engagement_create(
+        engagement = engagement_services.engagement_create(
             merchant=m2, title=title, by=manager, shops=list(m2.shops.all()), daily_volume=900,
             peak_hours="20:00-23:00", peak_hour_share=Decimal("0.15"), presale_share=50, languages="zh,en",
             seasonal_peaks=peaks[:1], next_step="等待商家答复报价", next_step_due=today + timedelta(days=5),
@@ -82,10 +83,10 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
 
     title = "青山户外 拼多多新店咨询"
     if not Engagement.objects.filter(title=title).exists():
-        engagement = services.engagement_create(
+        engagement = engagement_services.engagement_create(
             merchant=m2, title=title, by=manager, daily_volume=300,
             next_step="回访", next_step_due=today - timedelta(days=10),
         )
-        services.engagement_stage_change(engagement=engagement, to=Engagement.Stage.LOST, by=manager,
+        engagement_services.engagement_stage_change(engagement=engagement, to=Engagement.Stage.LOST, by=manager,
                                          note="商家决定暂不开店")
     log(f"clients: {Engagement.objects.count()} engagements, price book {book.name}")

@@ -1,5 +1,5 @@
-"""Pages of the commercial lifecycle: the pipeline board, consultations, quotes, contracts (manager) and
-the merchant's portal pages to accept a quote and sign a contract. Thin: parse, call, render."""
+"""Pages of the commercial lifecycle: quotes, contracts, the price book (manager) and the merchant's portal
+pages to accept a quote and sign a contract. Thin: parse, call, render."""
 
 from __future__ import annotations
 
@@ -14,19 +14,17 @@ from django.views.decorators.http import require_POST
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
 from agency.permissions import MANAGERS, MERCHANTS, has_role, roles_required
+from clients.engagements import selectors as engagement_selectors
 from clients.engagements.models import Engagement
 from clients.sales import documents, selectors, services
 from clients.sales.errors import BusinessRuleError
 from clients.sales.forms import (
     AmendmentForm,
-    ConsultationForm,
     ContractForm,
     DecisionForm,
-    NoteForm,
     QuoteTermsForm,
     ReviseForm,
     SignForm,
-    StageForm,
 )
 from clients.sales.models import Contract, Quote
 
@@ -37,100 +35,13 @@ def _refused(request: HttpRequest, exc: BusinessRuleError) -> None:
     messages.error(request, exc.message)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
-@roles_required(MANAGERS)
-def engagement_board(request: HttpRequest) -> HttpResponse:
-    engagements = selectors.engagements_visible_to(user=request.user).order_by("next_step_due", "pk")
-    columns = {stage.value: [] for stage in BOARD_STAGES}
-    for engagement in engagements:
-        if engagement.stage in columns:
-            columns[engagement.stage].append(engagement)
-    board = [(stage, columns[stage.value]) for stage in BOARD_STAGES]
-    return render(request, "clients/sales/board.html", {"board": board, "today": timezone.localdate()})
-
-
-@roles_required(MANAGERS)
-def engagement_create(request: HttpRequest) -> HttpResponse:
-    form = ConsultationForm(request.POST or None, initial={"merchant": request.GET.get("merchant")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            engagement = services.engagement_create(
-                merchant=form.cleaned_data["merchant"], by=request.user, shops=list(form.cleaned_data["shops"]),
-                **form.details(),
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            return redirect("clients:engagement-detail", pk=engagement.pk)
-    return render(request, "clients/sales/engagement_form.html", {"form": form})
-
-
-@roles_required(MANAGERS)
-def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
-    form = ConsultationForm(request.POST or None, instance=engagement)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.engagement_update_consultation(
-                engagement=Engagement.objects.get(pk=pk), by=request.user, shops=list(form.cleaned_data["shops"]),
-                **form.details(),
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            return redirect("clients:engagement-detail", pk=pk)
-    return render(request, "clients/sales/engagement_form.html", {"form": form, "engagement": engagement})
-
-
-@roles_required(MANAGERS)
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
-    return render(request, "clients/sales/engagement_detail.html", {
-        "engagement": engagement,
-        "activities": selectors.engagement_activities(engagement=engagement),
-        "quotes": selectors.quotes_visible_to(user=request.user).filter(engagement=engagement),
-        "contracts": selectors.contracts_visible_to(user=request.user).filter(engagement=engagement),
-        "stage_form": StageForm(initial={"stage": services.next_stage(engagement.stage)}), "note_form": NoteForm(),
-        "quote_form": QuoteTermsForm(),
-    })
-
-
-@roles_required(MANAGERS)
-@require_POST
-def engagement_stage(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
-    form = StageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.engagement_stage_change(engagement=engagement, to=form.cleaned_data["stage"], by=request.user,
-                                             note=form.cleaned_data["note"])
-        except BusinessRuleError as exc:
-            _refused(request, exc)
-    return redirect("clients:engagement-detail", pk=pk)
-
-
-@roles_required(MANAGERS)
-@require_POST
-def engagement_note(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.engagement_note_add(engagement=engagement, by=request.user, **form.cleaned_data)
-        except BusinessRuleError as exc:
-            _refused(request, exc)
-    return redirect("clients:engagement-detail", pk=pk)
-
-
 # ---------------------------------------------------------------- quotes
 
 
 @roles_required(MANAGERS)
 @require_POST
 def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
+    engagement = get_visible_or_404(engagement_selectors.engagements_visible_to(user=request.user), pk=pk)
     form = QuoteTermsForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))

@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 import factory
 from django.utils import timezone
 
+from clients.engagements import services as engagement_services
 from clients.engagements.models import Engagement
 from clients.handover.knowledge import entry_search_text
 from clients.handover.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
@@ -34,7 +35,7 @@ def consultation(*, merchant, shops, by, daily_volume: int = 1500, **details) ->
     details.setdefault("peak_hours", "10:00-12:00, 20:00-22:00")
     details.setdefault("service_start", time(8, 0))
     details.setdefault("service_end", time(23, 0))
-    return services.engagement_create(merchant=merchant, title=f"{merchant.name} 客服外包", by=by, shops=shops,
+    return engagement_services.engagement_create(merchant=merchant, title=f"{merchant.name} 客服外包", by=by, shops=shops,
                                       daily_volume=daily_volume, **details)
 
 
