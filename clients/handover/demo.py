@@ -17,6 +17,7 @@ from clients.engagements.services import engagement_stage_change
 from clients.handover import services
 from clients.handover.models import HandoverBatch, KnowledgeKind
 from clients.merchants.models import Merchant, Shop
+from clients.sales.errors import BusinessRuleError
 
 ORDER = 22
 
@@ -89,8 +90,6 @@ def _batch(engagement, shop, kind, title, by, *, entries=(), products=None, ackn
 def _engagement(merchant: Merchant, title: str, stage: str, shops: list[Shop], by: User) -> Engagement:
     """The merchant's engagement whose contract is signed (the sales demo makes one), moved on to handover
     through the lifecycle service; else one past contracting; else our own."""
-    from clients.sales.errors import BusinessRuleError
-
     signed = (
         Engagement.objects.filter(merchant=merchant, contracts__status="active").order_by("pk").first()
     )
