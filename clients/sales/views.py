@@ -15,7 +15,6 @@ from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
 from agency.permissions import MANAGERS, MERCHANTS, has_role, roles_required
 from clients.engagements import selectors as engagement_selectors
-from clients.engagements.models import Engagement
 from clients.sales import documents, selectors, services
 from clients.sales.errors import BusinessRuleError
 from clients.sales.forms import (
@@ -27,8 +26,6 @@ from clients.sales.forms import (
     SignForm,
 )
 from clients.sales.models import Contract, Quote
-
-BOARD_STAGES = [s for s in Engagement.Stage if s != Engagement.Stage.ENDED]
 
 
 def _refused(request: HttpRequest, exc: BusinessRuleError) -> None:
