@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
 from agency.navigation import widgets_for
+from agency.permissions import EVERYONE, roles_required
 from agency.selectors import jobs_visible_to
 
 
-@login_required
+@roles_required(EVERYONE)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     widgets = [
         {"template": w.template, **w.context(request)} for w in widgets_for(request.user)
@@ -20,13 +20,13 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "agency/dashboard.html", {"widgets": widgets})
 
 
-@login_required
+@roles_required(EVERYONE)
 def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = jobs_visible_to(user=request.user).select_related("created_by")[:100]
     return render(request, "agency/job_list.html", {"jobs": jobs})
 
 
-@login_required
+@roles_required(EVERYONE)
 def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A job's progress. htmx polls it; the partial stops polling once the job is finished."""
     job = get_visible_or_404(jobs_visible_to(user=request.user), pk=pk)

@@ -29,8 +29,8 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from agency.models import Role, User  # noqa: E402
+from clients.handover.knowledge import entry_search_text, knowledge_search  # noqa: E402
 from clients.handover.search_index import INDEX_NAME  # noqa: E402
-from clients.knowledge import entry_search_text, knowledge_search  # noqa: E402
 from clients.models import Engagement, HandoverBatch, KnowledgeEntry, Merchant, Shop  # noqa: E402
 
 NOUNS = ["餐桌", "沙发", "枕头", "四件套", "毛毯", "收纳箱", "地垫", "台灯", "帐篷", "睡袋", "登山杖", "冲锋衣",

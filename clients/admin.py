@@ -1,17 +1,16 @@
 from django.contrib import admin
 
-from clients.models import (
+from clients.engagements.models import Engagement
+from clients.merchants.models import Merchant, Shop
+from clients.sales.models import (
     Contract,
     ContractAmendment,
     ContractSignature,
-    Engagement,
-    Merchant,
     PriceAddOn,
     PriceBook,
     PricingAlternative,
     QuoteRevision,
     SeatRate,
-    Shop,
 )
 
 admin.site.register(Merchant)

@@ -1,13 +1,10 @@
 from django.urls import include, path
 
-from clients import views
-from clients.sales.urls import urlpatterns as sales_urlpatterns
-
 app_name = "clients"
 urlpatterns = [
-    path("shops/", views.shop_list, name="shop-list"),
-    path("shops/<slug:code>/", views.shop_detail, name="shop-detail"),
+    path("", include("clients.merchants.urls")),
+    path("", include("clients.engagements.urls")),
     path("", include("clients.handover.urls")),
     path("", include("clients.portal.urls")),
+    path("", include("clients.sales.urls")),
 ]
-urlpatterns += sales_urlpatterns

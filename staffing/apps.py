@@ -8,20 +8,20 @@ class StaffingConfig(AppConfig):
 
     def ready(self) -> None:
         # clients may not import staffing: we hand it our Erlang C seat estimator for quotes.
-        from clients.seats import register_seat_estimator
+        from clients.sales.seats import register_seat_estimator
         from staffing.forecasting.seats import seat_estimate
 
         register_seat_estimator(seat_estimate)
 
         # Go-live items: agents assigned and certified, a published roster for the first two weeks.
-        from clients.golive import register_readiness_check
+        from clients.engagements.golive import register_readiness_check
         from staffing.rosters.readiness import agents_certified_check, roster_readiness
 
         register_readiness_check("staffing.agents_certified", agents_certified_check, order=50)
         register_readiness_check("roster_published", roster_readiness, order=60)
 
         # The knowledge base shows agents their shops; shop courses ask about the handed-over knowledge.
-        from clients.knowledge import register_agent_shops
+        from clients.handover.knowledge import register_agent_shops
         from staffing.training.handover_sources import agent_shop_ids, knowledge_facts_from_handover
         from staffing.training.training_sources import register_knowledge_source
 

@@ -153,7 +153,7 @@ def test_forecast_chart_legends_flow_on_one_line_and_axes_top_out_round():
 
 
 def test_go_live_checklist_links_each_missing_item_to_where_it_is_fixed(client, tenants, manager):
-    from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory
+    from tests.clients.factories import EngagementFactory, HandoverBatchFactory
 
     engagement = EngagementFactory(merchant=tenants[0].merchant, shops=[tenants[0].shop], title="项目")
     HandoverBatchFactory(engagement=engagement, shop=tenants[0].shop, title="商品资料")
@@ -178,7 +178,7 @@ def test_one_review_is_headed_as_one_review_with_one_dispute_form(client, tenant
 
 
 def test_label_colons_are_half_width_in_english_and_full_width_in_chinese(client, tenants, manager):
-    from tests.clients.handover_factories import EngagementFactory
+    from tests.clients.factories import EngagementFactory
 
     EngagementFactory(merchant=tenants[0].merchant, shops=[tenants[0].shop], title="项目", next_step="补充资料")
     client.force_login(tenants[0].user)

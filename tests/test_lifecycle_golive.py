@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from clients.golive import GoLiveBlocked, engagement_go_live, golive_checklist
+from clients.engagements.golive import GoLiveBlocked, engagement_go_live, golive_checklist
 from clients.handover import services as handover
 from clients.models import Engagement, KnowledgeKind
 from clients.sales import services as sales
 from staffing.rosters.services import roster_publish, roster_solve_run
-from tests.clients.factories import price_book, sent_contract
-from tests.clients.handover_factories import HandoverBatchFactory, add_entry
+from tests.clients.factories import HandoverBatchFactory, add_entry, price_book, sent_contract
 from tests.staffing.factories import staffed_roster
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""The `clients` API router: each feature's `api.py` holds its views; `urls.py` puts them under `/api/`."""

@@ -1,9 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from clients.api.handover import GoLiveView, HandoverBatchViewSet, KnowledgeSearchView
-from clients.api.views import ShopViewSet
-from clients.sales.api import ContractViewSet, EngagementViewSet, QuoteViewSet
+from clients.engagements.api import EngagementViewSet
+from clients.handover.api import HandoverBatchViewSet, KnowledgeSearchView
+from clients.merchants.api import ShopViewSet
+from clients.portal.api import GoLiveView
+from clients.sales.api import ContractViewSet, QuoteViewSet
 
 router = SimpleRouter()
 router.register("shops", ShopViewSet, basename="shop")

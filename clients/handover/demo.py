@@ -1,4 +1,4 @@
-"""Demo knowledge handover: called by `clients.demo.load` (`load_handover`). Idempotent.
+"""Demo knowledge handover, after the merchants and sales demos (`ORDER`). Idempotent.
 
 Merchant 1 (蓝心家居) is mid-handover: its Tmall and Pinduoduo products are acknowledged (Tmall in a
 second version), policies and reply scripts acknowledged, a FAQ batch awaits the agency's acknowledgement
@@ -12,8 +12,14 @@ import contextlib
 from collections.abc import Callable
 
 from agency.models import User
+from clients.engagements.models import Engagement
+from clients.engagements.services import engagement_stage_change
 from clients.handover import services
-from clients.models import Engagement, HandoverBatch, KnowledgeKind, Merchant, Shop
+from clients.handover.models import HandoverBatch, KnowledgeKind
+from clients.merchants.models import Merchant, Shop
+from clients.sales.errors import BusinessRuleError
+
+ORDER = 22
 
 HEADER = "商品编码,商品名称,价格,类目,规格,卖点,售后说明,发货说明"
 
@@ -84,9 +90,6 @@ def _batch(engagement, shop, kind, title, by, *, entries=(), products=None, ackn
 def _engagement(merchant: Merchant, title: str, stage: str, shops: list[Shop], by: User) -> Engagement:
     """The merchant's engagement whose contract is signed (the sales demo makes one), moved on to handover
     through the lifecycle service; else one past contracting; else our own."""
-    from clients.sales.errors import BusinessRuleError
-    from clients.sales.services import engagement_stage_change
-
     signed = (
         Engagement.objects.filter(merchant=merchant, contracts__status="active").order_by("pk").first()
     )
@@ -107,7 +110,7 @@ def _engagement(merchant: Merchant, title: str, stage: str, shops: list[Shop], b
     return engagement
 
 
-def load_handover(*, log: Callable[[str], None]) -> None:
+def load(*, password: str, log: Callable[[str], None]) -> None:
     manager = User.objects.get(username="manager")
     merchant1 = User.objects.get(username="merchant1")
     merchant2 = User.objects.get(username="merchant2")
@@ -136,7 +139,6 @@ def load_handover(*, log: Callable[[str], None]) -> None:
                acknowledge_by=manager)
         _batch(lanxin, shops["lanxin-tmall"], KnowledgeKind.FAQ, "常见问题", merchant1, entries=FAQS_1)
         if lanxin.stage == Engagement.Stage.HANDOVER:
-            from clients.sales.services import engagement_stage_change
 
             engagement_stage_change(engagement=lanxin, to=Engagement.Stage.TRAINING, by=manager,
                                     note="商品与话术已交接，开始客服培训")

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Engagement, Shop
+from clients.engagements.models import Engagement
+from clients.merchants.models import Shop
 
 
 class KnowledgeKind(models.TextChoices):

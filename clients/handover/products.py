@@ -22,6 +22,7 @@ parameters; the caller turns them into words (translations live on the Django si
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ class RowError:
     field: str  # a column key from COLUMNS, or "" for the row/file
     code: str  # required, too_long, bad_price, negative_price, too_many_decimals, duplicate_sku,
     #            missing_column, unknown_format, bad_encoding, empty_file, too_many_rows, unreadable
-    params: dict = field(default_factory=dict)
+    params: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class ProductRow:
     row: int
     sku: str
     name: str
-    price: Decimal
+    price: Decimal | None  # None when the file has no price for the row
     details: dict[str, str]  # the optional columns that were filled in
 
 
@@ -116,7 +117,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         workbook.close()
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -143,7 +144,8 @@ def parse_price(raw: str) -> tuple[Decimal | None, str]:
         return None, "bad_price"
     if price < 0:
         return None, "negative_price"
-    if price.as_tuple().exponent < -2 and price != price.quantize(Decimal("0.01")):
+    exponent = price.as_tuple().exponent  # an int for a finite number
+    if isinstance(exponent, int) and exponent < -2 and price != price.quantize(Decimal("0.01")):
         return None, "too_many_decimals"
     if price >= Decimal("1e10"):
         return None, "bad_price"

@@ -6,7 +6,9 @@ from django.db.models import Count, QuerySet
 
 from agency.access import scope_by_merchant
 from agency.models import User
-from clients.models import Engagement, HandoverBatch, KnowledgeEntry, Shop
+from clients.engagements.models import Engagement
+from clients.handover.models import HandoverBatch, KnowledgeEntry
+from clients.merchants.models import Shop
 
 
 def batches_visible_to(*, user: User) -> QuerySet[HandoverBatch]:

@@ -7,7 +7,9 @@ version. A product file with any bad row imports nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.db import transaction
 from django.db.models import Max
@@ -15,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from agency.models import Role, User
-from agency.services import audit_record
+from agency.models import Job, Role, User
+from agency.services import audit_record, job_start
+from clients.engagements.models import Engagement
+from clients.handover.knowledge import entry_search_text
+from clients.handover.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
 from clients.handover.products import ParseResult, RowError, parse_product_file
-from clients.knowledge import entry_search_text
-from clients.models import Engagement, HandoverBatch, KnowledgeEntry, KnowledgeKind, Shop
+from clients.merchants.models import Shop
 
 
 class HandoverError(ValueError):
@@ -208,6 +212,24 @@ def handover_products_import(*, batch: HandoverBatch, data: bytes, filename: str
               "updated": outcome.updated, "encoding": outcome.encoding},
     )
     return outcome
+
+
+PRODUCTS_IMPORT_TASK = "clients.handover_products_import"
+
+
+def handover_products_import_start(
+    *, batch: HandoverBatch, chunks: Iterable[bytes], filename: str, by: User
+) -> Job:
+    """Import a large product file in the background: the file is kept and the import queued as a `Job`
+    (`clients.handover.tasks`), whose page shows its progress and, at the end, what was imported or every
+    bad row. The same checks as `handover_products_import` run in the task."""
+    return job_start(
+        task=PRODUCTS_IMPORT_TASK, kind="handover.products_import",
+        title=_("导入商品文件：%(name)s") % {"name": filename[:100]},
+        created_by=by, merchant_id=_merchant_id(batch),
+        upload=chunks, upload_suffix=PurePath(filename).suffix.lower()[:8],
+        kwargs={"batch_id": batch.pk, "filename": filename, "user_id": by.pk},
+    )
 
 
 @transaction.atomic

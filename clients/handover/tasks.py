@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from agency.models import User
 from agency.services import job_fail, job_fail_on_error, job_finish, job_progress
 from clients.handover import services
-from clients.models import HandoverBatch
+from clients.handover.models import HandoverBatch
 
 MAX_ERRORS_IN_MESSAGE = 30
 

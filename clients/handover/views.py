@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
-from agency.models import Role
+from agency.permissions import MANAGERS, MANAGERS_AND_MERCHANTS, has_role, require_role
 from agency.selectors import jobs_visible_to
-from agency.services import job_create
+from clients.engagements.models import Engagement
 from clients.handover import services
+from clients.handover.knowledge import knowledge_search, shops_searchable_by
+from clients.handover.models import KnowledgeKind
 from clients.handover.products import COLUMNS, REQUIRED
 from clients.handover.selectors import (
     batch_entries,
@@ -30,18 +28,11 @@ from clients.handover.selectors import (
     batches_with_counts,
     engagements_visible_to,
 )
-from clients.handover.tasks import handover_products_import_task
-from clients.knowledge import knowledge_search, shops_searchable_by
-from clients.models import Engagement, KnowledgeKind
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Larger product files are imported by a Celery task with a progress bar (setting HANDOVER_INLINE_IMPORT_MAX_BYTES).
 INLINE_IMPORT_MAX_BYTES = 512 * 1024
-
-
-def _may_edit_handover(user) -> bool:
-    return user.is_manager or user.role == Role.MERCHANT
 
 
 class BatchForm(forms.Form):
@@ -75,7 +66,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
         engagement = get_visible_or_404(engagements_visible_to(user=request.user), pk=request.GET["engagement"])
     batches = batches_with_counts(user=request.user, engagement=engagement)
     form = None
-    if _may_edit_handover(request.user):
+    if has_role(request.user, MANAGERS_AND_MERCHANTS):
         initial = {"engagement": engagement.pk} if engagement else {}
         form = BatchForm(user=request.user, initial=initial, engagement=engagement)
     return render(
@@ -86,8 +77,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def handover_create(request: HttpRequest) -> HttpResponse:
-    if not _may_edit_handover(request.user):
-        raise PermissionDenied
+    require_role(request.user, MANAGERS_AND_MERCHANTS)
     form = BatchForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -120,15 +110,17 @@ def _render_detail(request, batch, *, import_errors=None, entry_form=None, statu
     job = None
     if request.GET.get("job", "").isdigit():
         job = jobs_visible_to(user=request.user).filter(pk=request.GET["job"], kind="handover.products_import").first()
-    may_edit = _may_edit_handover(request.user) and batch.is_open
+    may_edit = has_role(request.user, MANAGERS_AND_MERCHANTS) and batch.is_open
     context = {
         "batch": batch,
         "entries": batch_entries(batch=batch),
         "versions": versions,
         "is_latest": versions[0].pk == batch.pk,
         "may_edit": may_edit,
-        "may_acknowledge": request.user.is_manager and batch.is_open,
-        "may_new_version": _may_edit_handover(request.user) and not batch.is_open and versions[0].pk == batch.pk,
+        "may_acknowledge": has_role(request.user, MANAGERS) and batch.is_open,
+        "may_new_version": (
+            has_role(request.user, MANAGERS_AND_MERCHANTS) and not batch.is_open and versions[0].pk == batch.pk
+        ),
         "entry_form": entry_form or (EntryForm() if may_edit and batch.kind != KnowledgeKind.PRODUCT else None),
         "import_errors": import_errors,
         "job": job,
@@ -149,7 +141,10 @@ def handover_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("文件过大：最大 10 MB。"))
         return redirect("clients:handover-detail", pk=batch.pk)
     if upload.size > getattr(settings, "HANDOVER_INLINE_IMPORT_MAX_BYTES", INLINE_IMPORT_MAX_BYTES):
-        return _import_in_background(request, batch, upload)
+        job = services.handover_products_import_start(
+            batch=batch, chunks=upload.chunks(), filename=upload.name, by=request.user
+        )
+        return redirect(f"{reverse('clients:handover-detail', args=[batch.pk])}?job={job.pk}")
     try:
         outcome = services.handover_products_import(
             batch=batch, data=upload.read(), filename=upload.name, by=request.user
@@ -166,24 +161,6 @@ def handover_import(request: HttpRequest, pk: int) -> HttpResponse:
             % {"created": outcome.created, "updated": outcome.updated, "encoding": outcome.encoding},
         )
     return redirect("clients:handover-detail", pk=batch.pk)
-
-
-def _import_in_background(request: HttpRequest, batch, upload) -> HttpResponse:
-    """A large file: keep it under MEDIA_ROOT, queue the import, show its progress on the batch page."""
-    folder = Path(settings.MEDIA_ROOT) / "handover-imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:8]}"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    job = job_create(
-        kind="handover.products_import", title=_("导入商品文件：%(name)s") % {"name": upload.name[:100]},
-        created_by=request.user, merchant_id=batch.engagement.merchant_id,
-    )
-    handover_products_import_task.delay(
-        job_id=job.pk, batch_id=batch.pk, path=str(path), filename=upload.name, user_id=request.user.pk
-    )
-    return redirect(f"{reverse('clients:handover-detail', args=[batch.pk])}?job={job.pk}")
 
 
 @login_required

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from agency.access import scope_by_merchant
+from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import AuditEvent, User
-from clients.models import Engagement, HandoverBatch
+from clients.engagements.models import Engagement, EngagementActivity
+from clients.handover.models import HandoverBatch
+from clients.sales.models import Contract, ContractSignature, Quote
+from clients.sales.selectors import contracts_visible_to, quotes_visible_to
 
 LIFECYCLE = [
     Engagement.Stage.CONSULTATION, Engagement.Stage.QUOTING, Engagement.Stage.CONTRACTING,
@@ -54,8 +57,6 @@ def lifecycle_steps(engagement: Engagement) -> list[dict]:
 
 def portal_quotes(*, user: User, engagement: Engagement | None = None) -> QuerySet:
     """Quotes the caller may see (merchants: never a draft), optionally of one engagement."""
-    from clients.sales.selectors import quotes_visible_to
-
     quotes = quotes_visible_to(user=user)
     if engagement is not None:
         quotes = quotes.filter(engagement=engagement)
@@ -64,11 +65,6 @@ def portal_quotes(*, user: User, engagement: Engagement | None = None) -> QueryS
 
 def portal_contracts(*, user: User, engagement: Engagement | None = None) -> QuerySet:
     """Contracts the caller may see (merchants: never a draft), with `merchant_signed` annotated."""
-    from django.db.models import Exists, OuterRef
-
-    from clients.models import ContractSignature
-    from clients.sales.selectors import contracts_visible_to
-
     contracts = contracts_visible_to(user=user).annotate(
         merchant_signed=Exists(
             ContractSignature.objects.filter(contract=OuterRef("pk"), party=ContractSignature.Party.MERCHANT)
@@ -81,8 +77,6 @@ def portal_contracts(*, user: User, engagement: Engagement | None = None) -> Que
 
 def portal_todo(*, user: User) -> dict:
     """What waits for the merchant: quotes to answer, contracts to sign, handover batches still open."""
-    from clients.models import Contract, Quote
-
     return {
         "quotes": list(portal_quotes(user=user).filter(status=Quote.Status.SENT)),
         "contracts": [c for c in portal_contracts(user=user).filter(status=Contract.Status.SENT) if not c.merchant_signed],
@@ -98,9 +92,6 @@ def portal_todo(*, user: User) -> dict:
 def engagement_timeline(*, engagement: Engagement, user: User, limit: int = 60) -> list[dict]:
     """The engagement's log (stage changes, quotes, contracts, next steps; internal notes for staff only)
     merged with the handover milestones from the audit log, newest first."""
-    from agency.access import is_staff_viewer
-    from clients.models import EngagementActivity
-
     activities = engagement.activities.select_related("actor")
     if not is_staff_viewer(user):
         activities = activities.exclude(kind=EngagementActivity.Kind.NOTE)

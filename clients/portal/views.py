@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
-from clients.golive import GoLiveBlocked, engagement_go_live, golive_checklist, golive_missing
+from agency.permissions import MANAGERS, require_role
+from clients.engagements.golive import GoLiveBlocked, engagement_go_live, golive_checklist, golive_missing
 from clients.handover.selectors import batches_with_counts
 from clients.portal.selectors import (
     engagement_timeline,
@@ -86,8 +86,7 @@ def golive_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def golive_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
-    if not request.user.is_manager:
-        raise PermissionDenied
+    require_role(request.user, MANAGERS)
     try:
         engagement_go_live(engagement=engagement, by=request.user)
     except GoLiveBlocked as exc:

@@ -1,5 +1,3 @@
-"""The commercial side of an engagement: consultation pipeline, price book, quotes and contracts.
-
-A sub-package of the `clients` app (models live in `clients.models`), so the knowledge-handover and
-go-live work beside it can grow `clients/services.py` without stepping on this.
-"""
+"""The commercial side of an engagement: the price book, quotes and their revisions, contracts with
+signatures and amendments, their PDFs and the merchant's answers in the portal, and the seat estimator
+registry (`seats.py`) staffing fills."""

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from clients.models import Contract, ContractSignature, Engagement, PriceBook, Quote, QuoteDecision, QuoteRevision
+from agency.permissions import IsManager, IsMerchantUser
+from clients.engagements import selectors as engagement_selectors
 from clients.sales import selectors, services
 from clients.sales.errors import BusinessRuleError
+from clients.sales.models import Contract, ContractSignature, PriceBook, Quote, QuoteDecision, QuoteRevision
 
 
 class Refused(APIException):
@@ -33,28 +35,6 @@ def _call(fn, **kwargs):
         return fn(**kwargs)
     except BusinessRuleError as exc:
         raise Refused(exc) from exc
-
-
-class IsManager(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user.is_authenticated and request.user.is_manager)
-
-
-class IsMerchantUser(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user.is_authenticated and request.user.is_merchant_user)
-
-
-class EngagementSerializer(serializers.ModelSerializer):
-    merchant = serializers.CharField(source="merchant.code", read_only=True)
-    shops = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
-
-    class Meta:
-        model = Engagement
-        fields = ["id", "merchant", "title", "stage", "stage_label", "shops", "daily_volume", "peak_hours",
-                  "peak_hour_share", "service_start", "service_end", "presale_share", "languages",
-                  "avg_handle_seconds", "concurrency", "seasonal_peaks", "next_step", "next_step_due", "updated_at"]
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -125,17 +105,18 @@ class DecideSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EngagementViewSet(viewsets.ReadOnlyModelViewSet):
-    """Engagements the caller may see (a merchant: their own)."""
-
-    serializer_class = EngagementSerializer
-
-    def get_queryset(self):
-        return selectors.engagements_visible_to(user=self.request.user).order_by("pk")
-
-
 class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quotes: list, detail with every revision, create, revise, send, accept, decline. No edits."""
+
+    # Who may take each action; reads keep the default (any signed-in user, scoped by the selector).
+    action_permissions = {
+        "create": [IsManager], "revise": [IsManager], "send": [IsManager],
+        "accept": [IsMerchantUser], "decline": [IsMerchantUser],
+    }
+
+    def get_permissions(self):
+        classes = self.action_permissions.get(self.action)
+        return [permission() for permission in classes] if classes else super().get_permissions()
 
     def get_queryset(self):
         return selectors.quotes_visible_to(user=self.request.user).order_by("-pk")
@@ -150,20 +131,16 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=QuoteCreateSerializer, responses={201: QuoteSerializer})
     def create(self, request):
-        if not request.user.is_manager:
-            raise PermissionDenied
         data = QuoteCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         terms = dict(data.validated_data)
-        engagement = get_object_or_404(selectors.engagements_visible_to(user=request.user), pk=terms.pop("engagement"))
+        engagement = get_object_or_404(engagement_selectors.engagements_visible_to(user=request.user), pk=terms.pop("engagement"))
         quote = _call(services.quote_create, engagement=engagement, by=request.user, **terms)
         return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=QuoteReviseSerializer, responses={201: RevisionSerializer})
     @action(detail=True, methods=["post"], url_path="revisions")
     def revise(self, request, pk=None):
-        if not request.user.is_manager:
-            raise PermissionDenied
         quote = self.get_object()
         data = QuoteReviseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -176,16 +153,12 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                    responses={200: QuoteSerializer})
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        if not request.user.is_manager:
-            raise PermissionDenied
         quote = self.get_object()
         quote = _call(services.quote_send, quote=quote, revision=int(request.data.get("revision") or 0),
                       by=request.user)
         return Response(QuoteSerializer(quote).data)
 
     def _decide(self, request, number: int, accept: bool):
-        if not request.user.is_merchant_user:
-            raise PermissionDenied
         quote = self.get_object()
         data = DecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)

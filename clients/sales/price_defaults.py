@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from clients.models import PriceAddOn, PriceBook, PricingAlternative, SeatRate
+from clients.sales.models import PriceAddOn, PriceBook, PricingAlternative, SeatRate
 
 BASE_RATES = {  # monthly CNY per seat
     ("presale", "day"): 4200, ("presale", "evening"): 4400, ("presale", "night"): 4200,

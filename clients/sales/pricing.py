@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -100,9 +101,9 @@ class PricingInput:
 
 @dataclass
 class PricingResult:
-    lines: list[dict]
-    surges: list[dict]
-    alternatives: list[dict]
+    lines: list[dict[str, Any]]
+    surges: list[dict[str, Any]]
+    alternatives: list[dict[str, Any]]
     monthly_total: Decimal
 
 
@@ -125,7 +126,7 @@ def _rate(data: PricingInput, service_type: str, shift: str) -> Decimal:
 def price_quote(data: PricingInput) -> PricingResult:
     shifts = shifts_for_window(data.service_start, data.service_end)
     split = split_seats(data.seats, data.presale_pct)
-    lines: list[dict] = []
+    lines: list[dict[str, Any]] = []
     seat_subtotal = Decimal(0)
     seat_positions = 0
     for shift in shifts:

@@ -12,26 +12,9 @@ from django.db.models import Prefetch, QuerySet
 
 from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import User
-from clients.models import (
-    Contract,
-    ContractSignature,
-    Engagement,
-    EngagementActivity,
-    PriceBook,
-    Quote,
-    QuoteRevision,
-    Shop,
-)
-
-
-def engagements_visible_to(*, user: User) -> QuerySet[Engagement]:
-    return scope_by_merchant(
-        Engagement.objects.select_related("merchant").prefetch_related("shops"), user=user
-    )
-
-
-def engagement_activities(*, engagement: Engagement, limit: int = 100) -> QuerySet[EngagementActivity]:
-    return engagement.activities.select_related("actor")[:limit]
+from clients.engagements.models import Engagement
+from clients.merchants.models import Shop
+from clients.sales.models import Contract, ContractSignature, PriceBook, Quote, QuoteRevision
 
 
 def quotes_visible_to(*, user: User) -> QuerySet[Quote]:
@@ -87,19 +70,6 @@ def contract_sla_for_shop(*, shop: Shop, on: date) -> dict | None:
         "first_response_seconds": contract.sla_first_response_seconds,
         "qa_score": float(contract.sla_qa_score),
     }
-
-
-def pipeline_summary(*, user: User, today: date) -> dict:
-    """Counts per stage and the engagements whose next step is overdue, for the manager's dashboard."""
-    from django.db.models import Count
-
-    engagements = engagements_visible_to(user=user)
-    counts = dict(engagements.order_by().values_list("stage").annotate(n=Count("pk")))
-    overdue = engagements.exclude(stage__in=[Engagement.Stage.LOST, Engagement.Stage.ENDED]).filter(
-        next_step_due__lt=today
-    ).order_by("next_step_due")[:5]
-    stages = [(stage, counts.get(stage.value, 0)) for stage in Engagement.Stage if stage != Engagement.Stage.ENDED]
-    return {"stages": stages, "overdue": list(overdue)}
 
 
 def active_contract_for(*, engagement: Engagement, on: date | None = None) -> Contract | None:

@@ -1,4 +1,5 @@
-"""Writes of the commercial lifecycle: consultation, stage changes, quotes and their revisions, contracts.
+"""Writes of the commercial lifecycle: quotes and their revisions, contracts (the consultation and stage
+changes are in `clients.engagements.services`).
 
 Every refusal raises `BusinessRuleError` (or `StaleRevision`) with a sentence that says why, before
 anything is written; writes that touch several rows are atomic.
@@ -12,34 +13,25 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from agency.models import User
 from agency.services import audit_record
-from clients.models import (
+from clients.engagements.models import Engagement, EngagementActivity
+from clients.engagements.services import engagement_advance, engagement_log
+from clients.sales import documents, pricing
+from clients.sales.errors import BusinessRuleError, StaleRevision
+from clients.sales.holidays import holiday_days_per_month
+from clients.sales.models import (
     Contract,
     ContractAmendment,
     ContractSignature,
-    Engagement,
-    EngagementActivity,
-    Merchant,
     PriceBook,
     Quote,
     QuoteDecision,
     QuoteRevision,
-    Shop,
 )
-from clients.sales import documents, pricing
-from clients.sales.errors import BusinessRuleError, StaleRevision
-from clients.sales.holidays import holiday_days_per_month
-from clients.seats import SeatRequest, estimate_seats
-
-Stage = Engagement.Stage
-
-# The lifecycle in order (seed 002). A stage moves one step forward; any open stage may be lost.
-LIFECYCLE = [Stage.CONSULTATION, Stage.QUOTING, Stage.CONTRACTING, Stage.HANDOVER, Stage.TRAINING, Stage.LIVE,
-             Stage.ENDED]
+from clients.sales.seats import SeatRequest, estimate_seats
 
 # The platform's response target (seconds) for the staffing model: domain.md's defaults.
 PLATFORM_ANSWER_SECONDS = {"pdd": 180, "douyin": 180, "jd": 30, "taobao": 180, "tmall": 180}
@@ -55,180 +47,6 @@ DEFAULT_CONFIDENTIALITY = (
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _log(engagement: Engagement, *, by: User | None, kind: str, text: str) -> EngagementActivity:
-    return EngagementActivity.objects.create(
-        engagement=engagement, actor=by if by is not None and by.is_authenticated else None, kind=kind, text=text
-    )
-
-
-# ---------------------------------------------------------------- consultations
-
-
-CONSULTATION_FIELDS = (
-    "title", "daily_volume", "peak_hours", "peak_hour_share", "service_start", "service_end", "presale_share",
-    "languages", "avg_handle_seconds", "concurrency", "seasonal_peaks", "next_step", "next_step_due",
-)
-
-
-def _clean_peaks(peaks: list) -> list[dict]:
-    """Seasonal peaks: [{"name", "start", "end", "multiplier"}]; each checked, dates as ISO strings."""
-    cleaned = []
-    for index, peak in enumerate(peaks or [], start=1):
-        where = _("第 %(n)s 个大促高峰") % {"n": index}
-        if not isinstance(peak, dict):
-            raise BusinessRuleError(_("%(where)s格式不对") % {"where": where}, field="seasonal_peaks")
-        name = str(peak.get("name", "")).strip()
-        start, end = parse_date(str(peak.get("start", ""))), parse_date(str(peak.get("end", "")))
-        try:
-            multiplier = float(peak.get("multiplier", 0))
-        except (TypeError, ValueError):
-            multiplier = 0
-        if not name:
-            raise BusinessRuleError(_("%(where)s缺少名称") % {"where": where}, field="seasonal_peaks")
-        if not start or not end or end < start:
-            raise BusinessRuleError(_("%(where)s（%(name)s）的起止日期无效") % {"where": where, "name": name}, field="seasonal_peaks")
-        if not 1 < multiplier <= 20:
-            raise BusinessRuleError(_("%(where)s（%(name)s）的咨询量倍数应在 1 到 20 之间") % {"where": where, "name": name}, field="seasonal_peaks")
-        cleaned.append({"name": name, "start": start.isoformat(), "end": end.isoformat(), "multiplier": multiplier})
-    return cleaned
-
-
-@transaction.atomic
-def engagement_create(
-    *, merchant: Merchant, title: str, by: User, shops: list[Shop] | None = None, **details
-) -> Engagement:
-    """Open a consultation for a merchant; its shops must be the merchant's own."""
-    unknown = set(details) - set(CONSULTATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown consultation fields: {', '.join(sorted(unknown))}")
-    if not details.get("next_step"):
-        raise BusinessRuleError(_("请填写下一步及其日期"), field="next_step")
-    if not details.get("next_step_due"):
-        raise BusinessRuleError(_("请填写下一步的日期"), field="next_step_due")
-    if "seasonal_peaks" in details:
-        details["seasonal_peaks"] = _clean_peaks(details["seasonal_peaks"])
-    for shop in shops or []:
-        if shop.merchant_id != merchant.pk:
-            raise BusinessRuleError(_("店铺 %(shop_code)s 不属于商家 %(merchant_name)s") % {"shop_code": shop.code, "merchant_name": merchant.name}, field="shops")
-    engagement = Engagement(merchant=merchant, title=title, **details)
-    engagement.full_clean()
-    engagement.save()
-    if shops:
-        engagement.shops.set(shops)
-    _log(engagement, by=by, kind=EngagementActivity.Kind.STAGE, text=f"新建业务咨询：{title}")
-    audit_record(actor=by, verb="engagement.create", target=engagement, merchant_id=merchant.pk)
-    return engagement
-
-
-@transaction.atomic
-def engagement_update_consultation(
-    *, engagement: Engagement, by: User, shops: list[Shop] | None = None, **details
-) -> Engagement:
-    """Change the consultation's details (volumes, hours, languages…); quotes already made keep theirs."""
-    unknown = set(details) - set(CONSULTATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown consultation fields: {', '.join(sorted(unknown))}")
-    if engagement.stage in (Stage.LOST, Stage.ENDED):
-        raise BusinessRuleError(_("该项目已关闭，不能再修改咨询信息"))
-    if "seasonal_peaks" in details:
-        details["seasonal_peaks"] = _clean_peaks(details["seasonal_peaks"])
-    for shop in shops or []:
-        if shop.merchant_id != engagement.merchant_id:
-            raise BusinessRuleError(_("店铺 %(shop_code)s 不属于该商家") % {"shop_code": shop.code}, field="shops")
-    changed = [name for name, value in details.items() if getattr(engagement, name) != value]
-    for name, value in details.items():
-        setattr(engagement, name, value)
-    engagement.full_clean()
-    engagement.save()
-    if shops is not None:
-        engagement.shops.set(shops)
-    if changed:
-        _log(engagement, by=by, kind=EngagementActivity.Kind.NOTE, text=f"更新咨询信息：{', '.join(changed)}")
-    return engagement
-
-
-def engagement_note_add(*, engagement: Engagement, by: User, text: str, next_step: str = "",
-                        next_step_due: date | None = None) -> EngagementActivity:
-    """Log a note (a call, a meeting); optionally set the next step, which always needs a date."""
-    text = text.strip()
-    if not text and not next_step:
-        raise BusinessRuleError(_("请填写内容"), field="text")
-    with transaction.atomic():
-        activity = None
-        if text:
-            activity = _log(engagement, by=by, kind=EngagementActivity.Kind.NOTE, text=text)
-        if next_step:
-            if not next_step_due:
-                raise BusinessRuleError(_("下一步需要日期"), field="next_step_due")
-            engagement.next_step, engagement.next_step_due = next_step, next_step_due
-            engagement.save(update_fields=["next_step", "next_step_due", "updated_at"])
-            activity = _log(engagement, by=by, kind=EngagementActivity.Kind.NEXT_STEP,
-                            text=f"下一步：{next_step}（{next_step_due:%Y-%m-%d}）")
-    return activity
-
-
-def next_stage(stage: str) -> str | None:
-    if stage == Stage.LOST:
-        return Stage.CONSULTATION
-    position = LIFECYCLE.index(stage)
-    return LIFECYCLE[position + 1] if position + 1 < len(LIFECYCLE) else None
-
-
-def _stage_gate(engagement: Engagement, to: str) -> str | None:
-    """Why `engagement` may not enter stage `to` yet, or None."""
-    if to == Stage.QUOTING and engagement.daily_volume <= 0:
-        return "请先填写日咨询量，才能报价"
-    if to == Stage.CONTRACTING and not engagement.quotes.filter(status=Quote.Status.ACCEPTED).exists():
-        return "还没有商家已接受的报价"
-    if to == Stage.HANDOVER and not engagement.contracts.filter(status=Contract.Status.ACTIVE).exists():
-        return "合同尚未经双方签署生效"
-    return None
-
-
-@transaction.atomic
-def engagement_stage_change(*, engagement: Engagement, to: str, by: User | None, note: str = "") -> Engagement:
-    """Move an engagement along the lifecycle: one step forward (with its gate), to lost from any open
-    stage, or a lost engagement back to consultation."""
-    caller_instance = engagement
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-    current = engagement.stage
-    if to not in Stage.values:
-        raise BusinessRuleError(_("未知阶段 %(to)s") % {"to": to}, field="stage")
-    if to == current:
-        raise BusinessRuleError(_("项目已处于“%(stage_to_label)s”阶段") % {"stage_to_label": Stage(to).label})
-    if to == Stage.LOST:
-        if current in (Stage.LIVE, Stage.ENDED):
-            raise BusinessRuleError(_("已上岗或已结束的项目不能标为未成交"))
-    elif current == Stage.LOST:
-        if to != Stage.CONSULTATION:
-            raise BusinessRuleError(_("未成交的项目只能重新回到“业务咨询”阶段"))
-    else:
-        position = LIFECYCLE.index(current)
-        if position + 1 >= len(LIFECYCLE) or LIFECYCLE[position + 1] != to:
-            expected = Stage(LIFECYCLE[position + 1]).label if position + 1 < len(LIFECYCLE) else "—"
-            raise BusinessRuleError(
-                _("阶段须按顺序推进：当前“%(stage_current_label)s”，下一阶段应为“%(expected)s”，不能直接到“%(stage_to_label)s”") % {"stage_current_label": Stage(current).label, "expected": expected, "stage_to_label": Stage(to).label}
-            )
-        reason = _stage_gate(engagement, to)
-        if reason:
-            raise BusinessRuleError(_("不能进入“%(stage_to_label)s”：%(reason)s") % {"stage_to_label": Stage(to).label, "reason": reason})
-    engagement.stage = caller_instance.stage = to
-    engagement.save(update_fields=["stage", "updated_at"])
-    text = f"阶段：{Stage(current).label} → {Stage(to).label}"
-    _log(engagement, by=by, kind=EngagementActivity.Kind.STAGE, text=f"{text}。{note}" if note else text)
-    audit_record(actor=by, verb="engagement.stage", target=engagement, merchant_id=engagement.merchant_id,
-                 data={"from": current, "to": to})
-    return engagement
-
-
-def _advance_to(engagement: Engagement, to: str, *, by: User | None, note: str) -> None:
-    """Advance automatically when the lifecycle allows it; quietly stay when already past. The stage is
-    read from the database, as the caller's instance may be older than the last change."""
-    current = Engagement.objects.filter(pk=engagement.pk).values_list("stage", flat=True).get()
-    if current in LIFECYCLE and LIFECYCLE.index(current) + 1 == LIFECYCLE.index(to):
-        engagement_stage_change(engagement=engagement, to=to, by=by, note=note)
 
 
 # ---------------------------------------------------------------- quotes
@@ -377,7 +195,7 @@ def quote_create(
 ) -> Quote:
     """A new quote (revision 1) from the engagement's consultation and a price book valid today."""
     today = _today()
-    if engagement.stage not in (Stage.CONSULTATION, Stage.QUOTING):
+    if engagement.stage not in (Engagement.Stage.CONSULTATION, Engagement.Stage.QUOTING):
         raise BusinessRuleError(_("项目处于“%(display)s”阶段，不能再新建报价") % {"display": engagement.get_stage_display()})
     if price_book is None:
         price_book = price_book_for(on=today)
@@ -398,9 +216,9 @@ def quote_create(
         valid_until=valid_until, term_months=term_months, addon_codes=addon_codes or [], aht_seconds=aht_seconds,
         concurrency=concurrency, shrinkage=shrinkage, service_level=service_level, note=note, by=by,
     )
-    _log(engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
+    engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
          text=f"新建报价 {quote.number}：{revision.seats} 席，月费 ¥{revision.monthly_total}")
-    _advance_to(engagement, Stage.QUOTING, by=by, note=f"报价 {quote.number}")
+    engagement_advance(engagement=engagement, to=Engagement.Stage.QUOTING, by=by, note=f"报价 {quote.number}")
     audit_record(actor=by, verb="quote.create", target=quote, merchant_id=quote.merchant_id)
     return quote
 
@@ -445,7 +263,7 @@ def quote_revise(
     quote.current_revision = revision.number
     quote.status = Quote.Status.DRAFT  # a changed offer goes back to the manager before the merchant sees it
     quote.save(update_fields=["current_revision", "status", "updated_at"])
-    _log(engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
+    engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
          text=f"报价 {quote.number} 第 {revision.number} 版：{revision.seats} 席，月费 ¥{revision.monthly_total}")
     audit_record(actor=by, verb="quote.revise", target=quote, merchant_id=quote.merchant_id,
                  data={"revision": revision.number})
@@ -465,7 +283,7 @@ def quote_send(*, quote: Quote, revision: int, by: User) -> Quote:
         raise BusinessRuleError(_("第 %(revision)s 版已于 %(latest_valid_until)s 过期，请修改后再发送") % {"revision": revision, "latest_valid_until": format(latest.valid_until, '%Y-%m-%d')})
     quote.status = Quote.Status.SENT
     quote.save(update_fields=["status", "updated_at"])
-    _log(quote.engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
+    engagement_log(engagement=quote.engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
          text=f"报价 {quote.number} 第 {revision} 版已发送给商家")
     return quote
 
@@ -497,7 +315,7 @@ def _decide(*, quote: Quote, revision_number: int, by: User, accepted: bool, not
     quote.status = Quote.Status.ACCEPTED if accepted else Quote.Status.DECLINED
     quote.save(update_fields=["status", "updated_at"])
     verb = "接受" if accepted else "拒绝"
-    _log(quote.engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
+    engagement_log(engagement=quote.engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
          text=f"商家{verb}报价 {quote.number} 第 {revision_number} 版" + (f"：{note}" if note else ""))
     audit_record(actor=by, verb="quote.accept" if accepted else "quote.decline", target=quote,
                  merchant_id=quote.merchant_id, data={"revision": revision_number})
@@ -508,7 +326,7 @@ def _decide(*, quote: Quote, revision_number: int, by: User, accepted: bool, not
 def quote_accept(*, quote: Quote, revision: int, by: User, note: str = "") -> QuoteDecision:
     """The merchant accepts one revision: it must be the latest, sent, unexpired and undecided."""
     decision = _decide(quote=quote, revision_number=revision, by=by, accepted=True, note=note)
-    _advance_to(quote.engagement, Stage.CONTRACTING, by=by, note=f"报价 {quote.number} 已接受")
+    engagement_advance(engagement=quote.engagement, to=Engagement.Stage.CONTRACTING, by=by, note=f"报价 {quote.number} 已接受")
     return decision
 
 
@@ -565,7 +383,7 @@ def contract_create(
     contract.save()
     contract.number = f"C{start_date:%Y}-{contract.pk:05d}"
     contract.save(update_fields=["number"])
-    _log(quote.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
+    engagement_log(engagement=quote.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
          text=f"生成合同草稿 {contract.number}（{contract.seats} 席，月费 ¥{contract.monthly_price}）")
     audit_record(actor=by, verb="contract.create", target=contract, merchant_id=contract.merchant_id)
     return contract
@@ -583,7 +401,7 @@ def contract_send(*, contract: Contract, by: User) -> Contract:
     contract.status = Contract.Status.SENT
     contract.sent_at = timezone.now()
     contract.save(update_fields=["pdf", "pdf_sha256", "status", "sent_at"])
-    _log(contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
+    engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
          text=f"合同 {contract.number} 已发出待签署（SHA-256 {contract.pdf_sha256[:12]}…）")
     return contract
 
@@ -619,7 +437,7 @@ def contract_sign(*, contract: Contract, by: User, signer_name: str, document_sh
     signature = ContractSignature.objects.create(
         contract=contract, party=party, signer_name=signer_name, signed_by=by, pdf_sha256=actual
     )
-    _log(contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
+    engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
          text=f"{signature.get_party_display()} {signer_name} 签署合同 {contract.number}")
     audit_record(actor=by, verb="contract.sign", target=contract, merchant_id=contract.merchant_id,
                  data={"party": party, "sha256": actual})
@@ -627,8 +445,8 @@ def contract_sign(*, contract: Contract, by: User, signer_name: str, document_sh
         contract.status = Contract.Status.ACTIVE
         contract.activated_at = timezone.now()
         contract.save(update_fields=["status", "activated_at"])
-        _log(contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT, text=f"合同 {contract.number} 生效")
-        _advance_to(contract.engagement, Stage.HANDOVER, by=by, note=f"合同 {contract.number} 生效")
+        engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT, text=f"合同 {contract.number} 生效")
+        engagement_advance(engagement=contract.engagement, to=Engagement.Stage.HANDOVER, by=by, note=f"合同 {contract.number} 生效")
     return signature
 
 
@@ -661,7 +479,7 @@ def contract_amend(
         effective_from=effective_from, effective_until=effective_until, price_change=price_change,
         pdf=data, pdf_sha256=documents.sha256(data), created_by=by,
     )
-    _log(contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
+    engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
          text=f"补充协议 {amendment}：增加 {extra_seats} 席（{effective_from:%m-%d}~{effective_until:%m-%d}）")
     audit_record(actor=by, verb="contract.amend", target=contract, merchant_id=contract.merchant_id,
                  data={"amendment": number})

@@ -3,12 +3,6 @@ from django.urls import path
 from clients.sales import views
 
 urlpatterns = [
-    path("engagements/", views.engagement_board, name="engagement-board"),
-    path("engagements/new/", views.engagement_create, name="engagement-create"),
-    path("engagements/<int:pk>/", views.engagement_detail, name="engagement-detail"),
-    path("engagements/<int:pk>/edit/", views.engagement_edit, name="engagement-edit"),
-    path("engagements/<int:pk>/stage/", views.engagement_stage, name="engagement-stage"),
-    path("engagements/<int:pk>/notes/", views.engagement_note, name="engagement-note"),
     path("engagements/<int:pk>/quotes/", views.quote_create, name="quote-create"),
     path("quotes/", views.quote_list, name="quote-list"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote-detail"),

@@ -1,14 +1,10 @@
-"""Pages of the commercial lifecycle: the pipeline board, consultations, quotes, contracts (manager) and
-the merchant's portal pages to accept a quote and sign a contract. Thin: parse, call, render."""
+"""Pages of the commercial lifecycle: quotes, contracts, the price book (manager) and the merchant's portal
+pages to accept a quote and sign a contract. Thin: parse, call, render."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,144 +13,32 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
-from clients.models import Contract, Engagement, Quote
+from agency.permissions import MANAGERS, MERCHANTS, has_role, roles_required
+from clients.engagements import selectors as engagement_selectors
 from clients.sales import documents, selectors, services
 from clients.sales.errors import BusinessRuleError
 from clients.sales.forms import (
     AmendmentForm,
-    ConsultationForm,
     ContractForm,
     DecisionForm,
-    NoteForm,
     QuoteTermsForm,
     ReviseForm,
     SignForm,
-    StageForm,
 )
-
-BOARD_STAGES = [s for s in Engagement.Stage if s != Engagement.Stage.ENDED]
-
-
-def manager_required(view: Callable) -> Callable:
-    @wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_manager:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def merchant_required(view: Callable) -> Callable:
-    @wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_merchant_user:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from clients.sales.models import Contract, Quote
 
 
 def _refused(request: HttpRequest, exc: BusinessRuleError) -> None:
     messages.error(request, exc.message)
 
 
-# ---------------------------------------------------------------- pipeline
-
-
-@manager_required
-def engagement_board(request: HttpRequest) -> HttpResponse:
-    engagements = selectors.engagements_visible_to(user=request.user).order_by("next_step_due", "pk")
-    columns = {stage.value: [] for stage in BOARD_STAGES}
-    for engagement in engagements:
-        if engagement.stage in columns:
-            columns[engagement.stage].append(engagement)
-    board = [(stage, columns[stage.value]) for stage in BOARD_STAGES]
-    return render(request, "clients/sales/board.html", {"board": board, "today": timezone.localdate()})
-
-
-@manager_required
-def engagement_create(request: HttpRequest) -> HttpResponse:
-    form = ConsultationForm(request.POST or None, initial={"merchant": request.GET.get("merchant")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            engagement = services.engagement_create(
-                merchant=form.cleaned_data["merchant"], by=request.user, shops=list(form.cleaned_data["shops"]),
-                **form.details(),
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            return redirect("clients:engagement-detail", pk=engagement.pk)
-    return render(request, "clients/sales/engagement_form.html", {"form": form})
-
-
-@manager_required
-def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
-    form = ConsultationForm(request.POST or None, instance=engagement)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.engagement_update_consultation(
-                engagement=Engagement.objects.get(pk=pk), by=request.user, shops=list(form.cleaned_data["shops"]),
-                **form.details(),
-            )
-        except BusinessRuleError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            return redirect("clients:engagement-detail", pk=pk)
-    return render(request, "clients/sales/engagement_form.html", {"form": form, "engagement": engagement})
-
-
-@manager_required
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
-    return render(request, "clients/sales/engagement_detail.html", {
-        "engagement": engagement,
-        "activities": selectors.engagement_activities(engagement=engagement),
-        "quotes": selectors.quotes_visible_to(user=request.user).filter(engagement=engagement),
-        "contracts": selectors.contracts_visible_to(user=request.user).filter(engagement=engagement),
-        "stage_form": StageForm(initial={"stage": services.next_stage(engagement.stage)}), "note_form": NoteForm(),
-        "quote_form": QuoteTermsForm(),
-    })
-
-
-@manager_required
-@require_POST
-def engagement_stage(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
-    form = StageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.engagement_stage_change(engagement=engagement, to=form.cleaned_data["stage"], by=request.user,
-                                             note=form.cleaned_data["note"])
-        except BusinessRuleError as exc:
-            _refused(request, exc)
-    return redirect("clients:engagement-detail", pk=pk)
-
-
-@manager_required
-@require_POST
-def engagement_note(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.engagement_note_add(engagement=engagement, by=request.user, **form.cleaned_data)
-        except BusinessRuleError as exc:
-            _refused(request, exc)
-    return redirect("clients:engagement-detail", pk=pk)
-
-
 # ---------------------------------------------------------------- quotes
 
 
-@manager_required
+@roles_required(MANAGERS)
 @require_POST
 def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
+    engagement = get_visible_or_404(engagement_selectors.engagements_visible_to(user=request.user), pk=pk)
     form = QuoteTermsForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
@@ -181,7 +65,7 @@ def _revision_or_404(request: HttpRequest, quote: Quote, number: int | None):
     return revision
 
 
-@manager_required
+@roles_required(MANAGERS)
 def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     number = request.GET.get("rev")
@@ -218,7 +102,7 @@ def _quote_context(request, quote, revision, revise_form=None) -> dict:
     }
 
 
-@manager_required
+@roles_required(MANAGERS)
 @require_POST
 def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
@@ -242,7 +126,7 @@ def quote_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 # ---------------------------------------------------------------- contracts
 
 
-@manager_required
+@roles_required(MANAGERS)
 @require_POST
 def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
@@ -266,7 +150,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 
 def _contract_context(request, contract: Contract) -> dict:
     signatures = list(contract.signatures.all())
-    party = "merchant" if request.user.is_merchant_user else "agency"
+    party = "merchant" if has_role(request.user, MERCHANTS) else "agency"
     signed = next((s for s in signatures if s.party == party), None)
     return {
         "contract": contract, "signatures": signatures, "amendments": contract.amendments.defer("pdf"),
@@ -278,13 +162,13 @@ def _contract_context(request, contract: Contract) -> dict:
     }
 
 
-@manager_required
+@roles_required(MANAGERS)
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     return render(request, "clients/sales/contract_detail.html", _contract_context(request, contract))
 
 
-@manager_required
+@roles_required(MANAGERS)
 @require_POST
 def contract_send(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
@@ -309,7 +193,7 @@ def _sign(request: HttpRequest, contract: Contract) -> None:
         _refused(request, exc)
 
 
-@manager_required
+@roles_required(MANAGERS)
 @require_POST
 def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
@@ -317,7 +201,7 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clients:contract-detail", pk=pk)
 
 
-@manager_required
+@roles_required(MANAGERS)
 @require_POST
 def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
@@ -356,7 +240,7 @@ def amendment_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 # ---------------------------------------------------------------- merchant's portal
 
 
-@merchant_required
+@roles_required(MERCHANTS)
 def portal_quote(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     revision = _revision_or_404(request, quote, None)
@@ -378,19 +262,19 @@ def _portal_decide(request: HttpRequest, pk: int, number: int, accept: bool) -> 
     return redirect("clients:portal-quote", pk=pk)
 
 
-@merchant_required
+@roles_required(MERCHANTS)
 @require_POST
 def portal_quote_accept(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return _portal_decide(request, pk, number, accept=True)
 
 
-@merchant_required
+@roles_required(MERCHANTS)
 @require_POST
 def portal_quote_decline(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return _portal_decide(request, pk, number, accept=False)
 
 
-@merchant_required
+@roles_required(MERCHANTS)
 def portal_contract(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     if request.method == "POST":
@@ -399,10 +283,8 @@ def portal_contract(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/sales/portal_contract.html", _contract_context(request, contract))
 
 
-@login_required
+@roles_required(MANAGERS)
 def price_book_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_manager:
-        raise PermissionDenied
     return render(request, "clients/sales/price_books.html", {
         "books": selectors.price_books(), "today": timezone.localdate(),
     })

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.access import get_visible_or_404
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 from staffing.api.serializers import (
     ErlangRequestSerializer,
     ErlangResultSerializer,

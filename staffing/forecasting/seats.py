@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from clients.seats import SeatEstimate, SeatRequest
+from clients.sales.seats import SeatEstimate, SeatRequest
 from staffing.forecasting.erlang import EFFICIENCY, staff_interval
 
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from agency.access import get_visible_or_404
 from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, has_role, require_role, roles_required
+from clients.merchants.selectors import shops_visible_to
 from clients.models import Shop
-from clients.selectors import shops_visible_to
 from staffing.errors import StaffingInputError
 from staffing.forecasting.forms import (
     HistoryUploadForm,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
-from clients.golive import ReadinessItem
+from clients.engagements.golive import ReadinessItem
 from staffing.rosters.models import Roster
 from staffing.rosters.selectors import shop_published_gaps
 from staffing.training.selectors import assignments_active, certifications_valid

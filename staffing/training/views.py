@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.permissions import AGENCY, MANAGERS, STAFF, has_role, require_role, roles_required
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 from staffing.errors import StaffingInputError
 from staffing.training.forms import ExamCreateForm, QuestionForm
 from staffing.training.models import Course

@@ -14,7 +14,7 @@ from django.utils import timezone
 from clients.models import Contract, ContractAmendment, ContractSignature, Engagement, ImmutableRecord
 from clients.sales import documents, services
 from clients.sales.errors import BusinessRuleError
-from clients.selectors import contract_sla_for_shop
+from clients.sales.selectors import contract_sla_for_shop
 from tests.clients.factories import price_book, sent_contract, sent_quote
 from tests.conftest import require_service
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 import pytest
 
 from agency.models import AuditEvent
-from clients import golive
-from clients.golive import GoLiveBlocked, ReadinessItem, engagement_go_live, golive_checklist, register_readiness_check
+from clients.engagements import golive
+from clients.engagements.golive import (
+    GoLiveBlocked,
+    ReadinessItem,
+    engagement_go_live,
+    golive_checklist,
+    register_readiness_check,
+)
 from clients.handover import services
 from clients.models import Engagement, KnowledgeKind
-from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry
+from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry
 
 pytestmark = pytest.mark.django_db
 

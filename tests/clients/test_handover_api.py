@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clients.handover import services
 from staffing.models import ShopAssignment
-from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry
+from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 
 from clients.models import Engagement, HandoverBatch
 from staffing.models import ShopAssignment
-from tests.clients.handover_factories import EngagementFactory
+from tests.clients.factories import EngagementFactory
 from tests.factories import PASSWORD, AgentFactory, ManagerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from clients.handover import services
 from clients.models import Engagement, HandoverBatch, KnowledgeKind
-from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry, product_csv
+from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry, product_csv
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ def test_dashboard_widgets(client, tenants, setup, manager):
     assert reverse("clients:handover-detail", args=[faq.pk]) in client.get(reverse("dashboard")).content.decode()
 
 
-def test_large_product_file_is_imported_by_a_job(client, tenants, setup, settings):
+def test_large_product_file_is_imported_by_a_job(client, tenants, setup, settings, django_capture_on_commit_callbacks):
     from agency.models import Job
 
     settings.HANDOVER_INLINE_IMPORT_MAX_BYTES = 10
@@ -219,8 +219,9 @@ def test_large_product_file_is_imported_by_a_job(client, tenants, setup, setting
     batch = HandoverBatchFactory(engagement=engagement, shop=tenants[0].shop)
     client.force_login(tenants[0].user)
     rows = [(f"S{i}", f"商品{i}", 10 + i, "", "") for i in range(30)]
-    response = client.post(reverse("clients:handover-import", args=[batch.pk]),
-                           {"file": SimpleUploadedFile("big.csv", product_csv(rows))})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("clients:handover-import", args=[batch.pk]),
+                               {"file": SimpleUploadedFile("big.csv", product_csv(rows))})
     job = Job.objects.get(kind="handover.products_import")
     assert response.status_code == 302 and response.url.endswith(f"?job={job.pk}")
     assert job.status == Job.Status.DONE and job.result["created"] == 30
@@ -229,11 +230,12 @@ def test_large_product_file_is_imported_by_a_job(client, tenants, setup, setting
     assert f'id="job-{job.pk}"' in body and "新增 30" in body
 
     bad = [("X1", "", 1, "", ""), ("X2", "好", "-1", "", "")]
-    client.post(reverse("clients:handover-import", args=[batch.pk]), {"file": SimpleUploadedFile("bad.csv", product_csv(bad))})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("clients:handover-import", args=[batch.pk]), {"file": SimpleUploadedFile("bad.csv", product_csv(bad))})
     failed = Job.objects.filter(kind="handover.products_import").latest("pk")
     assert failed.status == Job.Status.FAILED
     assert "第 2 行" in failed.message and "第 3 行" in failed.message
     assert batch.entries.count() == 30
-    assert not list((settings.BASE_DIR / "var" / "test-media" / "handover-imports").iterdir()), "files are removed"
+    assert not list((settings.BASE_DIR / "var" / "test-media" / "jobs").iterdir()), "files are removed"
     client.force_login(tenants[1].user)
     assert client.get(reverse("clients:handover-detail", args=[batch.pk]) + f"?job={job.pk}").status_code == 404

@@ -7,7 +7,7 @@ import pytest
 from agency.models import AuditEvent
 from clients.handover import services
 from clients.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
-from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry, product_csv
+from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry, product_csv
 
 pytestmark = pytest.mark.django_db
 

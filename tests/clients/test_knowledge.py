@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from clients import knowledge
-from clients.handover import services
+from clients.handover import knowledge, services
+from clients.handover.knowledge import knowledge_search
 from clients.handover.search_index import INDEX_NAME, create_trigram_index
-from clients.knowledge import knowledge_search
 from clients.models import Engagement, KnowledgeEntry, KnowledgeKind
-from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry
+from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from clients.engagements import services as engagement_services
 from clients.models import Engagement, EngagementActivity
 from clients.sales import services
 from clients.sales.errors import BusinessRuleError
@@ -32,7 +33,7 @@ def test_consultation_keeps_its_details_and_logs_its_start(tenants, manager):
 def test_a_consultation_needs_a_next_step_with_a_date(tenants, manager):
     t1, _ = tenants
     with pytest.raises(BusinessRuleError, match="日期"):
-        services.engagement_create(merchant=t1.merchant, title="x", by=manager, next_step="打电话")
+        engagement_services.engagement_create(merchant=t1.merchant, title="x", by=manager, next_step="打电话")
     assert not Engagement.objects.exists()
 
 
@@ -56,10 +57,10 @@ def test_stages_move_one_step_at_a_time_and_gates_say_what_is_missing(tenants, m
     t1, _ = tenants
     engagement = consultation(merchant=t1.merchant, shops=[t1.shop], by=manager)
     with pytest.raises(BusinessRuleError, match="下一阶段应为“报价”"):
-        services.engagement_stage_change(engagement=engagement, to=Stage.CONTRACTING, by=manager)
-    services.engagement_stage_change(engagement=engagement, to=Stage.QUOTING, by=manager)
+        engagement_services.engagement_stage_change(engagement=engagement, to=Stage.CONTRACTING, by=manager)
+    engagement_services.engagement_stage_change(engagement=engagement, to=Stage.QUOTING, by=manager)
     with pytest.raises(BusinessRuleError, match="还没有商家已接受的报价"):
-        services.engagement_stage_change(engagement=engagement, to=Stage.CONTRACTING, by=manager)
+        engagement_services.engagement_stage_change(engagement=engagement, to=Stage.CONTRACTING, by=manager)
     engagement.refresh_from_db()
     assert engagement.stage == Stage.QUOTING
 
@@ -67,10 +68,10 @@ def test_stages_move_one_step_at_a_time_and_gates_say_what_is_missing(tenants, m
 def test_lost_and_reopened(tenants, manager):
     t1, _ = tenants
     engagement = consultation(merchant=t1.merchant, shops=[t1.shop], by=manager)
-    services.engagement_stage_change(engagement=engagement, to=Stage.LOST, by=manager, note="预算不足")
+    engagement_services.engagement_stage_change(engagement=engagement, to=Stage.LOST, by=manager, note="预算不足")
     with pytest.raises(BusinessRuleError, match="只能重新回到"):
-        services.engagement_stage_change(engagement=engagement, to=Stage.QUOTING, by=manager)
-    services.engagement_stage_change(engagement=engagement, to=Stage.CONSULTATION, by=manager)
+        engagement_services.engagement_stage_change(engagement=engagement, to=Stage.QUOTING, by=manager)
+    engagement_services.engagement_stage_change(engagement=engagement, to=Stage.CONSULTATION, by=manager)
     texts = list(engagement.activities.values_list("text", flat=True))
     assert any("预算不足" in text for text in texts)
 
@@ -79,11 +80,11 @@ def test_note_with_next_step(tenants, manager):
     t1, _ = tenants
     engagement = consultation(merchant=t1.merchant, shops=[t1.shop], by=manager)
     due = timezone.localdate() + timedelta(days=7)
-    services.engagement_note_add(engagement=engagement, by=manager, text="已发资料", next_step="报价", next_step_due=due)
+    engagement_services.engagement_note_add(engagement=engagement, by=manager, text="已发资料", next_step="报价", next_step_due=due)
     engagement.refresh_from_db()
     assert (engagement.next_step, engagement.next_step_due) == ("报价", due)
     with pytest.raises(BusinessRuleError, match="需要日期"):
-        services.engagement_note_add(engagement=engagement, by=manager, text="", next_step="再报价")
+        engagement_services.engagement_note_add(engagement=engagement, by=manager, text="", next_step="再报价")
 
 
 def test_the_lifecycle_advances_even_through_objects_loaded_before_earlier_changes(tenants, manager):

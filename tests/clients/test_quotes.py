@@ -11,7 +11,7 @@ from django.utils import timezone
 from clients.models import Engagement, ImmutableRecord, Quote, QuoteDecision, QuoteRevision
 from clients.sales import services
 from clients.sales.errors import BusinessRuleError, StaleRevision
-from clients.seats import SeatRequest, estimate_seats
+from clients.sales.seats import SeatRequest, estimate_seats
 from tests.clients.factories import consultation, price_book, sent_quote
 
 pytestmark = pytest.mark.django_db

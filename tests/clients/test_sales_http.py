@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from clients.engagements import services as engagement_services
 from clients.models import Contract, Quote, QuoteRevision
 from clients.sales import services
 from tests.clients.factories import consultation, price_book, sent_contract, sent_quote
@@ -243,7 +244,7 @@ def test_detail_pages_do_not_grow_queries_with_history(client, tenants, manager,
             assert client.get(url).status_code == 200
     for n in range(1, 5):
         services.quote_revise(quote=quote, base_revision=n, by=manager, note=f"第{n}次修改")
-        services.engagement_note_add(engagement=quote.engagement, by=manager, text=f"记录{n}")
+        engagement_services.engagement_note_add(engagement=quote.engagement, by=manager, text=f"记录{n}")
     for url in urls:
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200

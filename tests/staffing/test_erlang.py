@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from bench.erlang_reference import erlang_b_inverse, staff_one
-from clients.seats import SeatRequest, estimate_seats
+from clients.sales.seats import SeatRequest, estimate_seats
 from staffing.forecasting.erlang import (
     ErlangInputError,
     erlang_b,

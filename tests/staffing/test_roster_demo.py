@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from agency import demo as agency_demo
-from clients import demo as clients_demo
+from clients.handover import demo as handover_demo
+from clients.merchants import demo as merchants_demo
+from clients.sales import demo as sales_demo
 from staffing.rosters import demo as demo_rosters
 from staffing.rosters.models import Roster, ShiftAssignment
 
 
 def test_demo_rosters_load_and_are_idempotent(db):
     lines = []
-    for module in (agency_demo, clients_demo, demo_rosters):
+    for module in (agency_demo, merchants_demo, sales_demo, handover_demo, demo_rosters):
         module.load(password="demo12345", log=lines.append)
     roster = Roster.objects.get(name=demo_rosters.ROSTER_NAME)
     assert roster.solve_status in ("optimal", "feasible"), roster.explanation

@@ -187,7 +187,7 @@ def test_go_live_readiness_needs_a_published_roster_covering_two_weeks(tenants):
 
 
 def test_readiness_check_is_registered_for_the_go_live_checklist():
-    from clients.golive import registered_checks
+    from clients.engagements.golive import registered_checks
 
     assert "roster_published" in dict(registered_checks())
 

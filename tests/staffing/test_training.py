@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
-from clients.golive import registered_checks
+from clients.engagements.golive import registered_checks
 from clients.models import Engagement
 from staffing.models import Certification, Exam, ExamAttempt, Question
 from staffing.training.selectors import attempts_visible_to, my_training
@@ -173,7 +173,7 @@ def test_shop_course_asks_about_the_handed_over_knowledge(tenants, manager):
     from clients.handover import services as handover
     from clients.models import KnowledgeKind
     from staffing.training.services import course_generate_shop
-    from tests.clients.handover_factories import EngagementFactory, HandoverBatchFactory, add_entry
+    from tests.clients.factories import EngagementFactory, HandoverBatchFactory, add_entry
 
     shop = tenants[0].shop
     engagement = EngagementFactory(merchant=tenants[0].merchant, shops=[shop])
@@ -189,7 +189,7 @@ def test_shop_course_asks_about_the_handed_over_knowledge(tenants, manager):
 
 
 def test_agents_find_knowledge_of_the_shops_they_are_assigned_to(tenants, agent):
-    from clients.knowledge import shops_searchable_by
+    from clients.handover.knowledge import shops_searchable_by
     from staffing.models import ShopAssignment
 
     assert list(shops_searchable_by(user=agent)) == []

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 
 from agency.access import get_visible_or_404, scope_by_merchant
 from agency.models import User
+from clients.merchants.selectors import shops_visible_to
 from clients.models import Shop
-from clients.selectors import shops_visible_to
 from compliance.models import ChatSession, Hit
 from compliance.quality.metrics.definitions import SHANGHAI
 from compliance.quality.metrics.models import AgentDayMetrics, QualityAlert, ShopDayMetrics, SlaProfile

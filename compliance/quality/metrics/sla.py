@@ -1,6 +1,6 @@
 """Which service window, reply target and alert thresholds apply to a shop on a day.
 
-Order of precedence: the shop's contract (through `clients.selectors.contract_sla_for_shop`) over
+Order of precedence: the shop's contract (through `clients.merchants.selectors.contract_sla_for_shop`) over
 the platform's `SlaProfile` row over the built-in defaults of domain.md. On
 Chinese statutory holidays (package `chinesecalendar`) the profile's holiday window applies when set.
 """
@@ -103,11 +103,11 @@ def _field(source: Any, *names: str) -> Any:
 def contract_sla(shop, on: date) -> Any:
     """The contract's SLA terms for the shop on a day, or None.
 
-    `clients.selectors.contract_sla_for_shop(*, shop, on)` returns None or a dict such as
+    `clients.merchants.selectors.contract_sla_for_shop(*, shop, on)` returns None or a dict such as
     {"reply_rate": 0.95, "first_response_seconds": 30, "qa_score": 90.0}; also understood: window_start,
     window_end (time), avg_response_target_seconds. Absent fields fall back to the platform profile.
     """
-    from clients.selectors import contract_sla_for_shop
+    from clients.sales.selectors import contract_sla_for_shop
 
     return contract_sla_for_shop(shop=shop, on=on)
 

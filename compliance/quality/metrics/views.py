@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, require_role, roles_required
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 from compliance.quality.masking import highlighted_segments, mask_buyer
 from compliance.quality.metrics import charts
 from compliance.quality.metrics import selectors as sel

@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clients.selectors import shops_visible_to
+from clients.merchants.selectors import shops_visible_to
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.api.serializers import AlertSerializer, DayMetricsSerializer, SessionMetricsSerializer
 

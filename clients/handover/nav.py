@@ -1,17 +1,17 @@
-"""Dashboard panels: a merchant's to-do (quotes, contracts, handover) and the batches awaiting a manager's acknowledgement."""
+"""Navigation of the knowledge handover and knowledge base, and the manager's panel of batches awaiting
+acknowledgement."""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
-from agency.navigation import Widget, register_widget
+from agency.navigation import NavItem, Widget, register_nav, register_widget
+from clients.handover.models import HandoverBatch
 from clients.handover.selectors import batches_visible_to
-from clients.models import HandoverBatch
-from clients.portal.selectors import portal_todo
 
-
-def _merchant_todo(request) -> dict:
-    return {"todo": portal_todo(user=request.user)}
+register_nav(NavItem("handover", _("内容交接"), "clients:handover-list", frozenset({"manager", "inspector", "merchant"}), order=40))
+register_nav(NavItem("knowledge", _("知识库"), "clients:knowledge", frozenset({"manager", "inspector", "agent", "merchant"}), order=45))
 
 
 def _awaiting_acknowledgement(request) -> dict:
@@ -22,7 +22,6 @@ def _awaiting_acknowledgement(request) -> dict:
     return {"batches": list(batches[:8]), "total": batches.count()}
 
 
-register_widget(Widget("portal-todo", "clients/portal/_todo_widget.html", frozenset({"merchant"}), _merchant_todo, order=5))
 register_widget(Widget(
     "handover-awaiting", "clients/handover/_awaiting_widget.html", frozenset({"manager"}), _awaiting_acknowledgement,
     order=30,

@@ -23,6 +23,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
+from agency.models import User
+from agency.services import audit_record
+from clients.engagements.models import Engagement
+from clients.handover.models import HandoverBatch, KnowledgeKind
+from clients.sales.selectors import active_contract_for
+
 
 @dataclass(frozen=True)
 class ReadinessItem:
@@ -67,8 +73,6 @@ class GoLiveBlocked(ValueError):
 
 def _contract_check(engagement) -> ReadinessItem:
     """An active contract (signed by both sides) for this engagement: `clients.sales` decides which."""
-    from clients.sales.selectors import active_contract_for
-
     label = gettext_lazy("合同已签署")
     contract = active_contract_for(engagement=engagement)
     if contract is None:
@@ -78,8 +82,6 @@ def _contract_check(engagement) -> ReadinessItem:
 
 
 def _handover_check(engagement) -> ReadinessItem:
-    from clients.models import HandoverBatch, KnowledgeKind
-
     label = gettext_lazy("内容交接已确认")
     shops = list(engagement.shops.order_by("name"))
     if not shops:
@@ -128,11 +130,8 @@ def golive_missing(items: list[ReadinessItem]) -> list[ReadinessItem]:
 
 
 @transaction.atomic
-def engagement_go_live(*, engagement, by) -> Any:
+def engagement_go_live(*, engagement: Engagement, by: User) -> Engagement:
     """Move the engagement to live (in QA) when every checklist item holds; otherwise `GoLiveBlocked`."""
-    from agency.services import audit_record
-    from clients.models import Engagement
-
     if not getattr(by, "is_manager", False):
         raise PermissionError(gettext("只有机构经理可以确认上岗。"))
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Count, QuerySet
 
 from agency.access import scope_by_merchant
 from agency.models import User
-from clients.models import Merchant, Shop
+from clients.merchants.models import Merchant, Shop
 
 
 def merchants_visible_to(*, user: User) -> QuerySet[Merchant]:
@@ -22,10 +20,3 @@ def shops_visible_to(*, user: User) -> QuerySet[Shop]:
 def merchants_with_shop_counts(*, user: User) -> QuerySet[Merchant]:
     return merchants_visible_to(user=user).annotate(shop_count=Count("shops"))
 
-
-def contract_sla_for_shop(*, shop: Shop, on: date) -> dict | None:
-    """SLA targets of the active contract covering `shop` on `on` (keys: reply_rate, first_response_seconds,
-    qa_score), or None. Quality metrics use this name."""
-    from clients.sales.selectors import contract_sla_for_shop as _sla
-
-    return _sla(shop=shop, on=on)

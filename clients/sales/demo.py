@@ -1,67 +1,29 @@
-"""Demo merchants, shops and merchant users."""
+"""Demo sales: price books and engagements at several stages. Runs after the merchants (`clients/merchants/demo.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time, timedelta
+from decimal import Decimal
 
-from agency.demo import ensure_user
-from agency.models import Role
-from clients.handover.demo import load_handover
-from clients.models import Merchant, Shop
+from django.utils import timezone
 
-ORDER = 20
+from agency.models import User
+from clients.engagements import services as engagement_services
+from clients.engagements.models import Engagement
+from clients.merchants.models import Merchant
+from clients.sales import services
+from clients.sales.models import Contract, PriceBook
+from clients.sales.price_defaults import price_book_create_standard
 
-MERCHANTS = [
-    {
-        "code": "m-lanxin", "name": "杭州蓝心家居旗舰", "contact_name": "林女士", "user": "merchant1",
-        "shops": [
-            ("lanxin-tmall", "蓝心家居天猫旗舰店", "tmall"),
-            ("lanxin-pdd", "蓝心家居拼多多店", "pdd"),
-            ("lanxin-douyin", "蓝心家居抖音小店", "douyin"),
-        ],
-    },
-    {
-        "code": "m-qingshan", "name": "青山户外用品", "contact_name": "马先生", "user": "merchant2",
-        "shops": [
-            ("qingshan-jd", "青山户外京东自营店", "jd"),
-            ("qingshan-taobao", "青山户外淘宝店", "taobao"),
-        ],
-    },
-]
+ORDER = 21
 
 
 def load(*, password: str, log: Callable[[str], None]) -> None:
-    for spec in MERCHANTS:
-        merchant, _ = Merchant.objects.get_or_create(
-            code=spec["code"], defaults={"name": spec["name"], "contact_name": spec["contact_name"]}
-        )
-        for code, name, platform in spec["shops"]:
-            Shop.objects.get_or_create(code=code, defaults={"merchant": merchant, "name": name, "platform": platform})
-        ensure_user(
-            username=spec["user"], password=password, role=Role.MERCHANT,
-            display_name=spec["contact_name"], merchant=merchant,
-        )
-    log(f"clients: {len(MERCHANTS)} merchants with {sum(len(m['shops']) for m in MERCHANTS)} shops")
-    _load_sales(log=log)
-    load_handover(log=log)
-
-
-def _load_sales(*, log: Callable[[str], None]) -> None:
     """A price book (and last year's, expired), and engagements at several stages, made through the
     services so every record is one a manager could have made: merchant1 has a signed, active contract
     (with a Double-12 amendment), a consultation in progress and a lost lead; merchant2 has a quote
     waiting for their answer."""
-    from datetime import time, timedelta
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from agency.models import User
-    from clients.models import Contract, Engagement, PriceBook
-    from clients.sales import services
-    from clients.sales.price_defaults import price_book_create_standard
-
     today = timezone.localdate()
     if not PriceBook.objects.filter(name="2025 标准价格表").exists():
         price_book_create_standard(name="2025 标准价格表", valid_from=today - timedelta(days=500),
@@ -78,12 +40,12 @@ def _load_sales(*, log: Callable[[str], None]) -> None:
 
     title = "蓝心家居 全店客服外包"
     if not Engagement.objects.filter(title=title).exists():
-        engagement = services.engagement_create(
+        engagement = engagement_services.engagement_create(
             merchant=m1, title=title, by=manager, shops=list(m1.shops.all()), daily_volume=2200,
             peak_hours="10:00-12:00, 20:00-22:00", presale_share=60, languages="zh", seasonal_peaks=peaks,
             next_step="准备商品资料交接", next_step_due=today + timedelta(days=3),
         )
-        services.engagement_note_add(engagement=engagement, by=manager, text="林女士来电：三个店铺合并外包，重视天猫首响。")
+        engagement_services.engagement_note_add(engagement=engagement, by=manager, text="林女士来电：三个店铺合并外包，重视天猫首响。")
         quote = services.quote_create(engagement=engagement, by=manager, price_book=book, addon_codes=["qa-report"])
         services.quote_revise(quote=quote, base_revision=1, by=manager, note="按商家要求加入双11、双12临时席位说明")
         services.quote_send(quote=quote, revision=2, by=manager)
@@ -103,7 +65,7 @@ def _load_sales(*, log: Callable[[str], None]) -> None:
 
     title = "蓝心家居 抖音小店 夜间客服"
     if not Engagement.objects.filter(title=title).exists():
-        services.engagement_create(
+        engagement_services.engagement_create(
             merchant=m1, title=title, by=manager, shops=list(m1.shops.filter(platform="douyin")), daily_volume=500,
             service_start=time(8, 0), service_end=time(2, 0), presale_share=80, languages="zh",
             next_step="确认夜间咨询量数据", next_step_due=today - timedelta(days=1),
@@ -111,7 +73,7 @@ def _load_sales(*, log: Callable[[str], None]) -> None:
 
     title = "青山户外 京东+淘宝 客服外包"
     if not Engagement.objects.filter(title=title).exists():
-        engagement = services.engagement_create(
+        engagement = engagement_services.engagement_create(
             merchant=m2, title=title, by=manager, shops=list(m2.shops.all()), daily_volume=900,
             peak_hours="20:00-23:00", peak_hour_share=Decimal("0.15"), presale_share=50, languages="zh,en",
             seasonal_peaks=peaks[:1], next_step="等待商家答复报价", next_step_due=today + timedelta(days=5),
@@ -121,10 +83,10 @@ def _load_sales(*, log: Callable[[str], None]) -> None:
 
     title = "青山户外 拼多多新店咨询"
     if not Engagement.objects.filter(title=title).exists():
-        engagement = services.engagement_create(
+        engagement = engagement_services.engagement_create(
             merchant=m2, title=title, by=manager, daily_volume=300,
             next_step="回访", next_step_due=today - timedelta(days=10),
         )
-        services.engagement_stage_change(engagement=engagement, to=Engagement.Stage.LOST, by=manager,
+        engagement_services.engagement_stage_change(engagement=engagement, to=Engagement.Stage.LOST, by=manager,
                                          note="商家决定暂不开店")
     log(f"clients: {Engagement.objects.count()} engagements, price book {book.name}")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agency.access import get_visible_or_404
-from clients.selectors import shops_visible_to
+from agency.permissions import EVERYONE, roles_required
+from clients.merchants.selectors import shops_visible_to
 
 
-@login_required
+@roles_required(EVERYONE)
 def shop_list(request: HttpRequest) -> HttpResponse:
     shops = shops_visible_to(user=request.user)
     return render(request, "clients/shop_list.html", {"shops": shops})
 
 
-@login_required
+@roles_required(EVERYONE)
 def shop_detail(request: HttpRequest, code: str) -> HttpResponse:
     shop = get_visible_or_404(shops_visible_to(user=request.user), code=code)
     return render(request, "clients/shop_detail.html", {"shop": shop})

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from agency.models import User
 from agency.services import audit_record
-from clients.models import Merchant, Platform, Shop
+from clients.merchants.models import Merchant, Platform, Shop
 
 
 @transaction.atomic

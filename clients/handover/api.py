@@ -1,4 +1,4 @@
-"""API for knowledge handover (read), the knowledge base (search) and the go-live checklist (read).
+"""API for knowledge handover (read) and the knowledge base (search).
 
 Writes (imports, acknowledgement, go-live) stay on the pages for now; the API is what a chat workbench
 needs: agents search the knowledge of the shops they serve while they reply.
@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, viewsets
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from agency.access import get_visible_or_404
-from clients.golive import golive_checklist, golive_missing
+from clients.handover.knowledge import knowledge_search, shops_searchable_by
+from clients.handover.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
 from clients.handover.selectors import batches_visible_to
-from clients.knowledge import knowledge_search, shops_searchable_by
-from clients.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
-from clients.portal.selectors import portal_engagements
 
 
 class KnowledgeEntrySerializer(serializers.ModelSerializer):
@@ -74,22 +70,3 @@ class KnowledgeSearchView(generics.ListAPIView):
         if kind and kind not in KnowledgeKind.values:
             raise serializers.ValidationError({"kind": [f"unknown kind {kind!r}; one of {', '.join(KnowledgeKind.values)}"]})
         return knowledge_search(user=self.request.user, query=params.get("q", "")[:100], shop=shop, kind=kind)
-
-
-class GoLiveView(APIView):
-    """The engagement's go-live checklist: each item ok (true), missing (false) or pending (null)."""
-
-    @extend_schema(responses=inline_serializer("GoLiveChecklist", {
-        "engagement": serializers.IntegerField(), "stage": serializers.CharField(), "ready": serializers.BooleanField(),
-        "items": inline_serializer("GoLiveItem", {
-            "key": serializers.CharField(), "label": serializers.CharField(),
-            "ok": serializers.BooleanField(allow_null=True), "detail": serializers.CharField(),
-        }, many=True),
-    }))
-    def get(self, request, pk: int):
-        engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
-        items = golive_checklist(engagement)
-        return Response({
-            "engagement": engagement.pk, "stage": engagement.stage, "ready": not golive_missing(items),
-            "items": [{"key": i.key, "label": str(i.label), "ok": i.ok, "detail": i.detail} for i in items],
-        })

@@ -1,6 +1,6 @@
 """The knowledge base agents search during chats, and who may search which shop's knowledge.
 
-Scope: staff (managers, inspectors) search every shop; a merchant user only their own merchant's shops;
+Scope (`scope_shops_by_agent_served_or_merchant`): staff (managers, inspectors) search every shop; a merchant user only their own merchant's shops;
 an agent the shops they serve. Which shops an agent serves is staffing's knowledge (`ShopAssignment`),
 and `clients` may not import `staffing`, so staffing registers a provider here at start-up:
 
@@ -22,9 +22,11 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import QuerySet
 
-from agency.access import scope_by_merchant
+from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import Role, User
-from clients.models import Engagement, KnowledgeEntry, Shop
+from clients.engagements.models import Engagement
+from clients.handover.models import KnowledgeEntry
+from clients.merchants.models import Shop
 
 FALLBACK_STAGES = (Engagement.Stage.HANDOVER, Engagement.Stage.TRAINING, Engagement.Stage.LIVE)
 
@@ -47,17 +49,26 @@ def entry_search_text(*, title: str, body: str = "", sku: str = "", attributes: 
     return normalise("\n".join(str(p) for p in parts if p))
 
 
-def shop_ids_for_agent(user: User):
+def shop_ids_served_by_agent(user: User) -> Iterable[int] | QuerySet:
+    """The shops an agent serves: the registered provider's answer (staffing's shop assignments), or, with
+    none registered, the shops of engagements in handover, training or live (`FALLBACK_STAGES`)."""
     if _agent_shops is not None:
         return _agent_shops(user)
     return Shop.objects.filter(engagements__stage__in=FALLBACK_STAGES).values_list("pk", flat=True)
 
 
+def scope_shops_by_agent_served_or_merchant(shops: QuerySet[Shop], *, user: User) -> QuerySet[Shop]:
+    """The knowledge base's visibility rule: an agent sees the shops they serve (`shop_ids_served_by_agent`);
+    everyone else is scoped by merchant (`agency.access.scope_by_merchant`: staff all, a merchant user their
+    own, nobody else anything)."""
+    if user.is_authenticated and user.role == Role.AGENT and not is_staff_viewer(user):
+        return shops.filter(pk__in=shop_ids_served_by_agent(user)).distinct()
+    return scope_by_merchant(shops, user=user)
+
+
 def shops_searchable_by(*, user: User) -> QuerySet[Shop]:
     shops = Shop.objects.select_related("merchant").order_by("merchant__name", "name")
-    if user.is_authenticated and user.role == Role.AGENT and not user.is_superuser:
-        return shops.filter(pk__in=shop_ids_for_agent(user)).distinct()
-    return scope_by_merchant(shops, user=user)
+    return scope_shops_by_agent_served_or_merchant(shops, user=user)
 
 
 def knowledge_search(

@@ -1,0 +1,32 @@
+"""API of merchants' shops (read)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, viewsets
+
+from clients.merchants.models import Merchant, Shop
+from clients.merchants.selectors import shops_visible_to
+
+
+class MerchantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Merchant
+        fields = ["id", "code", "name"]
+
+
+class ShopSerializer(serializers.ModelSerializer):
+    merchant = MerchantSerializer(read_only=True)
+
+    class Meta:
+        model = Shop
+        fields = ["id", "code", "name", "platform", "merchant"]
+
+
+class ShopViewSet(viewsets.ReadOnlyModelViewSet):
+    """Shops the caller may see; another merchant's shop is a 404."""
+
+    serializer_class = ShopSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return shops_visible_to(user=self.request.user).order_by("code")
