@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -16,8 +19,8 @@ from compliance.precheck.services import reply_check
 
 def _check_form(request: AuthenticatedHttpRequest, data=None) -> CheckForm:
     form = CheckForm(data)
-    form.fields["shop"].queryset = shops_for_check(user=request.user).order_by("merchant__name", "name")
-    form.fields["platform"].choices = Platform.choices
+    cast(forms.ModelChoiceField, form.fields["shop"]).queryset = shops_for_check(user=request.user).order_by("merchant__name", "name")
+    cast(forms.ChoiceField, form.fields["platform"]).choices = Platform.choices
     return form
 
 

@@ -113,6 +113,7 @@ def forecast_shop(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     }
     if request.method == "POST":
         require_role(request.user, MANAGERS)
+        form: forms.BaseForm | None
         if "profile" in request.POST:
             key, form = "profile_form", _save_profile(request, shop)
         elif "file" in request.FILES:
