@@ -137,13 +137,13 @@ def ruleset_impact_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     if request.method == "POST":
         days = _days_param(request.POST.get("days"), 30)
         try:
-            job, started = ruleset_impact_queue(draft=draft, days=days, by=request.user)
+            queued, started = ruleset_impact_queue(draft=draft, days=days, by=request.user)
         except RuleSetError as exc:
             messages.error(request, str(exc))
             return redirect("compliance:ruleset-impact", pk=draft.pk)
         if not started:
             messages.info(request, _("这份草稿的影响预览正在计算，显示的是进行中的任务。"))
-        return redirect(f"{reverse('compliance:ruleset-impact', args=[draft.pk])}?job={job.pk}")
+        return redirect(f"{reverse('compliance:ruleset-impact', args=[draft.pk])}?job={queued.pk}")
     jobs = ruleset_impact_jobs(draft_id=draft.pk)
     job = get_object_or_404(jobs, pk=request.GET["job"]) if request.GET.get("job", "").isdigit() else jobs.first()
     context = {
