@@ -72,7 +72,7 @@ def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     shops = list(roster_shops_visible_to(user=request.user, roster=roster))
     staff = is_staff_viewer(request.user)
-    counts = {}
+    counts: dict[int, int] = {}
     if staff:
         for shop_id in roster.assignments.values_list("shop_id", flat=True):
             counts[shop_id] = counts.get(shop_id, 0) + 1
