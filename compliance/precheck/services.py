@@ -10,9 +10,10 @@ from compliance.rules.models import Category
 from compliance.rules.services import scanner_for
 
 
-def highlight(text: str, hits: list[dict]) -> list[dict]:
+def highlight(text: str, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The text cut into plain and hit segments (overlapping hits: the first one wins)."""
-    segments, pos = [], 0
+    segments: list[dict[str, Any]] = []
+    pos = 0
     for hit in sorted(hits, key=lambda h: (h["start"], -h["end"])):
         if hit["start"] < pos:
             continue

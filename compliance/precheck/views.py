@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from agency.http import AuthenticatedHttpRequest
 from clients.models import Platform
 from compliance.precheck.forms import CheckForm
 from compliance.precheck.selectors import shops_for_check
 from compliance.precheck.services import reply_check
 
 
-def _check_form(request: HttpRequest, data=None) -> CheckForm:
+def _check_form(request: AuthenticatedHttpRequest, data=None) -> CheckForm:
     form = CheckForm(data)
-    form.fields["shop"].queryset = shops_for_check(user=request.user).order_by("merchant__name", "name")
-    form.fields["platform"].choices = Platform.choices
+    cast(forms.ModelChoiceField, form.fields["shop"]).queryset = shops_for_check(user=request.user).order_by("merchant__name", "name")
+    cast(forms.ChoiceField, form.fields["platform"]).choices = Platform.choices
     return form
 
 
 @login_required
-def precheck(request: HttpRequest) -> HttpResponse:
+def precheck(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _check_form(request)
     return render(request, "compliance/rules/precheck.html", {"form": form})
 
 
 @login_required
 @require_POST
-def precheck_result(request: HttpRequest) -> HttpResponse:
+def precheck_result(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _check_form(request, request.POST)
     context: dict = {"hits": [], "segments": [], "text": ""}
     if form.is_valid():

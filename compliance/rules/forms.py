@@ -69,6 +69,7 @@ class CustomRuleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data; the stubs allow None for overrides
         shop, merchant = data.get("shop"), data.get("merchant")
         if shop and merchant and shop.merchant_id != merchant.pk:
             self.add_error("shop", _("店铺不属于该商家"))

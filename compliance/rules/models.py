@@ -135,6 +135,9 @@ class CustomRule(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # Set by `custom_rule_save` on the rule it returns: the ids of the re-scan jobs it queued (not a field).
+    rescan_job_ids: list[int]
+
     class Meta:
         verbose_name = _("自定义规则")
         verbose_name_plural = _("自定义规则")

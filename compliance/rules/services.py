@@ -22,6 +22,9 @@ changes its own hits and never moves a message to another platform version.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -44,7 +47,7 @@ class RuleSetError(ValueError):
 
 # Called after a version is published (on commit) as hook(ruleset=..., by=..., rescan_days=...).
 # The scanning side registers its re-scan task here (a window of `rescan_days` days; 0 = none).
-PUBLISH_HOOKS: list = []
+PUBLISH_HOOKS: list[Callable[..., object]] = []
 
 
 def register_publish_hook(hook) -> None:
@@ -56,7 +59,7 @@ def register_publish_hook(hook) -> None:
 # with the shops the rule covered before or covers now; returns the id of the job it queued, or None.
 # The scanning side registers its re-scan here (the job row is written in the transaction, the task is
 # queued on commit).
-CUSTOM_RULE_HOOKS: list = []
+CUSTOM_RULE_HOOKS: list[Callable[..., int | None]] = []
 
 
 def register_custom_rule_hook(hook) -> None:
@@ -101,6 +104,7 @@ def scanner_for(*, platform: str, shop=None) -> tuple[RuleSet, Scanner]:
     if ruleset is None:
         ruleset_load_shipped()
         ruleset = active_ruleset(platform=platform)
+        assert ruleset is not None  # the shipped library has just been published for every platform
     return ruleset, scanner_for_version(ruleset=ruleset, shop=shop)
 
 
@@ -199,6 +203,7 @@ def ruleset_draft_create(*, platform: str, by) -> RuleSet:
     if base is None:
         ruleset_load_shipped(by=by)
         base = active_ruleset(platform=platform)
+        assert base is not None  # the shipped library has just been published for every platform
     draft = RuleSet.objects.create(
         platform=platform,
         version=_next_version(platform),
@@ -272,7 +277,7 @@ def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int =
     audit_record(actor=by, verb="ruleset.publish", target=ruleset, data={"version": ruleset.version, "rescan_days": rescan_days})
     published = ruleset
     for hook in list(PUBLISH_HOOKS):
-        transaction.on_commit(lambda hook=hook: hook(ruleset=published, by=by, rescan_days=rescan_days))
+        transaction.on_commit(partial(hook, ruleset=published, by=by, rescan_days=rescan_days))
     return ruleset
 
 

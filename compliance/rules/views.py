@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import AGENCY, MANAGERS, STAFF_AND_MERCHANTS, has_role, roles_required
 from clients.models import Platform
 from compliance.rules.forms import CustomRuleForm, RuleForm
@@ -37,13 +38,13 @@ from compliance.rules.services import (
 )
 
 
-def _platform_param(request: HttpRequest) -> str:
+def _platform_param(request: AuthenticatedHttpRequest) -> str:
     platform = request.GET.get("platform") or Platform.PDD
     return platform if platform in Platform.values else Platform.PDD
 
 
 @roles_required(AGENCY)
-def rule_library(request: HttpRequest) -> HttpResponse:
+def rule_library(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The platform's active version. Reading never loads anything: before the shipped library is loaded
     (`manage.py load_rules`, `demo_data`, or the first scan) the page says so."""
     platform = _platform_param(request)
@@ -56,11 +57,11 @@ def rule_library(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(AGENCY)
-def ruleset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ruleset_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _ruleset_page(request, get_object_or_404(RuleSet, pk=pk))
 
 
-def _ruleset_page(request: HttpRequest, ruleset: RuleSet) -> HttpResponse:
+def _ruleset_page(request: AuthenticatedHttpRequest, ruleset: RuleSet) -> HttpResponse:
     category = request.GET.get("category", "")
     query = (request.GET.get("q") or "").strip()
     rules = ruleset_rules(ruleset=ruleset, category=category, query=query)
@@ -89,7 +90,7 @@ def _ruleset_page(request: HttpRequest, ruleset: RuleSet) -> HttpResponse:
 @login_required
 @require_POST
 @roles_required(MANAGERS)
-def draft_create(request: HttpRequest) -> HttpResponse:
+def draft_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     platform = request.POST.get("platform")
     if platform not in Platform.values:
         raise PermissionDenied
@@ -98,7 +99,7 @@ def draft_create(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(MANAGERS)
-def rule_edit(request: HttpRequest, pk: int, rule_pk: int | None = None) -> HttpResponse:
+def rule_edit(request: AuthenticatedHttpRequest, pk: int, rule_pk: int | None = None) -> HttpResponse:
     ruleset = get_object_or_404(RuleSet, pk=pk, status=RuleSet.Status.DRAFT)
     rule = get_object_or_404(Rule, pk=rule_pk, ruleset=ruleset) if rule_pk else None
     if request.method == "POST":
@@ -129,20 +130,20 @@ def _days_param(value, default: int) -> int:
 
 
 @roles_required(MANAGERS)
-def ruleset_impact_view(request: HttpRequest, pk: int) -> HttpResponse:
+def ruleset_impact_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The draft's impact preview: POST starts one (or finds the one running), GET shows the latest (or
     `?job=`) with its progress while it runs and its result once done; htmx polls the job's part."""
     draft = get_object_or_404(RuleSet, pk=pk, status=RuleSet.Status.DRAFT)
     if request.method == "POST":
         days = _days_param(request.POST.get("days"), 30)
         try:
-            job, started = ruleset_impact_queue(draft=draft, days=days, by=request.user)
+            queued, started = ruleset_impact_queue(draft=draft, days=days, by=request.user)
         except RuleSetError as exc:
             messages.error(request, str(exc))
             return redirect("compliance:ruleset-impact", pk=draft.pk)
         if not started:
             messages.info(request, _("这份草稿的影响预览正在计算，显示的是进行中的任务。"))
-        return redirect(f"{reverse('compliance:ruleset-impact', args=[draft.pk])}?job={job.pk}")
+        return redirect(f"{reverse('compliance:ruleset-impact', args=[draft.pk])}?job={queued.pk}")
     jobs = ruleset_impact_jobs(draft_id=draft.pk)
     job = get_object_or_404(jobs, pk=request.GET["job"]) if request.GET.get("job", "").isdigit() else jobs.first()
     context = {
@@ -159,7 +160,7 @@ def ruleset_impact_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @roles_required(MANAGERS)
-def ruleset_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+def ruleset_publish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     draft = get_object_or_404(RuleSet, pk=pk)
     try:
         rescan_days = max(0, min(int(request.POST.get("rescan_days") or 0), 180))
@@ -177,7 +178,7 @@ def ruleset_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------ custom rules
 @roles_required(STAFF_AND_MERCHANTS)
-def custom_rule_list(request: HttpRequest) -> HttpResponse:
+def custom_rule_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rules = custom_rules_visible_to(user=request.user).order_by("merchant__name", "shop__name", "id")
     return render(request, "compliance/rules/custom_list.html", {
         "rules": rules, "can_edit": has_role(request.user, MANAGERS),
@@ -185,7 +186,7 @@ def custom_rule_list(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(MANAGERS)
-def custom_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def custom_rule_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_visible_or_404(custom_rules_visible_to(user=request.user), pk=pk) if pk else None
     if request.method == "POST":
         form = CustomRuleForm(request.POST)

@@ -92,10 +92,10 @@ def _session_lines(shop: Shop, shop_index: int, agents: list[User], today) -> li
             product = rng.choice(products)
             agent = rng.choice(team) if team else None
             sid = f"demo-{day:%m%d}-{n:02d}"
-            messages = []
+            messages: list[dict[str, str | None]] = []
 
             def add(sender: str, text: str, moment: datetime, who: User | None = None,
-                    _out: list = messages, _sid: str = sid, _product: str = product) -> None:
+                    _out: list[dict[str, str | None]] = messages, _sid: str = sid, _product: str = product) -> None:
                 _out.append({
                     "id": f"{_sid}-{len(_out) + 1}", "sender": sender,
                     "agent": (who.code if who is not None else ""), "sent_at": moment.isoformat(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,9 +21,9 @@ class _ScopedChoices(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         shops = list(shops_with_sessions_visible_to(user=user).values_list("code", "name"))
-        self.fields["shop"].choices = [("", _("全部店铺")), *shops]
+        cast(forms.ChoiceField, self.fields["shop"]).choices = [("", _("全部店铺")), *shops]
         if "agent" in self.fields:
-            self.fields["agent"].choices = [("", _("全部客服")), *((c, c) for c in agent_codes_visible_to(user=user))]
+            cast(forms.ChoiceField, self.fields["agent"]).choices = [("", _("全部客服")), *((c, c) for c in agent_codes_visible_to(user=user))]
 
 
 class SessionFilterForm(_ScopedChoices):
@@ -65,4 +67,5 @@ class ImportForm(_ScopedChoices):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["shop"].choices = self.fields["shop"].choices[1:]
+        shop = cast(forms.ChoiceField, self.fields["shop"])
+        shop.choices = cast(list, shop.choices)[1:]  # the list set above, without its "all shops" entry

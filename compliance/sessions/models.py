@@ -92,6 +92,9 @@ class ChatMessage(models.Model):
     )
     scanned_at = models.DateTimeField(_("扫描时间"), null=True, blank=True)
 
+    # Set by `compliance.sessions.selectors.session_messages` on the messages it returns (not a field).
+    current_hits: list[Hit]
+
     class Meta:
         verbose_name = _("消息")
         verbose_name_plural = _("消息")

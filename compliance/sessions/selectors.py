@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -18,6 +19,7 @@ from django.db.models.functions import Coalesce
 from agency.access import scope_by_merchant
 from agency.models import Role, User
 from clients.models import Shop
+from compliance.rules.models import Category
 from compliance.sessions.models import ChatMessage, ChatSession, Hit
 from compliance.sessions.sessionfile import SHANGHAI
 
@@ -141,9 +143,8 @@ def agent_codes_visible_to(*, user: User) -> list[str]:
         return sorted(
             set(messages_visible_to(user=user).exclude(agent_code="").values_list("agent_code", flat=True).distinct())
         )
-    return list(
-        User.objects.filter(role=Role.AGENT, code__isnull=False).order_by("code").values_list("code", flat=True)
-    )
+    codes = User.objects.filter(role=Role.AGENT, code__isnull=False).order_by("code").values_list("code", flat=True)
+    return list(cast("QuerySet[User, str]", codes))  # code__isnull=False: no None among them
 
 
 def violation_counts(*, user: User, days: int = 7) -> list[dict]:
@@ -153,6 +154,6 @@ def violation_counts(*, user: User, days: int = 7) -> list[dict]:
         hits_visible_to(user=user).exclude(message__sender="buyer").filter(message__sent_at__gte=since)
         .values("category").annotate(n=Count("id")).order_by("-n")
     )
-    labels = dict(Hit._meta.get_field("category").choices)
+    labels = dict(Category.choices)  # the choices of Hit.category
     return [{"category": r["category"], "label": labels.get(r["category"], r["category"]), "n": r["n"]} for r in rows]
 

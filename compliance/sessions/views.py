@@ -7,13 +7,14 @@ Every read goes through `compliance.sessions.selectors`, scoped to the caller; m
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import STAFF_AND_MERCHANTS, roles_required
 from agency.selectors import jobs_visible_to
 from compliance.sessions.exports import violations_csv
@@ -32,7 +33,7 @@ PAGE_SIZE = 50
 
 
 @roles_required(STAFF_AND_MERCHANTS)
-def session_list_page(request: HttpRequest) -> HttpResponse:
+def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = session_list(user=request.user, filters=form.filters() if form.is_bound else None)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -40,7 +41,7 @@ def session_list_page(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(STAFF_AND_MERCHANTS)
-def session_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_visible_or_404(sessions_visible_to(user=request.user), pk=pk)
     messages = session_messages(session=session)
     hit_total = sum(len(m.current_hits) for m in messages)
@@ -51,7 +52,7 @@ def session_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(STAFF_AND_MERCHANTS)
-def violation_list_page(request: HttpRequest) -> HttpResponse:
+def violation_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ViolationFilterForm(request.GET or None, user=request.user)
     hits = violation_list(user=request.user, filters=form.filters() if form.is_bound else None)
     page = Paginator(hits, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -59,7 +60,7 @@ def violation_list_page(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(STAFF_AND_MERCHANTS)
-def violation_export(request: HttpRequest) -> StreamingHttpResponse:
+def violation_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered violations as CSV (UTF-8 with BOM so Excel reads the Chinese), streamed, masked."""
     form = ViolationFilterForm(request.GET or None, user=request.user)
     hits = violation_list(user=request.user, filters=form.filters() if form.is_bound else None)
@@ -70,7 +71,7 @@ def violation_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @roles_required(STAFF_AND_MERCHANTS)
-def session_import_page(request: HttpRequest) -> HttpResponse:
+def session_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a file; it is imported (then scanned) as a background Job whose progress this page shows."""
     job = None
     if request.method == "POST":

@@ -1,7 +1,10 @@
+from __future__ import annotations
+
 from rest_framework import serializers
 
+from agency.models import User
 from staffing.forecasting.erlang import EFFICIENCY
-from staffing.models import ExamAttempt
+from staffing.models import Exam, ExamAttempt
 
 
 class ErlangRequestSerializer(serializers.Serializer):
@@ -52,8 +55,8 @@ class ForecastSerializer(serializers.Serializer):
 
 
 class ExamAttemptSerializer(serializers.ModelSerializer):
-    exam = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    agent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    exam: serializers.SlugRelatedField[Exam] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agent: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = ExamAttempt

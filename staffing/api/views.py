@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedRequest
 from clients.merchants.selectors import shops_visible_to
 from staffing.api.serializers import (
     ErlangRequestSerializer,
@@ -29,7 +30,7 @@ class ErlangView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(request=ErlangRequestSerializer, responses=ErlangResultSerializer)
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         params = ErlangRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         result = staff_interval(**params.validated_data)
@@ -49,7 +50,7 @@ class ShopForecastView(APIView):
         ],
         responses=ForecastSerializer,
     )
-    def get(self, request, code: str):
+    def get(self, request: AuthenticatedRequest, code: str) -> Response:
         shop = get_visible_or_404(shops_visible_to(user=request.user), code=code)
         query = ForecastQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -79,6 +80,7 @@ class ExamAttemptList(generics.ListAPIView):
 
     serializer_class = ExamAttemptSerializer
     permission_classes = [permissions.IsAuthenticated]
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         return attempts_visible_to(user=self.request.user)

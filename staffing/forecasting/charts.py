@@ -70,7 +70,7 @@ def line_chart(
         if i % label_every == 0:
             parts.append(f'<text x="{_fmt(x(i))}" y="{height - 8}" text-anchor="middle" class="axis">{escape(label)}</text>')
     # One text line, the second entry flowing after the first: at a fixed x the two overlapped in English.
-    entries = []
+    entries: list[str] = []
     for key, text in (("a", legend[0]), ("b", legend[1])):
         if text:
             gap = ' dx="24"' if entries else ""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clients.models import Shop
 from staffing.forecasting.models import Promotion, StaffingProfile
 
 
@@ -26,7 +29,7 @@ class PromotionYearForm(forms.Form):
 
 class PlanForm(forms.Form):
     promotion = forms.ModelChoiceField(label=_("大促"), queryset=Promotion.objects.all())
-    shops = forms.ModelMultipleChoiceField(label=_("店铺"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    shops: forms.ModelMultipleChoiceField[Shop] = forms.ModelMultipleChoiceField(label=_("店铺"), queryset=None, widget=forms.CheckboxSelectMultiple)
     expected_orders = forms.IntegerField(label=_("每店预计订单数"), min_value=0, initial=20000)
     refund_rate = forms.FloatField(label=_("预计退款率"), min_value=0, max_value=1, initial=0.05)
     refunds_per_agent = forms.IntegerField(label=_("每人每日处理退款数"), min_value=1, initial=80)
@@ -34,7 +37,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, shops=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shops"].queryset = shops
+        cast(forms.ModelMultipleChoiceField, self.fields["shops"]).queryset = shops
 
 
 class StaffingProfileForm(forms.ModelForm):

@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -186,10 +187,10 @@ def _forecast_one(
             concurrency=profile.concurrency,
         )
         needed = np.where(volumes.ravel() > 0, staffed.agents, 0).reshape(volumes.shape)
-        for row, day in enumerate(result):
+        for row, day_forecast in enumerate(result):
             full = np.zeros(fc.SLOTS_PER_DAY, dtype=np.int64)
             full[slots] = needed[row]
-            agents[day.day] = full
+            agents[day_forecast.day] = full
     for (day, index), value in agent_overrides.items():
         if day in agents:
             agents[day][index] = value
@@ -332,7 +333,7 @@ def forecast_page(*, shop: Shop, start: date, days: int) -> dict:
         legend=(_("平均每半小时咨询量"), _("最多所需客服（右轴）")),
     )
     bars = []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in result.days:
         css = f"phase-{d.phase}" if d.phase else ("holiday" if d.kind.kind == fc.HOLIDAY else "")
         mark = ""

@@ -9,13 +9,14 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, has_role, require_role, roles_required
 from clients.merchants.selectors import shops_visible_to
 from clients.models import Shop
@@ -44,11 +45,11 @@ from staffing.forecasting.services import (
 
 
 @roles_required(STAFF_AND_MERCHANTS)
-def forecast_index(request: HttpRequest) -> HttpResponse:
+def forecast_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "staffing/forecast_index.html", {"shops": shops_visible_to(user=request.user)})
 
 
-def _save_profile(request: HttpRequest, shop: Shop) -> StaffingProfileForm | None:
+def _save_profile(request: AuthenticatedHttpRequest, shop: Shop) -> StaffingProfileForm | None:
     """The parameters form: saved (None) or returned with its errors."""
     form = StaffingProfileForm(request.POST, instance=staffing_profile_fresh(shop=shop))
     if form.is_valid():
@@ -64,7 +65,7 @@ def _save_profile(request: HttpRequest, shop: Shop) -> StaffingProfileForm | Non
     return form
 
 
-def _upload_history(request: HttpRequest, shop: Shop) -> HistoryUploadForm | None:
+def _upload_history(request: AuthenticatedHttpRequest, shop: Shop) -> HistoryUploadForm | None:
     """The history upload: imported (None) or the form back (a bad file is said in a message)."""
     form = HistoryUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -78,7 +79,7 @@ def _upload_history(request: HttpRequest, shop: Shop) -> HistoryUploadForm | Non
     return form
 
 
-def _set_override(request: HttpRequest, shop: Shop) -> OverrideForm | None:
+def _set_override(request: AuthenticatedHttpRequest, shop: Shop) -> OverrideForm | None:
     """An override of the forecast: stored (None) or the form back with its errors."""
     form = OverrideForm(request.POST)
     if form.is_valid():
@@ -97,7 +98,7 @@ def _set_override(request: HttpRequest, shop: Shop) -> OverrideForm | None:
 
 
 @login_required
-def forecast_shop(request: HttpRequest, code: str) -> HttpResponse:
+def forecast_shop(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     shop = get_visible_or_404(shops_visible_to(user=request.user), code=code)
     start = parse_date(request.GET.get("start", "") or "") or timezone.localdate()
     try:
@@ -112,6 +113,7 @@ def forecast_shop(request: HttpRequest, code: str) -> HttpResponse:
     }
     if request.method == "POST":
         require_role(request.user, MANAGERS)
+        form: forms.BaseForm | None
         if "profile" in request.POST:
             key, form = "profile_form", _save_profile(request, shop)
         elif "file" in request.FILES:
@@ -135,7 +137,7 @@ def forecast_shop(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def promotion_list(request: HttpRequest) -> HttpResponse:
+def promotion_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PromotionYearForm(initial={"year": timezone.localdate().year})
     if request.method == "POST":
         require_role(request.user, MANAGERS)
@@ -149,7 +151,7 @@ def promotion_list(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     shops = shops_visible_to(user=request.user)
     form = PlanForm(shops=shops)
     if request.method == "POST":
@@ -173,7 +175,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = get_visible_or_404(plans_visible_to(user=request.user), pk=pk)
     lines = plan_detail(plan=plan)
     return render(request, "staffing/plan_detail.html", {"plan": plan, "lines": lines})

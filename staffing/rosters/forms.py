@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agency.models import Role, User
@@ -23,7 +26,8 @@ class RosterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.fields["templates"].queryset.exists():
+        templates = cast("forms.ModelMultipleChoiceField[ShiftTemplate]", self.fields["templates"])
+        if not cast("QuerySet[ShiftTemplate]", templates.queryset).exists():  # set in the declaration
             # A new installation has no shift templates yet: say where they come from instead of an empty list.
             self.fields["templates"].help_text = _(
                 "还没有班次模板：请先在管理后台添加（或运行 manage.py demo_data 载入常用班次）。"
@@ -36,4 +40,4 @@ class SwapForm(forms.Form):
 
     def __init__(self, *args, requester: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["taker"].queryset = User.objects.filter(role=Role.AGENT, is_active=True).exclude(pk=requester.pk).order_by("code")
+        cast(forms.ModelChoiceField, self.fields["taker"]).queryset = User.objects.filter(role=Role.AGENT, is_active=True).exclude(pk=requester.pk).order_by("code")

@@ -109,10 +109,10 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
     agent_ids = set(windows) | {a.agent_id for a in pinned}
     users = {u.pk: u for u in User.objects.filter(pk__in=agent_ids, role=Role.AGENT, is_active=True)}
     leave: dict[int, set[str]] = defaultdict(set)
-    for row in Leave.objects.filter(agent_id__in=users, first_day__lte=last, last_day__gte=first):
-        day = max(first, row.first_day)
-        while day <= min(last, row.last_day):
-            leave[row.agent_id].add(day.isoformat())
+    for absence in Leave.objects.filter(agent_id__in=users, first_day__lte=last, last_day__gte=first):
+        day = max(first, absence.first_day)
+        while day <= min(last, absence.last_day):
+            leave[absence.agent_id].add(day.isoformat())
             day += timedelta(days=1)
     # Shifts the same agents already have in other rosters: those days are taken (no double booking),
     # and so is the day after a shift that ends too late for the next morning's rest.

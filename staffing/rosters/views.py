@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404, is_staff_viewer, scope_by_merchant
+from agency.http import AuthenticatedHttpRequest
 from agency.models import Role
 from agency.permissions import AGENTS, MANAGERS, STAFF, has_role, roles_required
 from clients.models import Shop
@@ -40,7 +41,7 @@ from staffing.rosters.services import (
 
 
 @login_required
-def roster_list(request: HttpRequest) -> HttpResponse:
+def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role == Role.AGENT:
         return redirect("staffing:my-shifts")
     rosters = rosters_visible_to(user=request.user).prefetch_related(
@@ -62,16 +63,16 @@ def roster_list(request: HttpRequest) -> HttpResponse:
     return render(request, "staffing/roster_list.html", {"rosters": rosters, "form": form})
 
 
-def _visible_roster(request: HttpRequest, pk: int) -> Roster:
+def _visible_roster(request: AuthenticatedHttpRequest, pk: int) -> Roster:
     return get_visible_or_404(rosters_visible_to(user=request.user).select_related("job"), pk=pk)
 
 
 @login_required
-def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     shops = list(roster_shops_visible_to(user=request.user, roster=roster))
     staff = is_staff_viewer(request.user)
-    counts = {}
+    counts: dict[int, int] = {}
     if staff:
         for shop_id in roster.assignments.values_list("shop_id", flat=True):
             counts[shop_id] = counts.get(shop_id, 0) + 1
@@ -95,7 +96,7 @@ def _named_shortfall(roster, shops) -> list[dict]:
 
 @require_POST
 @roles_required(MANAGERS)
-def roster_solve(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_solve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     try:
         time_limit = min(120.0, max(2.0, float(request.POST.get("time_limit", 30))))
@@ -108,7 +109,7 @@ def roster_solve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @roles_required(MANAGERS)
-def roster_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_publish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     try:
         through = date.fromisoformat(request.POST.get("through", ""))
@@ -124,7 +125,7 @@ def roster_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @roles_required(MANAGERS)
-def roster_demand_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_demand_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     upload = request.FILES.get("file")
     text = request.POST.get("text", "")
@@ -147,7 +148,7 @@ def roster_demand_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def roster_shop(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def roster_shop(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     """Coverage heatmap (half hour × day, required vs scheduled) and the shop's shift grid."""
     roster = _visible_roster(request, pk)
     shop = get_visible_or_404(roster_shops_visible_to(user=request.user, roster=roster), code=code)
@@ -166,7 +167,7 @@ def roster_shop(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @login_required
-def roster_agents(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_agents(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not has_role(request.user, STAFF):
         raise Http404
     roster = _visible_roster(request, pk)
@@ -182,7 +183,7 @@ def roster_agents(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_shifts_view(request: HttpRequest) -> HttpResponse:
+def my_shifts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An agent's own published shifts, four weeks from this Monday, and their swap requests."""
     if not has_role(request.user, AGENTS):
         raise Http404
@@ -212,7 +213,7 @@ def my_shifts_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def swap_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not has_role(request.user, AGENTS):
         raise Http404
     shift = get_visible_or_404(ShiftAssignment.objects.filter(agent=request.user, pinned=True).select_related("roster", "shop", "template"), pk=pk)
@@ -232,7 +233,7 @@ def swap_request_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(MANAGERS)
-def swap_list(request: HttpRequest) -> HttpResponse:
+def swap_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     swaps = list(swaps_visible_to(user=request.user)[:100])
     pending = [swap for swap in swaps if swap.status == SwapRequest.Status.PENDING]
     decided = [swap for swap in swaps if swap.status != SwapRequest.Status.PENDING]
@@ -241,7 +242,7 @@ def swap_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @roles_required(MANAGERS)
-def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     swap = get_visible_or_404(swaps_visible_to(user=request.user), pk=pk)
     approve = request.POST.get("decision") == "approve"
     try:

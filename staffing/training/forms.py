@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clients.models import Shop
+
 
 class ExamCreateForm(forms.Form):
-    shop = forms.ModelChoiceField(label=_("店铺"), queryset=None)
+    shop: forms.ModelChoiceField[Shop] = forms.ModelChoiceField(label=_("店铺"), queryset=None)
     question_count = forms.IntegerField(label=_("抽题数"), min_value=1, max_value=100, initial=10)
     pass_mark = forms.IntegerField(label=_("及格分（百分制）"), min_value=1, max_value=100, initial=80)
     time_limit_minutes = forms.IntegerField(label=_("限时（分钟）"), min_value=1, max_value=240, initial=20)
@@ -16,7 +20,7 @@ class ExamCreateForm(forms.Form):
 
     def __init__(self, *args, shops=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shop"].queryset = shops
+        cast(forms.ModelChoiceField, self.fields["shop"]).queryset = shops
 
 
 class QuestionForm(forms.Form):

@@ -91,7 +91,7 @@ def my_training(*, agent: User, expiring_within_days: int = 30) -> list[Training
     certs: dict[int, Certification] = {}
     for c in certifications_valid(on=now).filter(agent=agent).order_by("expires_at"):
         certs[c.shop_id] = c  # the one lasting longest wins
-    exams: dict[int, Exam] = {}
+    exams: dict[int | None, Exam] = {}  # by shop id; only shop exams, so never None
     for e in Exam.objects.filter(active=True, shop__in=shops).order_by("code"):
         exams.setdefault(e.shop_id, e)
     used: dict[int, int] = defaultdict(int)

@@ -158,9 +158,9 @@ def _grade(attempt: ExamAttempt, answers: Mapping[int, int], *, now: datetime) -
     attempt.submitted_at = now
     attempt.late = result.late
     attempt.passed = result.passed
-    if attempt.passed and attempt.exam.shop_id:
+    if attempt.passed and (shop := attempt.exam.shop) is not None:
         attempt.certification = certification_grant(
-            agent=attempt.agent, shop=attempt.exam.shop, days=attempt.exam.certification_days, now=now
+            agent=attempt.agent, shop=shop, days=attempt.exam.certification_days, now=now
         )
     attempt.save()
     return attempt

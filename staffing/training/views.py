@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import AGENCY, MANAGERS, STAFF, has_role, require_role, roles_required
 from clients.merchants.selectors import shops_visible_to
 from staffing.errors import StaffingInputError
@@ -38,7 +39,7 @@ from staffing.training.services import (
 
 
 @roles_required(AGENCY)
-def training_home(request: HttpRequest) -> HttpResponse:
+def training_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict = {"courses": courses_visible_to(user=request.user)}
     shops = shops_visible_to(user=request.user).order_by("code")
     form = ExamCreateForm(shops=shops)
@@ -60,7 +61,7 @@ def training_home(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(AGENCY)
-def course_detail(request: HttpRequest, code: str) -> HttpResponse:
+def course_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     course = get_visible_or_404(courses_visible_to(user=request.user), code=code)
     show_answers = has_role(request.user, STAFF)
     form = QuestionForm()
@@ -87,7 +88,7 @@ def course_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @roles_required(AGENCY)
-def exam_detail(request: HttpRequest, code: str) -> HttpResponse:
+def exam_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     exam = get_visible_or_404(exams_visible_to(user=request.user), code=code)
     attempts = attempts_visible_to(user=request.user).filter(exam=exam)
     pool = exam_pool_size(exam=exam)
@@ -96,7 +97,7 @@ def exam_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def exam_begin(request: HttpRequest, code: str) -> HttpResponse:
+def exam_begin(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     exam = get_visible_or_404(exams_visible_to(user=request.user), code=code)
     try:
         attempt = exam_start(exam=exam, agent=request.user)
@@ -107,7 +108,7 @@ def exam_begin(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attempt = get_visible_or_404(attempts_visible_to(user=request.user), pk=pk)
     if request.method == "POST":
         if attempt.agent_id != request.user.pk:

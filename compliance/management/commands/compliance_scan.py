@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TextIO, cast
 
 from django.core.management.base import CommandError
 
@@ -47,7 +48,8 @@ class Command(DatabaseCommand):
             more = f"\n… and {len(errors) - len(shown)} more bad lines" if len(errors) > len(shown) else ""
             raise CommandError("bad input, nothing written:\n" + "\n".join(shown) + more, returncode=2)
         _ruleset, scanner = scanner_for(platform=platform, shop=shop_obj)
-        out = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
+        # OutputWrapper keeps the stream it wraps in `_out`, an attribute django-stubs do not declare.
+        out = cast(TextIO, self.stdout._out) if hasattr(self.stdout, "_out") else sys.stdout
         dumps = json.dumps
         for begin in range(0, len(texts), CHUNK):
             results = scanner.scan_many(texts[begin : begin + CHUNK], roles[begin : begin + CHUNK])

@@ -37,7 +37,8 @@ class MessageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(StoredHitSerializer(many=True))
     def get_hits(self, message: ChatMessage) -> list[dict]:
-        return StoredHitSerializer(getattr(message, "current_hits", []), many=True).data
+        # drf-stubs type many=True as the serializer itself; it is a ListSerializer, whose data is a list.
+        return StoredHitSerializer(getattr(message, "current_hits", []), many=True).data  # type: ignore[return-value]
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -62,7 +63,8 @@ class SessionDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MessageSerializer(many=True))
     def get_messages(self, session: ChatSession) -> list[dict]:
-        return MessageSerializer(self.context["messages"], many=True).data
+        # drf-stubs type many=True as the serializer itself; it is a ListSerializer, whose data is a list.
+        return MessageSerializer(self.context["messages"], many=True).data  # type: ignore[return-value]
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -96,4 +98,5 @@ class RowErrorSerializer(serializers.Serializer):
 
 class ImportErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = RowErrorSerializer(many=True)
+    # The metaclass pops declared fields, so Serializer.errors is untouched; drf-stubs see a class attribute.
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]

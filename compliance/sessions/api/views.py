@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedRequest
 from agency.permissions import IsStaffOrMerchant
 from compliance.sessions.api.serializers import (
     ImportErrorSerializer,
@@ -42,6 +43,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SessionSerializer
     permission_classes = [IsStaffOrMerchant]
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -73,7 +75,7 @@ class SessionImportView(APIView):
         request={"multipart/form-data": ImportRequestSerializer},
         responses={200: ImportResultSerializer, 202: ImportJobSerializer, 400: ImportErrorSerializer},
     )
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         form = ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]

@@ -26,8 +26,10 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from typing import cast
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from agency.models import Job, Role, User
 from agency.services import audit_record, job_start, task_queue
@@ -125,7 +127,8 @@ def sessions_import_rows(
             span[2] = row.sent_at
     codes = {row.agent for row in rows if row.agent}
     agent_ids = dict(
-        User.objects.filter(code__in=codes, role=Role.AGENT).values_list("code", "id")
+        cast("QuerySet[User, tuple[str, int]]",  # code__in leaves no null codes
+             User.objects.filter(code__in=codes, role=Role.AGENT).values_list("code", "id"))
     ) if codes else {}
     if connection.vendor == "postgresql":
         _commit_without_waiting_for_flush()
