@@ -377,3 +377,25 @@ def forecast_page(*, shop: Shop, start: date, days: int) -> dict:
 def promotions_recent(*, today: date) -> QuerySet[Promotion]:
     """The promotion calendar from the start of last year on."""
     return Promotion.objects.filter(tail_end__gte=date(today.year - 1, 1, 1)).order_by("presale_start")
+
+
+def forecast_days_as_rows(*, result: ShopForecast) -> list[dict[str, Any]]:
+    """A shop forecast as plain rows (per day, per half hour: volume and required agents), as the API
+    shows it."""
+    days = []
+    for d in result.days:
+        agents = result.agents.get(d.day)
+        days.append({
+            "date": d.day,
+            "kind": d.kind.kind,
+            "holiday": d.kind.holiday,
+            "promotion": d.promotion.code if d.promotion else None,
+            "phase": d.phase,
+            "total": round(d.total, 1),
+            "slots": [
+                {"slot": fc.slot_label(i), "volume": round(float(d.volumes[i]), 2),
+                 "agents": int(agents[i]) if agents is not None else 0}
+                for i in result.slots
+            ],
+        })
+    return days

@@ -1,10 +1,10 @@
+"""Erlang C and forecast payloads of the forecasting API."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from agency.models import User
 from staffing.forecasting.erlang import EFFICIENCY
-from staffing.models import Exam, ExamAttempt
 
 
 class ErlangRequestSerializer(serializers.Serializer):
@@ -52,12 +52,3 @@ class ForecastSerializer(serializers.Serializer):
     shop = serializers.CharField()
     start = serializers.DateField()
     days = ForecastDaySerializer(many=True)
-
-
-class ExamAttemptSerializer(serializers.ModelSerializer):
-    exam: serializers.SlugRelatedField[Exam] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    agent: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = ExamAttempt
-        fields = ["id", "exam", "agent", "started_at", "deadline", "submitted_at", "score", "passed", "late"]
