@@ -249,8 +249,15 @@ def shop_sessions(
     return qs
 
 
-def session_for_drilldown(*, user: User, pk: int) -> ChatSession:
-    return get_visible_or_404(metric_sessions_visible_to(user=user).select_related("shop", "metrics", "metrics__agent"), pk=pk)
+def session_for_drilldown(*, user: User, pk: int, hit_counts: bool = False) -> ChatSession:
+    """One session a user may read; `hit_counts` adds `hit_count` and `violation_count` as in `shop_sessions`."""
+    qs = metric_sessions_visible_to(user=user).select_related("shop", "metrics", "metrics__agent")
+    if hit_counts:
+        qs = qs.annotate(
+            hit_count=Coalesce(_hit_count(), Value(0)),
+            violation_count=Coalesce(_hit_count(SERIOUS), Value(0)),
+        )
+    return get_visible_or_404(qs, pk=pk)
 
 
 def alerts_visible_to(*, user: User) -> QuerySet[QualityAlert]:
