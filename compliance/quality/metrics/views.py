@@ -5,6 +5,8 @@ Thin: parse the request, call selectors/services, render. Another merchant's sho
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +19,7 @@ from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, require_role, roles_required
 from clients.merchants.selectors import shops_visible_to
+from compliance.models import ChatSession
 from compliance.quality.masking import highlighted_segments, mask_buyer
 from compliance.quality.metrics import charts
 from compliance.quality.metrics import selectors as sel
@@ -27,6 +30,15 @@ from compliance.quality.metrics.reports import monthly_report_pdf
 from compliance.quality.metrics.scores import session_scores, shop_scores
 from compliance.quality.metrics.services import alert_acknowledge, metrics_recompute_start, sla_profile_update
 from compliance.quality.metrics.sla import TargetResolver
+
+
+@dataclass(frozen=True)
+class _SessionRow:
+    """A row of the sessions table: the session and what the template shows beside its own fields."""
+
+    session: ChatSession
+    masked_buyer: str
+    scores: dict[str, float | None]
 
 
 @roles_required(STAFF_AND_MERCHANTS)
@@ -93,11 +105,12 @@ def shop_sessions(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         user=request.user, shop=shop, period=period, flag=flag, has_hits=has_hits, agent=agent
     )
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    scores = session_scores([s.pk for s in rows])
-    for session in rows:
-        session.masked_buyer = mask_buyer(session.buyer)
-        session.scores = scores.get(session.pk, {})
+    on_page = list(page.object_list)
+    scores = session_scores([s.pk for s in on_page])
+    rows = [
+        _SessionRow(session=session, masked_buyer=mask_buyer(session.buyer), scores=scores.get(session.pk, {}))
+        for session in on_page
+    ]
     context = {
         "shop": shop, "period": period, "page": page, "rows": rows, "flag": flag, "has_hits": has_hits, "agent": agent,
     }
@@ -110,13 +123,12 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     chat = list(session.messages.select_related("agent").prefetch_related("hits").order_by("sent_at", "pk"))
     turns = {t.first_message_id: t for t in session.turns.all()}
     for message in chat:
-        message.segments = highlighted_segments(message.text, list(message.hits.all()))
         message.turn = turns.get(message.pk)
     metrics = getattr(session, "metrics", None)
     context = {
         "session": session,
         "masked_buyer": mask_buyer(session.buyer),
-        "chat": chat,
+        "chat": [(message, highlighted_segments(message.text, list(message.hits.all()))) for message in chat],
         "metrics": metrics,
         "scores": session_scores([session.pk]).get(session.pk, {}),
     }
