@@ -289,10 +289,11 @@ def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     the dispute (the posted `action` says which)."""
     review = get_visible_or_404(sel.reviews_visible_to(user=request.user, include_calibration=True), pk=pk)
     dispute = getattr(review, "dispute", None)
-    dispute_form = resolve_form = None
+    dispute_form: DisputeForm | None = None
+    resolve_form: ResolveForm | None = None
     if request.method == "POST":
-        action = request.POST.get("action")
-        form = None
+        action = request.POST.get("action", "")
+        form: DisputeForm | ResolveForm | None = None
         if action == "dispute":
             form = dispute_form = DisputeForm(request.POST)
         elif action == "resolve" and dispute is not None:
