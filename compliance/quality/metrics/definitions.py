@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -54,7 +54,16 @@ DEFAULT_SLA: dict[str, Sla] = {
 
 # Alert thresholds per platform (defaults of the SlaProfile table): reply-rate floor below which a day
 # is a breach, the warning band (PDD/Douyin: 50–90% shows a warning), a daily average-response ceiling.
-DEFAULT_THRESHOLDS: dict[str, dict[str, float | None]] = {
+class Thresholds(TypedDict):
+    """A platform's alert thresholds: the keyword arguments of the same names of an SLA profile."""
+
+    reply_rate_target: float
+    warning_low: float | None
+    warning_high: float | None
+    avg_response_target_seconds: float | None
+
+
+DEFAULT_THRESHOLDS: dict[str, Thresholds] = {
     "pdd": {"reply_rate_target": 0.5, "warning_low": 0.5, "warning_high": 0.9, "avg_response_target_seconds": None},
     "douyin": {"reply_rate_target": 0.5, "warning_low": 0.5, "warning_high": 0.9, "avg_response_target_seconds": None},
     "jd": {"reply_rate_target": 0.8, "warning_low": None, "warning_high": None, "avg_response_target_seconds": 40},
