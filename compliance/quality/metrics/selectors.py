@@ -7,8 +7,10 @@ number of queries whatever the amount of data.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -108,7 +110,7 @@ DAY_SUMS = {
 }
 
 
-def figures(row: dict | None) -> dict:
+def figures(row: Mapping[str, Any] | None) -> dict:
     """Rates and averages from summed day counters."""
     row = row or {}
     counted, answered, first_count = row.get("counted") or 0, row.get("answered") or 0, row.get("first_count") or 0
