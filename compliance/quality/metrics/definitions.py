@@ -72,12 +72,16 @@ DEFAULT_THRESHOLDS: dict[str, Thresholds] = {
 }
 
 
+AgentRef = str | int  # how the caller names an agent: a chat log's code or a user id
+MessageRef = int | str  # the caller's handle of a message: a database or chat log message id
+
+
 @dataclass(frozen=True)
 class Message:
     sender: str  # buyer | agent | bot | system
     sent_at: datetime  # aware
-    agent: str | None = None  # the agent's id (code or user id), for attribution
-    ref: object = None  # the caller's handle (a message id)
+    agent: AgentRef | None = None  # the agent's id (code or user id), for attribution
+    ref: MessageRef | None = None  # the caller's handle (a message id)
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,9 @@ class Turn:
     response_seconds: float | None
     counted: bool
     within_target: bool
-    agent: str | None  # the answering agent, else the last agent who spoke before the turn
-    first_ref: object = None
-    answer_ref: object = None
+    agent: AgentRef | None  # the answering agent, else the last agent who spoke before the turn
+    first_ref: MessageRef | None = None
+    answer_ref: MessageRef | None = None
 
     @property
     def nonreply(self) -> bool:
@@ -137,7 +141,7 @@ def ordered(messages: Iterable[Message]) -> list[Message]:
 def buyer_turns(messages: Sequence[Message], sla_for: Callable[[date], Sla]) -> list[Turn]:
     """The buyer turns of one session, in order. `messages` must already be in sending order."""
     turns: list[Turn] = []
-    last_agent: str | None = None
+    last_agent: AgentRef | None = None
     previous_sender: str | None = None
     n = len(messages)
     # The next agent message at or after each position, found in one backward pass.

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
@@ -222,9 +223,10 @@ def _turns_and_sessions_python(session_ids: list[int] | None, resolver: TargetRe
         turn_rows, metric_rows = [], []
         for session_id, session in sessions.items():
             shop = shops[session.shop_id]
-            turns = buyer_turns(by_session.get(session_id, []), lambda day, shop=shop: resolver.sla(shop, day))
+            turns = buyer_turns(by_session.get(session_id, []), partial(resolver.sla, shop))
             figures = summarise(turns)
             for turn in turns:
+                assert turn.first_ref is not None  # every message above carries its id as ref
                 turn_rows.append(
                     ResponseTurn(
                         session_id=session_id, shop_id=shop.pk, day=turn.local_day, started_at=turn.started_at,
