@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -54,7 +54,16 @@ DEFAULT_SLA: dict[str, Sla] = {
 
 # Alert thresholds per platform (defaults of the SlaProfile table): reply-rate floor below which a day
 # is a breach, the warning band (PDD/Douyin: 50–90% shows a warning), a daily average-response ceiling.
-DEFAULT_THRESHOLDS: dict[str, dict[str, float | None]] = {
+class Thresholds(TypedDict):
+    """A platform's alert thresholds: the keyword arguments of the same names of an SLA profile."""
+
+    reply_rate_target: float
+    warning_low: float | None
+    warning_high: float | None
+    avg_response_target_seconds: float | None
+
+
+DEFAULT_THRESHOLDS: dict[str, Thresholds] = {
     "pdd": {"reply_rate_target": 0.5, "warning_low": 0.5, "warning_high": 0.9, "avg_response_target_seconds": None},
     "douyin": {"reply_rate_target": 0.5, "warning_low": 0.5, "warning_high": 0.9, "avg_response_target_seconds": None},
     "jd": {"reply_rate_target": 0.8, "warning_low": None, "warning_high": None, "avg_response_target_seconds": 40},
@@ -63,12 +72,16 @@ DEFAULT_THRESHOLDS: dict[str, dict[str, float | None]] = {
 }
 
 
+AgentRef = str | int  # how the caller names an agent: a chat log's code or a user id
+MessageRef = int | str  # the caller's handle of a message: a database or chat log message id
+
+
 @dataclass(frozen=True)
 class Message:
     sender: str  # buyer | agent | bot | system
     sent_at: datetime  # aware
-    agent: str | None = None  # the agent's id (code or user id), for attribution
-    ref: object = None  # the caller's handle (a message id)
+    agent: AgentRef | None = None  # the agent's id (code or user id), for attribution
+    ref: MessageRef | None = None  # the caller's handle (a message id)
 
 
 @dataclass(frozen=True)
@@ -79,9 +92,9 @@ class Turn:
     response_seconds: float | None
     counted: bool
     within_target: bool
-    agent: str | None  # the answering agent, else the last agent who spoke before the turn
-    first_ref: object = None
-    answer_ref: object = None
+    agent: AgentRef | None  # the answering agent, else the last agent who spoke before the turn
+    first_ref: MessageRef | None = None
+    answer_ref: MessageRef | None = None
 
     @property
     def nonreply(self) -> bool:
@@ -128,7 +141,7 @@ def ordered(messages: Iterable[Message]) -> list[Message]:
 def buyer_turns(messages: Sequence[Message], sla_for: Callable[[date], Sla]) -> list[Turn]:
     """The buyer turns of one session, in order. `messages` must already be in sending order."""
     turns: list[Turn] = []
-    last_agent: str | None = None
+    last_agent: AgentRef | None = None
     previous_sender: str | None = None
     n = len(messages)
     # The next agent message at or after each position, found in one backward pass.

@@ -88,14 +88,14 @@ def generate_sessions(shop: Shop, agents: list[User], rng: random.Random, today)
             rows = [
                 ChatMessage(session=session, shop=shop, external_id=f"{external_id}-{i}", sender=sender,
                             agent=agent if sender == "agent" else None,
-                            agent_code=agent.code if sender == "agent" else "", sent_at=when, text=text)
+                            agent_code=(agent.code or "") if sender == "agent" else "", sent_at=when, text=text)
                 for i, (sender, when, text) in enumerate(script)
             ]
             with_hit = rng.random() < 0.08
             if with_hit:
                 text, *_ = hit = rng.choice(HIT_LINES)
                 rows.append(ChatMessage(session=session, shop=shop, external_id=f"{external_id}-hit", sender="agent",
-                                        agent=agent, agent_code=agent.code, sent_at=script[-1][1] + timedelta(seconds=20),
+                                        agent=agent, agent_code=agent.code or "", sent_at=script[-1][1] + timedelta(seconds=20),
                                         text=text))
             ChatMessage.objects.bulk_create(rows)
             if with_hit:

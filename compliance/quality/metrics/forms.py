@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +24,9 @@ class SlaProfileForm(forms.ModelForm):
             "holiday_window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # a ModelForm's clean() returns self.cleaned_data
+        data = self.cleaned_data
         low, high = data.get("warning_low"), data.get("warning_high")
         if (low is None) != (high is None):
             raise forms.ValidationError(_("预警区间的上下限须同时填写或同时留空。"))

@@ -7,8 +7,10 @@ number of queries whatever the amount of data.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -108,7 +110,7 @@ DAY_SUMS = {
 }
 
 
-def figures(row: dict | None) -> dict:
+def figures(row: Mapping[str, Any] | None) -> dict:
     """Rates and averages from summed day counters."""
     row = row or {}
     counted, answered, first_count = row.get("counted") or 0, row.get("answered") or 0, row.get("first_count") or 0
@@ -249,8 +251,15 @@ def shop_sessions(
     return qs
 
 
-def session_for_drilldown(*, user: User, pk: int) -> ChatSession:
-    return get_visible_or_404(metric_sessions_visible_to(user=user).select_related("shop", "metrics", "metrics__agent"), pk=pk)
+def session_for_drilldown(*, user: User, pk: int, hit_counts: bool = False) -> ChatSession:
+    """One session a user may read; `hit_counts` adds `hit_count` and `violation_count` as in `shop_sessions`."""
+    qs = metric_sessions_visible_to(user=user).select_related("shop", "metrics", "metrics__agent")
+    if hit_counts:
+        qs = qs.annotate(
+            hit_count=Coalesce(_hit_count(), Value(0)),
+            violation_count=Coalesce(_hit_count(SERIOUS), Value(0)),
+        )
+    return get_visible_or_404(qs, pk=pk)
 
 
 def alerts_visible_to(*, user: User) -> QuerySet[QualityAlert]:

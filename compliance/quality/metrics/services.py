@@ -21,9 +21,10 @@ as a job.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
@@ -45,7 +46,7 @@ from compliance.quality.metrics.models import (
     SlaProfile,
 )
 from compliance.quality.metrics.selectors import ShopDay, shop_day_filter
-from compliance.quality.metrics.sla import TargetResolver
+from compliance.quality.metrics.sla import TargetResolver, Targets
 
 RECOMPUTE_TASK = "quality.metrics_recompute_all"
 
@@ -187,7 +188,7 @@ def _turns_sql(session_ids: list[int] | None, resolver: TargetResolver) -> int:
 
 
 def _sessions_sql(session_ids: list[int] | None) -> None:
-    params = {"now": timezone.now(), "five": FIVE_MINUTES, "hour": ONE_HOUR}
+    params: dict[str, datetime | float | list[int]] = {"now": timezone.now(), "five": FIVE_MINUTES, "hour": ONE_HOUR}
     where = session_where = "TRUE"
     if session_ids is not None:
         where = "session_id = ANY(%(sids)s)"
@@ -222,9 +223,10 @@ def _turns_and_sessions_python(session_ids: list[int] | None, resolver: TargetRe
         turn_rows, metric_rows = [], []
         for session_id, session in sessions.items():
             shop = shops[session.shop_id]
-            turns = buyer_turns(by_session.get(session_id, []), lambda day, shop=shop: resolver.sla(shop, day))
+            turns = buyer_turns(by_session.get(session_id, []), partial(resolver.sla, shop))
             figures = summarise(turns)
             for turn in turns:
+                assert turn.first_ref is not None  # every message above carries its id as ref
                 turn_rows.append(
                     ResponseTurn(
                         session_id=session_id, shop_id=shop.pk, day=turn.local_day, started_at=turn.started_at,
@@ -284,6 +286,11 @@ SESSION_SUMS = {
 }
 
 
+def _counters(row: Mapping[str, object], *keys: str) -> dict[str, object]:
+    """A values() row without its grouping keys: the summed counters, as keyword arguments of a roll-up."""
+    return {name: value for name, value in row.items() if name not in keys}
+
+
 def _rollup(keys: set[ShopDay] | None) -> None:
     """Rewrite the day roll-ups of these (shop, day) pairs (all when None) from turns and sessions."""
     turns = ResponseTurn.objects.all()
@@ -301,9 +308,9 @@ def _rollup(keys: set[ShopDay] | None) -> None:
 
     shop_rows: dict[ShopDay, dict] = defaultdict(dict)
     for row in turns.values("shop_id", "day").annotate(**TURN_SUMS).order_by():
-        shop_rows[(row.pop("shop_id"), row.pop("day"))].update(row)
+        shop_rows[(row["shop_id"], row["day"])].update(_counters(row, "shop_id", "day"))
     for row in sessions.values("shop_id", "day").annotate(**SESSION_SUMS).order_by():
-        shop_rows[(row.pop("shop_id"), row.pop("day"))].update(row)
+        shop_rows[(row["shop_id"], row["day"])].update(_counters(row, "shop_id", "day"))
     ShopDayMetrics.objects.bulk_create(
         [ShopDayMetrics(shop_id=shop_id, day=day, **values) for (shop_id, day), values in shop_rows.items()],
         batch_size=1000,
@@ -311,11 +318,11 @@ def _rollup(keys: set[ShopDay] | None) -> None:
 
     agent_rows: dict[tuple[int, int, date], dict] = defaultdict(dict)
     for row in turns.filter(agent_id__isnull=False).values("agent_id", "shop_id", "day").annotate(**TURN_SUMS).order_by():
-        agent_rows[(row.pop("agent_id"), row.pop("shop_id"), row.pop("day"))].update(row)
+        agent_rows[(row["agent_id"], row["shop_id"], row["day"])].update(_counters(row, "agent_id", "shop_id", "day"))
     for row in (
         sessions.filter(agent_id__isnull=False).values("agent_id", "shop_id", "day").annotate(**SESSION_SUMS).order_by()
     ):
-        agent_rows[(row.pop("agent_id"), row.pop("shop_id"), row.pop("day"))].update(row)
+        agent_rows[(row["agent_id"], row["shop_id"], row["day"])].update(_counters(row, "agent_id", "shop_id", "day"))
     AgentDayMetrics.objects.bulk_create(
         [
             AgentDayMetrics(agent_id=agent_id, shop_id=shop_id, day=day, **values)
@@ -410,9 +417,9 @@ def metrics_recompute_start(*, by: User) -> Job:
 MAX_LINKED_SESSIONS = 200
 
 
-def breaches_for(row: ShopDayMetrics, targets) -> list[tuple[str, str, float, float]]:
+def breaches_for(row: ShopDayMetrics, targets: Targets) -> list[tuple[str, str, float, float]]:
     """(metric, level, value, threshold) for one shop day."""
-    found = []
+    found: list[tuple[str, str, float, float]] = []
     rate = row.reply_rate
     if rate is not None:
         low, high = targets.warning_low, targets.warning_high
@@ -455,7 +462,7 @@ def alerts_evaluate(*, keys: set[ShopDay], resolver: TargetResolver | None = Non
         return 0
     resolver = resolver or TargetResolver()
     rows = list(ShopDayMetrics.objects.filter(shop_day_filter(keys)).select_related("shop"))
-    wanted: dict[tuple[int, date, str, str], tuple[float, float, str, object]] = {}
+    wanted: dict[tuple[int, date, str, str], tuple[float, float, str, Shop]] = {}
     for row in rows:
         targets = resolver.targets(row.shop, row.day)
         for metric, level, value, threshold in breaches_for(row, targets):

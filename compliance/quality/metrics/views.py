@@ -5,17 +5,21 @@ Thin: parse the request, call selectors/services, render. Another merchant's sho
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, require_role, roles_required
 from clients.merchants.selectors import shops_visible_to
+from compliance.models import ChatSession
 from compliance.quality.masking import highlighted_segments, mask_buyer
 from compliance.quality.metrics import charts
 from compliance.quality.metrics import selectors as sel
@@ -28,8 +32,17 @@ from compliance.quality.metrics.services import alert_acknowledge, metrics_recom
 from compliance.quality.metrics.sla import TargetResolver
 
 
+@dataclass(frozen=True)
+class _SessionRow:
+    """A row of the sessions table: the session and what the template shows beside its own fields."""
+
+    session: ChatSession
+    masked_buyer: str
+    scores: dict[str, float | None]
+
+
 @roles_required(STAFF_AND_MERCHANTS)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     shops = shops_visible_to(user=request.user)
     period = sel.period_for(month=request.GET.get("month"), shops=shops)
     rows = sel.quality_overview(user=request.user, period=period)
@@ -37,7 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def shop_quality(request: HttpRequest, code: str) -> HttpResponse:
+def shop_quality(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     shop = sel.shop_visible_or_404(user=request.user, code=code)
     period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
     daily = sel.shop_daily(shop=shop, period=period)
@@ -82,7 +95,7 @@ def shop_quality(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def shop_sessions(request: HttpRequest, code: str) -> HttpResponse:
+def shop_sessions(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     shop = sel.shop_visible_or_404(user=request.user, code=code)
     period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
     flag = request.GET.get("flag", "")
@@ -92,11 +105,12 @@ def shop_sessions(request: HttpRequest, code: str) -> HttpResponse:
         user=request.user, shop=shop, period=period, flag=flag, has_hits=has_hits, agent=agent
     )
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    scores = session_scores([s.pk for s in rows])
-    for session in rows:
-        session.masked_buyer = mask_buyer(session.buyer)
-        session.scores = scores.get(session.pk, {})
+    on_page = list(page.object_list)
+    scores = session_scores([s.pk for s in on_page])
+    rows = [
+        _SessionRow(session=session, masked_buyer=mask_buyer(session.buyer), scores=scores.get(session.pk, {}))
+        for session in on_page
+    ]
     context = {
         "shop": shop, "period": period, "page": page, "rows": rows, "flag": flag, "has_hits": has_hits, "agent": agent,
     }
@@ -104,18 +118,17 @@ def shop_sessions(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = sel.session_for_drilldown(user=request.user, pk=pk)
     chat = list(session.messages.select_related("agent").prefetch_related("hits").order_by("sent_at", "pk"))
     turns = {t.first_message_id: t for t in session.turns.all()}
     for message in chat:
-        message.segments = highlighted_segments(message.text, list(message.hits.all()))
         message.turn = turns.get(message.pk)
     metrics = getattr(session, "metrics", None)
     context = {
         "session": session,
         "masked_buyer": mask_buyer(session.buyer),
-        "chat": chat,
+        "chat": [(message, highlighted_segments(message.text, list(message.hits.all()))) for message in chat],
         "metrics": metrics,
         "scores": session_scores([session.pk]).get(session.pk, {}),
     }
@@ -123,7 +136,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def shop_report_pdf(request: HttpRequest, code: str, month: str) -> HttpResponse:
+def shop_report_pdf(request: AuthenticatedHttpRequest, code: str, month: str) -> HttpResponse:
     shop = sel.shop_visible_or_404(user=request.user, code=code)
     start = sel.parse_month(month)
     if start is None:
@@ -135,7 +148,7 @@ def shop_report_pdf(request: HttpRequest, code: str, month: str) -> HttpResponse
 
 
 @login_required
-def shop_sessions_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
+def shop_sessions_csv(request: AuthenticatedHttpRequest, code: str) -> StreamingHttpResponse:
     shop = sel.shop_visible_or_404(user=request.user, code=code)
     period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
     response = StreamingHttpResponse(
@@ -146,7 +159,7 @@ def shop_sessions_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
 
 
 @roles_required(STAFF)
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     alerts = sel.alerts_visible_to(user=request.user)
     if request.GET.get("open") == "1":
         alerts = alerts.filter(acknowledged_at__isnull=True)
@@ -155,7 +168,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = get_visible_or_404(sel.alerts_visible_to(user=request.user), pk=pk)
     sessions = alert.sessions.select_related("metrics").order_by("started_at")[:200]
     return render(request, "quality/alert_detail.html", {"alert": alert, "sessions": sessions})
@@ -163,7 +176,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_ack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, STAFF)
     alert = get_visible_or_404(sel.alerts_visible_to(user=request.user), pk=pk)
     alert_acknowledge(alert=alert, by=request.user)
@@ -172,12 +185,12 @@ def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def sla_profile_list(request: HttpRequest) -> HttpResponse:
+def sla_profile_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "quality/sla_profiles.html", {"profiles": sel.sla_profiles()})
 
 
 @roles_required(MANAGERS)
-def sla_profile_edit(request: HttpRequest, platform: str) -> HttpResponse:
+def sla_profile_edit(request: AuthenticatedHttpRequest, platform: str) -> HttpResponse:
     profile = get_object_or_404(SlaProfile, platform=platform)
     form = SlaProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -189,7 +202,7 @@ def sla_profile_edit(request: HttpRequest, platform: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def metrics_recompute(request: HttpRequest) -> HttpResponse:
+def metrics_recompute(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_role(request.user, MANAGERS)
     job = metrics_recompute_start(by=request.user)
     return redirect("job-detail", pk=job.pk)

@@ -20,16 +20,60 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict
+
+MessageId = int | str  # the caller's id of a message (the database's, or a test's label)
+AgentId = int | str  # the caller's id of an agent (a user id or a code)
+
+
+class HitRow(TypedDict):
+    """A compliance scanner hit of a message (the checks read `severity`, the rest when present)."""
+
+    rule: str
+    start: int
+    category: str
+    severity: str
+    matched: str
+
+
+class Row(TypedDict):
+    """A message as the checks read it; `sent_at` is an aware datetime."""
+
+    id: MessageId
+    sender: str
+    sent_at: datetime
+    text: str
+    agent: NotRequired[AgentId | None]
+    hits: NotRequired[list[HitRow]]
+
+
+# A check's parameters: JSON whose shape depends on the check (phrase lists, numbers, a severity map),
+# checked by `validate_params`.
+Params = dict[str, Any]
+Found = Iterator[tuple[MessageId, str]]  # (message id, detail) per deduction
+
+
+class CheckSpec(TypedDict):
+    """A check's shipped configuration."""
+
+    points: float
+    max_occurrences: int
+    params: Params
+
+
+class CheckConfig(TypedDict):
+    """A check's configuration as `score_session` takes it; missing values fall back to DEFAULTS."""
+
+    key: str
+    enabled: NotRequired[bool]
+    points: NotRequired[float]
+    max_occurrences: NotRequired[int]
+    params: NotRequired[Params | None]
+
 
 # The checks, in the order they are shown, with their default deduction and parameters.
-# A message as the checks read it: id, sender, sent_at (an aware datetime), text, agent, hits (dicts with
-# rule, start, category, severity, matched); and a check's parameters.
-Row = dict[str, Any]
-Params = dict[str, Any]
-Found = Iterator[tuple[Any, str]]  # (message id, detail) per deduction
-
-DEFAULTS: dict[str, dict[str, Any]] = {
+DEFAULTS: dict[str, CheckSpec] = {
     "greeting": {
         "points": 5,
         "max_occurrences": 1,
@@ -85,7 +129,7 @@ CHECK_KEYS: tuple[str, ...] = tuple(DEFAULTS)
 class Deduction:
     check: str
     points: float
-    message_id: Any
+    message_id: MessageId | None
     detail: str
 
 
@@ -99,9 +143,12 @@ class Score:
         return sum(d.points for d in self.deductions)
 
 
-def default_checks() -> list[dict[str, Any]]:
+def default_checks() -> list[CheckConfig]:
     """The shipped configuration, every check enabled."""
-    return [{"key": key, **{k: v for k, v in spec.items()}} for key, spec in DEFAULTS.items()]
+    return [
+        {"key": key, "points": spec["points"], "max_occurrences": spec["max_occurrences"], "params": spec["params"]}
+        for key, spec in DEFAULTS.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -244,7 +291,7 @@ def _hit_deductions(messages: Sequence[Row], params: Params, cap: int) -> list[D
     by_severity = {**DEFAULTS["compliance_hits"]["params"]["by_severity"], **params.get("by_severity", {})}
     found: list[Deduction] = []
     for message in messages:
-        seen: set[tuple[Any, Any, Any]] = set()
+        seen: set[tuple[str | None, int | None, str | None]] = set()
         for hit in message.get("hits") or ():
             key = (hit.get("rule"), hit.get("start"), hit.get("category"))
             if key in seen:  # the same hit found by two rule-set versions counts once
@@ -259,7 +306,7 @@ def _hit_deductions(messages: Sequence[Row], params: Params, cap: int) -> list[D
     return found[:cap] if cap else found
 
 
-def score_session(messages: Sequence[Row], checks: Sequence[dict[str, Any]] | None = None) -> Score:
+def score_session(messages: Sequence[Row], checks: Sequence[CheckConfig] | None = None) -> Score:
     """Score one session: 100 minus every enabled check's deductions, floored at 0."""
     if checks is None:
         checks = default_checks()
@@ -290,9 +337,9 @@ def _unsorted(messages: Sequence[Row]) -> bool:
     return any(a["sent_at"] > b["sent_at"] for a, b in zip(messages, messages[1:], strict=False))
 
 
-def main_agent(messages: Sequence[Row]) -> Any:
+def main_agent(messages: Sequence[Row]) -> AgentId | None:
     """The agent who wrote most of the session's agent messages (the first one on a tie), or None."""
-    counts: dict[Any, int] = {}
+    counts: dict[AgentId, int] = {}
     for message in messages:
         agent = message.get("agent")
         if message["sender"] == "agent" and agent is not None:
@@ -303,7 +350,7 @@ def main_agent(messages: Sequence[Row]) -> Any:
     return next(agent for agent, n in counts.items() if n == best)
 
 
-def validate_params(key: str, params: Any) -> list[str]:
+def validate_params(key: str, params: object) -> list[str]:
     """Problems with a check's parameters, as readable messages (empty when fine)."""
     if key not in DEFAULTS:
         return [f"未知的检查项 {key}"]

@@ -70,7 +70,8 @@ OWN_SESSIONS = [
 
 def _own_sessions(log: Callable[[str], None]) -> None:
     shops = list(Shop.objects.order_by("code"))
-    agents = list(User.objects.filter(role=Role.AGENT).order_by("code"))
+    # Only agents with a code: a message's agent_code is NOT NULL and the agent is derived from it.
+    agents = list(User.objects.filter(role=Role.AGENT, code__isnull=False).order_by("code"))
     if not shops or not agents:
         return
     today = timezone.localdate()
@@ -95,7 +96,7 @@ def _own_sessions(log: Callable[[str], None]) -> None:
                     ChatMessage(session=session, shop=shop, external_id=f"{external}-m{i}", sender=sender, text=text,
                                 sent_at=start + timedelta(seconds=seconds),
                                 agent=agent if sender == "agent" else None,
-                                agent_code=agent.code if sender == "agent" else "")
+                                agent_code=(agent.code or "") if sender == "agent" else "")
                     for i, (seconds, sender, text) in enumerate(rows)
                 )
                 created += 1
@@ -172,6 +173,7 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
     )
     if not Dispute.objects.exists():
         for n, review in enumerate(candidates):
+            assert review.agent is not None  # candidates are filtered on agent__isnull=False
             dispute = qa_services.dispute_open(
                 review=review, by=review.agent, comment="买家问题已在后续会话解决，且慢回复是因为系统卡顿，请复核"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -47,7 +48,7 @@ class SamplingPlanForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspectors"].queryset = _staff_reviewers()
+        cast("forms.ModelMultipleChoiceField[User]", self.fields["inspectors"]).queryset = _staff_reviewers()
 
 
 class SamplingRunForm(forms.Form):
@@ -107,5 +108,5 @@ class CalibrationForm(forms.Form):
 
     def __init__(self, *args, sessions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sessions"].queryset = sessions
-        self.fields["inspectors"].queryset = _staff_reviewers()
+        cast("forms.ModelMultipleChoiceField[ChatSession]", self.fields["sessions"]).queryset = sessions
+        cast("forms.ModelMultipleChoiceField[User]", self.fields["inspectors"]).queryset = _staff_reviewers()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from statistics import pstdev
 from typing import Any
 
@@ -167,7 +168,7 @@ class Alignment:
 def alignment(
     item_scores: Sequence[tuple[Any, Any, Any, int]],
     scale_max: Mapping[Any, int],
-    totals: Sequence[tuple[Any, Any, float]],
+    totals: Sequence[tuple[Any, Any, float | Decimal]],
     item_order: Sequence[Any] = (),
 ) -> Alignment:
     """How far inspectors agree. `item_scores`: (session, inspector, item, score) rows; `scale_max`: item ->

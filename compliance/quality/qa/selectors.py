@@ -273,11 +273,11 @@ def qa_scores_by_shop_day(*, user: User, shop, start: date, end: date) -> list[d
         days.setdefault(row["day"], {"day": row["day"]}).update(auto_score=_q(row["avg"]), auto_count=row["n"])
     for row in manual:
         days.setdefault(row["day"], {"day": row["day"]}).update(qa_score=_q(row["avg"]), qa_count=row["n"])
-    for row in days.values():
-        row.setdefault("auto_score", None)
-        row.setdefault("auto_count", 0)
-        row.setdefault("qa_score", None)
-        row.setdefault("qa_count", 0)
+    for figures in days.values():
+        figures.setdefault("auto_score", None)
+        figures.setdefault("auto_count", 0)
+        figures.setdefault("qa_score", None)
+        figures.setdefault("qa_count", 0)
     return [days[d] for d in sorted(days)]
 
 

@@ -84,9 +84,9 @@ def autoqa_check_ensure(*, key: str) -> AutoQACheck:
     raise AutoQACheck.DoesNotExist(key)
 
 
-def autoqa_config() -> tuple[list[dict], str]:
+def autoqa_config() -> tuple[list[autoqa.CheckConfig], str]:
     """The checks as plain dicts for `autoqa.score_session`, and a short hash naming this configuration."""
-    checks = [
+    checks: list[autoqa.CheckConfig] = [
         {
             "key": c.key,
             "enabled": c.enabled,
@@ -123,7 +123,9 @@ def _local_day(moment: datetime) -> date:
 
 
 @transaction.atomic
-def autoqa_score_sessions(*, session_ids: Sequence[int], checks: list[dict] | None = None, config_hash: str = "") -> int:
+def autoqa_score_sessions(
+    *, session_ids: Sequence[int], checks: list[autoqa.CheckConfig] | None = None, config_hash: str = ""
+) -> int:
     """Score these sessions and replace any earlier result (idempotent). A constant number of queries per
     call, whatever the number of sessions; callers pass chunks of a few hundred."""
     if checks is None:
@@ -133,14 +135,17 @@ def autoqa_score_sessions(*, session_ids: Sequence[int], checks: list[dict] | No
     }
     if not sessions:
         return 0
-    messages: dict[int, list[dict]] = defaultdict(list)
-    by_id: dict[int, dict] = {}
+    messages: dict[int, list[autoqa.Row]] = defaultdict(list)
+    by_id: dict[int, autoqa.Row] = {}
     for m in (
         ChatMessage.objects.filter(session_id__in=sessions)
         .order_by("session_id", "sent_at", "id")
         .values("id", "session_id", "sender", "sent_at", "text", "agent_id")
     ):
-        row = {"id": m["id"], "sender": m["sender"], "sent_at": m["sent_at"], "text": m["text"], "agent": m["agent_id"], "hits": []}
+        row: autoqa.Row = {
+            "id": m["id"], "sender": m["sender"], "sent_at": m["sent_at"], "text": m["text"], "agent": m["agent_id"],
+            "hits": [],
+        }
         messages[m["session_id"]].append(row)
         by_id[m["id"]] = row
     for h in Hit.objects.filter(message__session_id__in=sessions).values(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
+from agency.http import AuthenticatedHttpRequest
 from agency.models import Role
 from agency.permissions import AGENTS, MANAGERS, STAFF, roles_required
 from compliance.quality.qa import selectors as sel
@@ -65,7 +66,7 @@ def _by_message(deductions) -> dict:
 
 
 @roles_required(STAFF)
-def autoqa_overview(request: HttpRequest) -> HttpResponse:
+def autoqa_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     checks = sel.autoqa_checks_effective()
     forms_ = [
         (c, AutoQACheckForm(initial={"enabled": c.enabled, "points": c.points, "max_occurrences": c.max_occurrences, "params": c.params}, prefix=c.key))
@@ -77,7 +78,7 @@ def autoqa_overview(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @roles_required(MANAGERS)
-def autoqa_check_edit(request: HttpRequest, key: str) -> HttpResponse:
+def autoqa_check_edit(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     try:
         check = svc.autoqa_check_ensure(key=key)
     except AutoQACheck.DoesNotExist:
@@ -99,13 +100,13 @@ def autoqa_check_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @roles_required(MANAGERS)
-def autoqa_rescore(request: HttpRequest) -> HttpResponse:
+def autoqa_rescore(request: AuthenticatedHttpRequest) -> HttpResponse:
     job = svc.autoqa_rescore_start(by=request.user, rescore_all=request.POST.get("all") == "1")
     return redirect("job-detail", job.pk)
 
 
 @login_required
-def session_qa(request: HttpRequest, pk: int) -> HttpResponse:
+def session_qa(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One session: transcript with hits highlighted, auto-QA deductions next to their messages, reviews."""
     session = get_visible_or_404(sel.qa_sessions_visible_to(user=request.user), pk=pk)
     transcript = sel.session_transcript(session=session)
@@ -143,12 +144,12 @@ categories:
 
 
 @roles_required(STAFF)
-def scorecard_list(request: HttpRequest) -> HttpResponse:
+def scorecard_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "quality/scorecard_list.html", {"scorecards": sel.scorecards_current()})
 
 
 @roles_required(STAFF)
-def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scorecard = get_visible_or_404(Scorecard.objects.all(), pk=pk)
     scorecard = sel.scorecard_with_items(pk=scorecard.pk)
     versions = sel.scorecard_versions(key=scorecard.key)
@@ -158,7 +159,7 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def scorecard_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def scorecard_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     scorecard = get_visible_or_404(Scorecard.objects.all(), pk=pk) if pk else None
     if request.method == "POST":
         form = ScorecardForm(request.POST)
@@ -191,7 +192,7 @@ def scorecard_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def sampling_list(request: HttpRequest) -> HttpResponse:
+def sampling_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SamplingPlanForm(request.POST)
         if form.is_valid():
@@ -214,7 +215,7 @@ def sampling_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @roles_required(STAFF)
-def sampling_run(request: HttpRequest, pk: int) -> HttpResponse:
+def sampling_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = get_visible_or_404(SamplingPlan.objects.all(), pk=pk)
     form = SamplingRunForm(request.POST)
     if not form.is_valid():
@@ -235,14 +236,14 @@ def sampling_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = sel.assignments_for(user=request.user)[:200]
     done = sel.assignments_for(user=request.user, status=ReviewAssignment.Status.DONE).select_related("review")[:50]
     return render(request, "quality/queue.html", {"pending": pending, "done": done})
 
 
 @roles_required(STAFF)
-def review_assignment(request: HttpRequest, pk: int) -> HttpResponse:
+def review_assignment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The review page: the transcript with hits on one side, the scorecard form on the other."""
     assignment = get_visible_or_404(sel.assignments_for(user=request.user, status=None), pk=pk)
     if assignment.status == ReviewAssignment.Status.DONE and hasattr(assignment, "review"):
@@ -274,7 +275,7 @@ def review_assignment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reviews = sel.reviews_visible_to(user=request.user)
     shop = request.GET.get("shop")
     if shop:
@@ -283,15 +284,16 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A review with its item scores; the reviewed agent disputes it here, a manager or team lead resolves
     the dispute (the posted `action` says which)."""
     review = get_visible_or_404(sel.reviews_visible_to(user=request.user, include_calibration=True), pk=pk)
     dispute = getattr(review, "dispute", None)
-    dispute_form = resolve_form = None
+    dispute_form: DisputeForm | None = None
+    resolve_form: ResolveForm | None = None
     if request.method == "POST":
-        action = request.POST.get("action")
-        form = None
+        action = request.POST.get("action", "")
+        form: DisputeForm | ResolveForm | None = None
         if action == "dispute":
             form = dispute_form = DisputeForm(request.POST)
         elif action == "resolve" and dispute is not None:
@@ -313,7 +315,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def dispute_list(request: HttpRequest) -> HttpResponse:
+def dispute_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     disputes = sel.disputes_visible_to(user=request.user)
     status = request.GET.get("status", "open")
     if status in {"open", "accepted", "rejected"}:
@@ -325,7 +327,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def calibration_list(request: HttpRequest) -> HttpResponse:
+def calibration_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     recent = sel.qa_sessions_visible_to(user=request.user).order_by("-started_at")
     if request.method == "POST":
         form = CalibrationForm(request.POST, sessions=recent)
@@ -348,7 +350,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def calibration_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = get_visible_or_404(sel.calibration_rounds(), pk=pk)
     return render(request, "quality/calibration_detail.html", {"round": round_, **sel.calibration_report(round_=round_)})
 
@@ -357,7 +359,7 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(STAFF)
-def quality_scores(request: HttpRequest) -> HttpResponse:
+def quality_scores(request: AuthenticatedHttpRequest) -> HttpResponse:
     by = request.GET.get("by", "agent")
     if by not in sel.GROUPS:
         by = "agent"
@@ -372,7 +374,7 @@ def quality_scores(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(AGENTS)
-def my_quality(request: HttpRequest) -> HttpResponse:
+def my_quality(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The agent's own reviews, auto-QA deductions and disputes; nobody else's."""
     user = request.user
     reviews = sel.reviews_visible_to(user=user)[:50]

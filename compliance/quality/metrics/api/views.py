@@ -8,7 +8,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agency.http import AuthenticatedRequest
 from clients.merchants.selectors import shops_visible_to
+from compliance.models import ChatSession
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.api.serializers import AlertSerializer, DayMetricsSerializer, SessionMetricsSerializer
 
@@ -19,7 +21,7 @@ class ShopDaysView(APIView):
     """Every day of a month for one shop: reply rate, response times, non-replies (another merchant's shop: 404)."""
 
     @extend_schema(parameters=[MONTH], responses=DayMetricsSerializer(many=True))
-    def get(self, request, code: str):
+    def get(self, request: AuthenticatedRequest, code: str) -> Response:
         shop = sel.shop_visible_or_404(user=request.user, code=code)
         period = sel.period_for(month=request.query_params.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
         return Response(DayMetricsSerializer(sel.shop_daily(shop=shop, period=period), many=True).data)
@@ -29,6 +31,7 @@ class SessionMetricsList(generics.ListAPIView):
     """A shop's sessions in a month with their response metrics and hit counts."""
 
     serializer_class = SessionMetricsSerializer
+    request: AuthenticatedRequest  # IsAuthenticated is the default permission
 
     @extend_schema(parameters=[OpenApiParameter("shop", str, required=True), MONTH])
     def get(self, request, *args, **kwargs):
@@ -47,20 +50,15 @@ class SessionMetricsList(generics.ListAPIView):
 
 class SessionMetricsDetail(generics.RetrieveAPIView):
     serializer_class = SessionMetricsSerializer
+    request: AuthenticatedRequest  # IsAuthenticated is the default permission
 
-    def get_object(self):
-        from django.db.models import Count, Q
-
-        session = sel.session_for_drilldown(user=self.request.user, pk=self.kwargs["pk"])
-        counts = session.messages.aggregate(
-            hits=Count("hits"), violations=Count("hits", filter=Q(hits__severity__in=sel.SERIOUS))
-        )
-        session.hit_count, session.violation_count = counts["hits"], counts["violations"]
-        return session
+    def get_object(self) -> ChatSession:
+        return sel.session_for_drilldown(user=self.request.user, pk=self.kwargs["pk"], hit_counts=True)
 
 
 class AlertList(generics.ListAPIView):
     serializer_class = AlertSerializer
+    request: AuthenticatedRequest  # IsAuthenticated is the default permission
 
     def get_queryset(self):
         return sel.alerts_visible_to(user=self.request.user)

@@ -11,6 +11,7 @@ from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedRequest
 from compliance.quality.qa import selectors as qa_selectors
 from compliance.quality.qa import services as qa_services
 from compliance.quality.qa.api.serializers import (
@@ -32,6 +33,8 @@ def _drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
 class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     """Inspectors' reviews: staff see all, a merchant their shops', an agent their own."""
 
+    request: AuthenticatedRequest  # IsAuthenticated is the default permission
+
     def get_queryset(self):
         reviews = qa_selectors.reviews_visible_to(user=self.request.user).order_by("-created_at", "-id")
         if self.action != "list":
@@ -45,7 +48,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=DisputeInputSerializer, responses={201: DisputeSerializer})
     @action(detail=True, methods=["post"])
-    def dispute(self, request, pk=None):
+    def dispute(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """The reviewed agent contests the review; `comment` is required."""
         review = self.get_object()
         data = DisputeInputSerializer(data=request.data)
@@ -61,6 +64,7 @@ class SessionAutoQAView(RetrieveAPIView):
     """A session's auto-QA score and each deduction with the message behind it."""
 
     serializer_class = AutoQAResultSerializer
+    request: AuthenticatedRequest  # IsAuthenticated is the default permission
 
     def get_object(self):
         results = qa_selectors.autoqa_results_visible_to(user=self.request.user).prefetch_related(
