@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, MANAGERS_AND_MERCHANTS, has_role, require_role
 from agency.selectors import jobs_visible_to
 from clients.engagements.models import Engagement
@@ -60,7 +61,7 @@ class EntryForm(forms.Form):
 
 
 @login_required
-def handover_list(request: HttpRequest) -> HttpResponse:
+def handover_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     engagement = None
     if request.GET.get("engagement"):
         engagement = get_visible_or_404(engagements_visible_to(user=request.user), pk=request.GET["engagement"])
@@ -76,7 +77,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def handover_create(request: HttpRequest) -> HttpResponse:
+def handover_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_role(request.user, MANAGERS_AND_MERCHANTS)
     form = BatchForm(request.POST, user=request.user)
     if form.is_valid():
@@ -95,12 +96,12 @@ def handover_create(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/handover/list.html", {"batches": batches, "form": form}, status=400)
 
 
-def _batch_or_404(request: HttpRequest, pk: int):
+def _batch_or_404(request: AuthenticatedHttpRequest, pk: int):
     return get_visible_or_404(batches_visible_to(user=request.user), pk=pk)
 
 
 @login_required
-def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     return _render_detail(request, batch)
 
@@ -131,7 +132,7 @@ def _render_detail(request, batch, *, import_errors=None, entry_form=None, statu
 
 @login_required
 @require_POST
-def handover_import(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     upload = request.FILES.get("file")
     if upload is None:
@@ -165,7 +166,7 @@ def handover_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handover_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_entry_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     form = EntryForm(request.POST)
     if form.is_valid():
@@ -181,7 +182,7 @@ def handover_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handover_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+def handover_entry_remove(request: AuthenticatedHttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     entry = batch.entries.filter(pk=entry_pk).first()
     if entry is None:
@@ -195,7 +196,7 @@ def handover_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpR
 
 @login_required
 @require_POST
-def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     try:
         services.handover_batch_acknowledge(batch=batch, by=request.user)
@@ -208,7 +209,7 @@ def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handover_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_new_version(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     try:
         successor = services.handover_batch_new_version(batch=batch, by=request.user)
@@ -220,7 +221,7 @@ def handover_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def knowledge_page(request: HttpRequest) -> HttpResponse:
+def knowledge_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The knowledge base: search as you type (htmx swaps the result list)."""
     shops = list(shops_searchable_by(user=request.user))
     shop = None
