@@ -29,7 +29,7 @@ def _refused(request: AuthenticatedHttpRequest, exc: BusinessRuleError) -> None:
 @roles_required(MANAGERS)
 def engagement_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     engagements = selectors.engagements_visible_to(user=request.user).order_by("next_step_due", "pk")
-    columns = {stage.value: [] for stage in BOARD_STAGES}
+    columns: dict[str, list[Engagement]] = {stage.value: [] for stage in BOARD_STAGES}
     for engagement in engagements:
         if engagement.stage in columns:
             columns[engagement.stage].append(engagement)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -45,14 +47,14 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args, user, engagement=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["engagement"].queryset = engagements_visible_to(user=user).exclude(
+        cast(forms.ModelChoiceField, self.fields["engagement"]).queryset = engagements_visible_to(user=user).exclude(
             stage__in=[Engagement.Stage.LOST, Engagement.Stage.ENDED]
         )
         shops = shops_visible_to(user=user)
         if engagement is not None:
             shops = shops.filter(merchant_id=engagement.merchant_id)
         self.shops = {str(s.pk): s for s in shops}
-        self.fields["shop"].choices = [(pk, str(s)) for pk, s in self.shops.items()]
+        cast(forms.ChoiceField, self.fields["shop"]).choices = [(pk, str(s)) for pk, s in self.shops.items()]
 
 
 class EntryForm(forms.Form):
@@ -138,17 +140,19 @@ def handover_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, _("请选择要上传的商品文件（CSV 或 XLSX）。"))
         return redirect("clients:handover-detail", pk=batch.pk)
-    if upload.size > MAX_UPLOAD_BYTES:
+    size, filename = upload.size, upload.name
+    assert size is not None and filename is not None  # Django's upload handlers set both on every file
+    if size > MAX_UPLOAD_BYTES:
         messages.error(request, _("文件过大：最大 10 MB。"))
         return redirect("clients:handover-detail", pk=batch.pk)
-    if upload.size > getattr(settings, "HANDOVER_INLINE_IMPORT_MAX_BYTES", INLINE_IMPORT_MAX_BYTES):
+    if size > getattr(settings, "HANDOVER_INLINE_IMPORT_MAX_BYTES", INLINE_IMPORT_MAX_BYTES):
         job = services.handover_products_import_start(
-            batch=batch, chunks=upload.chunks(), filename=upload.name, by=request.user
+            batch=batch, chunks=upload.chunks(), filename=filename, by=request.user
         )
         return redirect(f"{reverse('clients:handover-detail', args=[batch.pk])}?job={job.pk}")
     try:
         outcome = services.handover_products_import(
-            batch=batch, data=upload.read(), filename=upload.name, by=request.user
+            batch=batch, data=upload.read(), filename=filename, by=request.user
         )
     except services.ProductImportError as exc:
         messages.error(request, str(exc))
