@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +31,8 @@ class ConsultationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shops"].queryset = Shop.objects.select_related("merchant")
-        self.fields["merchant"].queryset = Merchant.objects.all()
+        cast(forms.ModelMultipleChoiceField, self.fields["shops"]).queryset = Shop.objects.select_related("merchant")
+        cast(forms.ModelChoiceField, self.fields["merchant"]).queryset = Merchant.objects.all()
         self.fields["next_step"].required = True
         self.fields["next_step_due"].required = True
         if self.instance.pk:

@@ -63,6 +63,9 @@ class Engagement(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # Set by the portal's home page on each engagement it lists: `lifecycle_steps` of it (not a field).
+    steps: list[dict]
+
     class Meta:
         verbose_name = _("合作项目")
         verbose_name_plural = _("合作项目")

@@ -22,7 +22,8 @@ from clients.sales.models import Contract, Quote
 Stage = Engagement.Stage
 
 # The lifecycle in order (seed 002). A stage moves one step forward; any open stage may be lost.
-LIFECYCLE = [Stage.CONSULTATION, Stage.QUOTING, Stage.CONTRACTING, Stage.HANDOVER, Stage.TRAINING, Stage.LIVE,
+# Typed as the stage values stored on the model, which is what callers compare and look up.
+LIFECYCLE: list[str] = [Stage.CONSULTATION, Stage.QUOTING, Stage.CONTRACTING, Stage.HANDOVER, Stage.TRAINING, Stage.LIVE,
              Stage.ENDED]
 
 
@@ -136,6 +137,7 @@ def engagement_note_add(*, engagement: Engagement, by: User, text: str, next_ste
             engagement.save(update_fields=["next_step", "next_step_due", "updated_at"])
             activity = engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.NEXT_STEP,
                             text=f"下一步：{next_step}（{next_step_due:%Y-%m-%d}）")
+    assert activity is not None  # text or next_step is set (checked above), and each logs an activity
     return activity
 
 

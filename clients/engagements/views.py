@@ -4,12 +4,13 @@ activity log, stage changes and notes. Managers only."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, roles_required
 from clients.engagements import selectors, services
 from clients.engagements.forms import ConsultationForm, NoteForm, StageForm
@@ -21,14 +22,14 @@ from clients.sales.forms import QuoteTermsForm
 BOARD_STAGES = [s for s in Engagement.Stage if s != Engagement.Stage.ENDED]
 
 
-def _refused(request: HttpRequest, exc: BusinessRuleError) -> None:
+def _refused(request: AuthenticatedHttpRequest, exc: BusinessRuleError) -> None:
     messages.error(request, exc.message)
 
 
 @roles_required(MANAGERS)
-def engagement_board(request: HttpRequest) -> HttpResponse:
+def engagement_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     engagements = selectors.engagements_visible_to(user=request.user).order_by("next_step_due", "pk")
-    columns = {stage.value: [] for stage in BOARD_STAGES}
+    columns: dict[str, list[Engagement]] = {stage.value: [] for stage in BOARD_STAGES}
     for engagement in engagements:
         if engagement.stage in columns:
             columns[engagement.stage].append(engagement)
@@ -37,7 +38,7 @@ def engagement_board(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(MANAGERS)
-def engagement_create(request: HttpRequest) -> HttpResponse:
+def engagement_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ConsultationForm(request.POST or None, initial={"merchant": request.GET.get("merchant")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,7 +54,7 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(MANAGERS)
-def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
     form = ConsultationForm(request.POST or None, instance=engagement)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +71,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(MANAGERS)
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
     return render(request, "clients/sales/engagement_detail.html", {
         "engagement": engagement,
@@ -84,7 +85,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(MANAGERS)
 @require_POST
-def engagement_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_stage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
     form = StageForm(request.POST)
     if form.is_valid():
@@ -98,7 +99,7 @@ def engagement_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(MANAGERS)
 @require_POST
-def engagement_note(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(selectors.engagements_visible_to(user=request.user), pk=pk)
     form = NoteForm(request.POST)
     if form.is_valid():

@@ -12,6 +12,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, viewsets
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedRequest
+from agency.models import User
 from clients.handover.knowledge import knowledge_search, shops_searchable_by
 from clients.handover.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
 from clients.handover.selectors import batches_visible_to
@@ -30,7 +32,7 @@ class KnowledgeEntrySerializer(serializers.ModelSerializer):
 class HandoverBatchSerializer(serializers.ModelSerializer):
     shop = serializers.CharField(source="shop.code")
     entry_count = serializers.IntegerField(read_only=True)
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = HandoverBatch
@@ -42,6 +44,7 @@ class HandoverBatchViewSet(viewsets.ReadOnlyModelViewSet):
     """Handover batches the caller may see; another merchant's batch is a 404."""
 
     serializer_class = HandoverBatchSerializer
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         return batches_visible_to(user=self.request.user).annotate(entry_count=Count("entries")).order_by("pk")
@@ -52,6 +55,7 @@ class KnowledgeSearchView(generics.ListAPIView):
 
     serializer_class = KnowledgeEntrySerializer
     pagination_class = None
+    request: AuthenticatedRequest
 
     @extend_schema(parameters=[
         OpenApiParameter("q", OpenApiTypes.STR, description="words to find (all must occur)"),

@@ -114,6 +114,8 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
     manager = User.objects.get(username="manager")
     merchant1 = User.objects.get(username="merchant1")
     merchant2 = User.objects.get(username="merchant2")
+    # The merchants' demo (ORDER 20, before this one) created both users with their merchant.
+    assert merchant1.merchant is not None and merchant2.merchant is not None
     shops = {s.code: s for s in Shop.objects.filter(code__in=[*PRODUCTS, "lanxin-douyin"])}
 
     lanxin = _engagement(

@@ -266,6 +266,7 @@ def handover_batch_new_version(*, batch: HandoverBatch, by: User) -> HandoverBat
         raise HandoverError(_("只有机构经理或该商家的用户可以创建新版本。"))
     batch = _lock(batch)
     latest = HandoverBatch.objects.select_for_update().filter(series=batch.series).order_by("-version").first()
+    assert latest is not None  # the series holds at least `batch` itself
     if latest.pk != batch.pk:
         raise HandoverError(
             _("“%(batch)s”不是最新版本（最新为 v%(version)d），请在最新版本上修改。")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, MANAGERS_AND_MERCHANTS, has_role, require_role
 from agency.selectors import jobs_visible_to
 from clients.engagements.models import Engagement
@@ -44,14 +47,14 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args, user, engagement=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["engagement"].queryset = engagements_visible_to(user=user).exclude(
+        cast(forms.ModelChoiceField, self.fields["engagement"]).queryset = engagements_visible_to(user=user).exclude(
             stage__in=[Engagement.Stage.LOST, Engagement.Stage.ENDED]
         )
         shops = shops_visible_to(user=user)
         if engagement is not None:
             shops = shops.filter(merchant_id=engagement.merchant_id)
         self.shops = {str(s.pk): s for s in shops}
-        self.fields["shop"].choices = [(pk, str(s)) for pk, s in self.shops.items()]
+        cast(forms.ChoiceField, self.fields["shop"]).choices = [(pk, str(s)) for pk, s in self.shops.items()]
 
 
 class EntryForm(forms.Form):
@@ -60,7 +63,7 @@ class EntryForm(forms.Form):
 
 
 @login_required
-def handover_list(request: HttpRequest) -> HttpResponse:
+def handover_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     engagement = None
     if request.GET.get("engagement"):
         engagement = get_visible_or_404(engagements_visible_to(user=request.user), pk=request.GET["engagement"])
@@ -76,7 +79,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def handover_create(request: HttpRequest) -> HttpResponse:
+def handover_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_role(request.user, MANAGERS_AND_MERCHANTS)
     form = BatchForm(request.POST, user=request.user)
     if form.is_valid():
@@ -95,12 +98,12 @@ def handover_create(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/handover/list.html", {"batches": batches, "form": form}, status=400)
 
 
-def _batch_or_404(request: HttpRequest, pk: int):
+def _batch_or_404(request: AuthenticatedHttpRequest, pk: int):
     return get_visible_or_404(batches_visible_to(user=request.user), pk=pk)
 
 
 @login_required
-def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     return _render_detail(request, batch)
 
@@ -131,23 +134,25 @@ def _render_detail(request, batch, *, import_errors=None, entry_form=None, statu
 
 @login_required
 @require_POST
-def handover_import(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("请选择要上传的商品文件（CSV 或 XLSX）。"))
         return redirect("clients:handover-detail", pk=batch.pk)
-    if upload.size > MAX_UPLOAD_BYTES:
+    size, filename = upload.size, upload.name
+    assert size is not None and filename is not None  # Django's upload handlers set both on every file
+    if size > MAX_UPLOAD_BYTES:
         messages.error(request, _("文件过大：最大 10 MB。"))
         return redirect("clients:handover-detail", pk=batch.pk)
-    if upload.size > getattr(settings, "HANDOVER_INLINE_IMPORT_MAX_BYTES", INLINE_IMPORT_MAX_BYTES):
+    if size > getattr(settings, "HANDOVER_INLINE_IMPORT_MAX_BYTES", INLINE_IMPORT_MAX_BYTES):
         job = services.handover_products_import_start(
-            batch=batch, chunks=upload.chunks(), filename=upload.name, by=request.user
+            batch=batch, chunks=upload.chunks(), filename=filename, by=request.user
         )
         return redirect(f"{reverse('clients:handover-detail', args=[batch.pk])}?job={job.pk}")
     try:
         outcome = services.handover_products_import(
-            batch=batch, data=upload.read(), filename=upload.name, by=request.user
+            batch=batch, data=upload.read(), filename=filename, by=request.user
         )
     except services.ProductImportError as exc:
         messages.error(request, str(exc))
@@ -165,7 +170,7 @@ def handover_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handover_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_entry_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     form = EntryForm(request.POST)
     if form.is_valid():
@@ -181,7 +186,7 @@ def handover_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handover_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+def handover_entry_remove(request: AuthenticatedHttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     entry = batch.entries.filter(pk=entry_pk).first()
     if entry is None:
@@ -195,7 +200,7 @@ def handover_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpR
 
 @login_required
 @require_POST
-def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     try:
         services.handover_batch_acknowledge(batch=batch, by=request.user)
@@ -208,7 +213,7 @@ def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handover_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_new_version(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch_or_404(request, pk)
     try:
         successor = services.handover_batch_new_version(batch=batch, by=request.user)
@@ -220,7 +225,7 @@ def handover_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def knowledge_page(request: HttpRequest) -> HttpResponse:
+def knowledge_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The knowledge base: search as you type (htmx swaps the result list)."""
     shops = list(shops_searchable_by(user=request.user))
     shop = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers, viewsets
 
+from agency.http import AuthenticatedRequest
 from clients.merchants.models import Merchant, Shop
 from clients.merchants.selectors import shops_visible_to
 
@@ -27,6 +28,7 @@ class ShopViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ShopSerializer
     lookup_field = "code"
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         return shops_visible_to(user=self.request.user).order_by("code")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 from agency.demo import ensure_user
 from agency.models import Role
@@ -11,7 +12,16 @@ from clients.merchants.models import Merchant, Shop
 
 ORDER = 20
 
-MERCHANTS = [
+
+class MerchantSpec(TypedDict):
+    code: str
+    name: str
+    contact_name: str
+    user: str
+    shops: list[tuple[str, str, str]]  # (code, name, platform)
+
+
+MERCHANTS: list[MerchantSpec] = [
     {
         "code": "m-lanxin", "name": "杭州蓝心家居旗舰", "contact_name": "林女士", "user": "merchant1",
         "shops": [

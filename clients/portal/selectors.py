@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from agency.access import is_staff_viewer, scope_by_merchant
@@ -47,7 +49,7 @@ def engagement_activity(*, engagement: Engagement, limit: int = 50) -> QuerySet[
 
 def lifecycle_steps(engagement: Engagement) -> list[dict]:
     """The engagement's place in the lifecycle: each step done, current or to come."""
-    current = LIFECYCLE.index(engagement.stage) if engagement.stage in LIFECYCLE else -1
+    current = LIFECYCLE.index(Engagement.Stage(engagement.stage)) if engagement.stage in LIFECYCLE else -1
     return [
         {"stage": stage, "label": stage.label,
          "state": "done" if i < current else "current" if i == current else "todo"}
@@ -95,7 +97,7 @@ def engagement_timeline(*, engagement: Engagement, user: User, limit: int = 60) 
     activities = engagement.activities.select_related("actor")
     if not is_staff_viewer(user):
         activities = activities.exclude(kind=EngagementActivity.Kind.NOTE)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"at": a.at, "actor": a.actor, "kind": a.kind, "label": a.get_kind_display(), "text": a.text}
         for a in activities[:limit]
     ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, require_role
 from clients.engagements.golive import GoLiveBlocked, engagement_go_live, golive_checklist, golive_missing
 from clients.handover.selectors import batches_with_counts
@@ -53,7 +54,7 @@ def _checklist(engagement) -> dict:
 
 
 @login_required
-def portal_home(request: HttpRequest) -> HttpResponse:
+def portal_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     engagements = list(portal_engagements(user=request.user))
     for engagement in engagements:
         engagement.steps = lifecycle_steps(engagement)
@@ -61,7 +62,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def portal_engagement(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_engagement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
     context = {
         "engagement": engagement,
@@ -76,7 +77,7 @@ def portal_engagement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def golive_page(request: HttpRequest, pk: int) -> HttpResponse:
+def golive_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
     return render(request, "clients/golive.html", {"engagement": engagement, "golive": _checklist(engagement),
                                                    "steps": lifecycle_steps(engagement)})
@@ -84,7 +85,7 @@ def golive_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def golive_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def golive_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(portal_engagements(user=request.user), pk=pk)
     require_role(request.user, MANAGERS)
     try:

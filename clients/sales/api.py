@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from agency.http import AuthenticatedRequest
 from agency.permissions import IsManager, IsMerchantUser
 from clients.engagements import selectors as engagement_selectors
 from clients.sales import selectors, services
@@ -77,7 +78,8 @@ class QuoteDetailSerializer(QuoteSerializer):
         fields = [*QuoteSerializer.Meta.fields, "revisions"]
 
     def get_revisions(self, quote) -> list[dict]:
-        return RevisionSerializer(self.context["revisions"], many=True).data
+        # drf-stubs type many=True as the serializer itself; it is a ListSerializer, whose data is a list.
+        return RevisionSerializer(self.context["revisions"], many=True).data  # type: ignore[return-value]
 
 
 class QuoteTermsSerializer(serializers.Serializer):
@@ -113,6 +115,7 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         "create": [IsManager], "revise": [IsManager], "send": [IsManager],
         "accept": [IsMerchantUser], "decline": [IsMerchantUser],
     }
+    request: AuthenticatedRequest
 
     def get_permissions(self):
         classes = self.action_permissions.get(self.action)
@@ -206,6 +209,7 @@ class ContractViewSet(viewsets.ReadOnlyModelViewSet):
     """Contracts the caller may see; sign with the SHA-256 of the PDF you read. Never edited."""
 
     serializer_class = ContractSerializer
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         return selectors.contracts_visible_to(user=self.request.user).order_by("-pk")

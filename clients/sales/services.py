@@ -429,6 +429,7 @@ def contract_sign(*, contract: Contract, by: User, signer_name: str, document_sh
     signer_name = signer_name.strip()
     if not signer_name:
         raise BusinessRuleError(_("请填写签署人姓名"), field="signer_name")
+    assert contract.pdf is not None  # stored by contract_send, and only a sent contract gets here
     actual = documents.sha256(bytes(contract.pdf))
     if actual != contract.pdf_sha256:
         raise BusinessRuleError(_("合同文件与发送时的摘要不一致，不能签署；请联系客户经理"))

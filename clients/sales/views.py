@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
+from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, MERCHANTS, has_role, roles_required
 from clients.engagements import selectors as engagement_selectors
 from clients.sales import documents, selectors, services
@@ -28,7 +29,7 @@ from clients.sales.forms import (
 from clients.sales.models import Contract, Quote
 
 
-def _refused(request: HttpRequest, exc: BusinessRuleError) -> None:
+def _refused(request: AuthenticatedHttpRequest, exc: BusinessRuleError) -> None:
     messages.error(request, exc.message)
 
 
@@ -37,7 +38,7 @@ def _refused(request: HttpRequest, exc: BusinessRuleError) -> None:
 
 @roles_required(MANAGERS)
 @require_POST
-def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_visible_or_404(engagement_selectors.engagements_visible_to(user=request.user), pk=pk)
     form = QuoteTermsForm(request.POST)
     if not form.is_valid():
@@ -52,12 +53,12 @@ def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quote_list(request: HttpRequest) -> HttpResponse:
+def quote_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     quotes = selectors.quotes_visible_to(user=request.user)
     return render(request, "clients/sales/quote_list.html", {"quotes": quotes})
 
 
-def _revision_or_404(request: HttpRequest, quote: Quote, number: int | None):
+def _revision_or_404(request: AuthenticatedHttpRequest, quote: Quote, number: int | None):
     number = number or quote.current_revision
     revision = selectors.revision_visible_to(user=request.user, quote=quote, number=number)
     if revision is None:
@@ -66,7 +67,7 @@ def _revision_or_404(request: HttpRequest, quote: Quote, number: int | None):
 
 
 @roles_required(MANAGERS)
-def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     number = request.GET.get("rev")
     revision = _revision_or_404(request, quote, int(number) if number and number.isdigit() else None)
@@ -104,7 +105,7 @@ def _quote_context(request, quote, revision, revise_form=None) -> dict:
 
 @roles_required(MANAGERS)
 @require_POST
-def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     try:
         services.quote_send(quote=quote, revision=int(request.POST.get("revision", 0)), by=request.user)
@@ -115,7 +116,7 @@ def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quote_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def quote_pdf(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     revision = _revision_or_404(request, quote, number)
     response = HttpResponse(documents.quote_pdf(revision), content_type="application/pdf")
@@ -128,7 +129,7 @@ def quote_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @roles_required(MANAGERS)
 @require_POST
-def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     form = ContractForm(request.POST)
     if not form.is_valid():
@@ -143,7 +144,7 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contract_list(request: HttpRequest) -> HttpResponse:
+def contract_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     contracts = selectors.contracts_visible_to(user=request.user)
     return render(request, "clients/sales/contract_list.html", {"contracts": contracts})
 
@@ -163,14 +164,14 @@ def _contract_context(request, contract: Contract) -> dict:
 
 
 @roles_required(MANAGERS)
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     return render(request, "clients/sales/contract_detail.html", _contract_context(request, contract))
 
 
 @roles_required(MANAGERS)
 @require_POST
-def contract_send(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     try:
         services.contract_send(contract=contract, by=request.user)
@@ -180,7 +181,7 @@ def contract_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clients:contract-detail", pk=pk)
 
 
-def _sign(request: HttpRequest, contract: Contract) -> None:
+def _sign(request: AuthenticatedHttpRequest, contract: Contract) -> None:
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写签署人姓名并确认已阅读合同"))
@@ -195,7 +196,7 @@ def _sign(request: HttpRequest, contract: Contract) -> None:
 
 @roles_required(MANAGERS)
 @require_POST
-def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     _sign(request, contract)
     return redirect("clients:contract-detail", pk=pk)
@@ -203,7 +204,7 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(MANAGERS)
 @require_POST
-def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     form = AmendmentForm(request.POST)
     if not form.is_valid():
@@ -218,7 +219,7 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     data = bytes(Contract.objects.values_list("pdf", flat=True).get(pk=contract.pk) or b"")
     if not data:  # a draft: show what it would look like, marked as not stored
@@ -229,7 +230,7 @@ def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def amendment_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def amendment_pdf(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     amendment = get_visible_or_404(contract.amendments.all(), number=number)
     response = HttpResponse(bytes(amendment.pdf), content_type="application/pdf")
@@ -241,7 +242,7 @@ def amendment_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @roles_required(MERCHANTS)
-def portal_quote(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_quote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     revision = _revision_or_404(request, quote, None)
     return render(request, "clients/sales/portal_quote.html", {
@@ -249,7 +250,7 @@ def portal_quote(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _portal_decide(request: HttpRequest, pk: int, number: int, accept: bool) -> HttpResponse:
+def _portal_decide(request: AuthenticatedHttpRequest, pk: int, number: int, accept: bool) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -264,18 +265,18 @@ def _portal_decide(request: HttpRequest, pk: int, number: int, accept: bool) -> 
 
 @roles_required(MERCHANTS)
 @require_POST
-def portal_quote_accept(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def portal_quote_accept(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     return _portal_decide(request, pk, number, accept=True)
 
 
 @roles_required(MERCHANTS)
 @require_POST
-def portal_quote_decline(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def portal_quote_decline(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     return _portal_decide(request, pk, number, accept=False)
 
 
 @roles_required(MERCHANTS)
-def portal_contract(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_contract(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     if request.method == "POST":
         _sign(request, contract)
@@ -284,7 +285,7 @@ def portal_contract(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(MANAGERS)
-def price_book_list(request: HttpRequest) -> HttpResponse:
+def price_book_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "clients/sales/price_books.html", {
         "books": selectors.price_books(), "today": timezone.localdate(),
     })
