@@ -1,11 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from clients.engagements.api import EngagementViewSet
-from clients.handover.api import HandoverBatchViewSet, KnowledgeSearchView
-from clients.merchants.api import ShopViewSet
-from clients.portal.api import GoLiveView
-from clients.sales.api import ContractViewSet, QuoteViewSet
+from clients.engagements.api.views import EngagementViewSet
+from clients.handover.api.views import HandoverBatchViewSet, KnowledgeSearchView
+from clients.merchants.api.views import ShopViewSet
+from clients.portal.api.views import GoLiveView
+from clients.sales.api.views import ContractViewSet, QuoteViewSet
 
 router = SimpleRouter()
 router.register("shops", ShopViewSet, basename="shop")
