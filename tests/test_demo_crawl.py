@@ -9,12 +9,18 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from agency.models import User
+from tests.factories import ManagerFactory
 
 LINK = re.compile(r'href="(/[^"#?]*)(?:\?[^"#]*)?"')
 SKIP = ("/static/", "/admin/", "/logout/", "/api/docs", "/api/redoc", "/i18n/")
+WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?([a-z_0-9]+)"?', re.IGNORECASE)
+# Writes a GET may make: the login session itself.
+ALLOWED_WRITES = {"django_session"}
 
 
 def links_of(html: str) -> set[str]:
@@ -41,18 +47,41 @@ def test_every_reachable_page_renders_for_every_demo_role(db, settings):
     assert not problems, problems
 
 
-def crawl(username: str, language: str) -> dict[str, int]:
+def test_no_page_writes_on_a_get_even_on_an_empty_database(db):
+    """Opening a page never seeds data or changes anything: on a fresh database (no demo data, nothing but
+    what migrations ship) a manager walks every page they can reach and no GET writes a row."""
+    manager = ManagerFactory(username="fresh-manager")
+    writes: dict[str, set[str]] = {}
+    seen = crawl(manager.username, "zh-hans", writes=writes)
+    assert len([u for u, c in seen.items() if c == 200]) >= 10, seen
+    assert not writes, writes
+
+
+def crawl(username: str, language: str, writes: dict[str, set[str]] | None = None) -> dict[str, int]:
+    """GET every page reachable from the navigation and one link deep; with `writes`, record per URL the
+    tables any GET wrote to (beyond the session)."""
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(User.objects.get(username=username))
-    home = client.get("/")
+
+    def get(url: str):
+        if writes is None:
+            return client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        tables = {m.group(2).lower() for q in queries.captured_queries if (m := WRITE.match(q["sql"]))}
+        if tables - ALLOWED_WRITES:
+            writes[url] = tables - ALLOWED_WRITES
+        return response
+
+    home = get("/")
     assert home.status_code == 200
     frontier = {item["url"] for item in home.context["nav_items"]} | links_of(home.content.decode())
     seen: dict[str, int] = {"/": 200}
     for url in sorted(frontier):
-        response = client.get(url)
+        response = get(url)
         seen[url] = response.status_code
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             for link in links_of(response.content.decode()):
                 if link not in seen and link not in frontier and len(seen) < 300:
-                    seen[link] = client.get(link).status_code
+                    seen[link] = get(link).status_code
     return seen

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404, is_staff_viewer, scope_by_merchant
 from agency.http import AuthenticatedHttpRequest
-from agency.models import Role
 from agency.permissions import AGENTS, MANAGERS, STAFF, has_role, roles_required
 from clients.models import Shop
 from staffing.rosters.forms import RosterForm, SwapForm
@@ -42,7 +41,7 @@ from staffing.rosters.services import (
 
 @login_required
 def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.user.role == Role.AGENT:
+    if has_role(request.user, AGENTS):
         return redirect("staffing:my-shifts")
     rosters = rosters_visible_to(user=request.user).prefetch_related(
         Prefetch("shops", queryset=scope_by_merchant(Shop.objects.order_by("code"), user=request.user))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
-from agency.permissions import AGENCY, MANAGERS, STAFF, has_role, require_role, roles_required
+from agency.permissions import AGENCY, AGENTS, MANAGERS, STAFF, has_role, require_role, roles_required
 from clients.merchants.selectors import shops_visible_to
 from staffing.errors import StaffingInputError
 from staffing.training.forms import ExamCreateForm, QuestionForm
@@ -52,7 +52,7 @@ def training_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("已创建考试：%(t)s") % {"t": exam.title})
             return redirect("staffing:exam-detail", code=exam.code)
     context["exam_form"] = form
-    if request.user.role == "agent":
+    if has_role(request.user, AGENTS):
         context["items"] = my_training(agent=request.user)
         context["attempts"] = attempts_visible_to(user=request.user)[:20]
     else:

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
 from agency.http import AuthenticatedHttpRequest
-from agency.models import Role
-from agency.permissions import AGENTS, MANAGERS, STAFF, roles_required
+from agency.permissions import AGENTS, MANAGERS, MERCHANTS, STAFF, has_role, roles_required
 from compliance.quality.qa import selectors as sel
 from compliance.quality.qa import services as svc
 from compliance.quality.qa.forms import (
@@ -116,7 +115,7 @@ def session_qa(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "quality/session_qa.html", {
         "session": session, "transcript": transcript, "result": result, "deductions": deductions, "reviews": reviews,
         "deductions_by_message": _by_message(deductions),
-        "mask": request.user.role == Role.MERCHANT,
+        "mask": has_role(request.user, MERCHANTS),
     })
 
 
