@@ -28,10 +28,8 @@ class RosterForm(forms.Form):
         super().__init__(*args, **kwargs)
         templates = cast("forms.ModelMultipleChoiceField[ShiftTemplate]", self.fields["templates"])
         if not cast("QuerySet[ShiftTemplate]", templates.queryset).exists():  # set in the declaration
-            # A new installation has no shift templates yet: say where they come from instead of an empty list.
-            self.fields["templates"].help_text = _(
-                "还没有班次模板：请先在管理后台添加（或运行 manage.py demo_data 载入常用班次）。"
-            )
+            # Migrations ship the usual shifts; if all were switched off, say where to fix it instead of an empty list.
+            self.fields["templates"].help_text = _("没有启用的班次模板：请先在管理后台添加或启用。")
 
 
 class SwapForm(forms.Form):
