@@ -1,7 +1,9 @@
-"""Role-aware navigation and dashboard widgets, contributed by each app's `nav.py`.
+"""Role-aware navigation and dashboard widgets, contributed by each feature's `nav.py`.
 
-The shell lives in `agency`, which may not import the apps above it; so those apps register their
-entries here when Django starts (`AgencyConfig.ready` autodiscovers `nav` modules).
+The shell lives in `agency`, which may not import the apps above it; so the features register their
+entries here when Django starts (`AgencyConfig.ready` imports every feature's `nav` through
+`agency.features`). An entry names the role set it is for (`agency.permissions`); a superuser also counts
+as a manager.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-ALL_ROLES = frozenset({"manager", "inspector", "agent", "merchant"})
+from agency.permissions import roles_of
 
 
 @dataclass(frozen=True)
@@ -54,18 +56,12 @@ def register_widget(widget: Widget) -> None:
     _widgets[widget.key] = widget
 
 
-def role_of(user) -> str | None:
-    if not user.is_authenticated:
-        return None
-    return "manager" if user.is_superuser else user.role
-
-
 def nav_for(user) -> list[tuple[NavItem, str]]:
-    role = role_of(user)
-    items = sorted((i for i in _nav.values() if role in i.roles), key=lambda i: (i.order, i.key))
+    roles = roles_of(user)
+    items = sorted((i for i in _nav.values() if roles & i.roles), key=lambda i: (i.order, i.key))
     return [(item, url) for item in items if (url := item.url())]
 
 
 def widgets_for(user) -> list[Widget]:
-    role = role_of(user)
-    return sorted((w for w in _widgets.values() if role in w.roles), key=lambda w: (w.order, w.key))
+    roles = roles_of(user)
+    return sorted((w for w in _widgets.values() if roles & w.roles), key=lambda w: (w.order, w.key))

@@ -1,1 +1,1 @@
-"""The `clients` API router: each feature's `api.py` holds its views; `urls.py` puts them under `/api/`."""
+"""The `clients` API router: each feature keeps its views and serializers in its `api/`; `urls.py` puts them under `/api/`."""

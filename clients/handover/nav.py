@@ -7,11 +7,12 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from agency.navigation import NavItem, Widget, register_nav, register_widget
+from agency.permissions import EVERYONE, MANAGERS, STAFF_AND_MERCHANTS
 from clients.handover.models import HandoverBatch
 from clients.handover.selectors import batches_visible_to
 
-register_nav(NavItem("handover", _("内容交接"), "clients:handover-list", frozenset({"manager", "inspector", "merchant"}), order=40))
-register_nav(NavItem("knowledge", _("知识库"), "clients:knowledge", frozenset({"manager", "inspector", "agent", "merchant"}), order=45))
+register_nav(NavItem("handover", _("内容交接"), "clients:handover-list", STAFF_AND_MERCHANTS, order=40))
+register_nav(NavItem("knowledge", _("知识库"), "clients:knowledge", EVERYONE, order=45))
 
 
 def _awaiting_acknowledgement(request) -> dict:
@@ -23,6 +24,6 @@ def _awaiting_acknowledgement(request) -> dict:
 
 
 register_widget(Widget(
-    "handover-awaiting", "clients/handover/_awaiting_widget.html", frozenset({"manager"}), _awaiting_acknowledgement,
+    "handover-awaiting", "clients/handover/_awaiting_widget.html", MANAGERS, _awaiting_acknowledgement,
     order=30,
 ))

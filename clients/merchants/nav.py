@@ -1,5 +1,6 @@
 from django.utils.translation import pgettext_lazy
 
 from agency.navigation import NavItem, register_nav
+from agency.permissions import STAFF_AND_MERCHANTS
 
-register_nav(NavItem("shops", pgettext_lazy("导航", "店铺"), "clients:shop-list", frozenset({"manager", "inspector", "merchant"}), order=10))
+register_nav(NavItem("shops", pgettext_lazy("导航", "店铺"), "clients:shop-list", STAFF_AND_MERCHANTS, order=10))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from agency.navigation import NavItem, Widget, register_nav, register_widget
+from agency.permissions import MERCHANTS
 from clients.portal.selectors import portal_todo
 
-register_nav(NavItem("portal", _("合作进度"), "clients:portal", frozenset({"merchant"}), order=5))
+register_nav(NavItem("portal", _("合作进度"), "clients:portal", MERCHANTS, order=5))
 
 
 def _merchant_todo(request) -> dict:
     return {"todo": portal_todo(user=request.user)}
 
 
-register_widget(Widget("portal-todo", "clients/portal/_todo_widget.html", frozenset({"merchant"}), _merchant_todo, order=5))
+register_widget(Widget("portal-todo", "clients/portal/_todo_widget.html", MERCHANTS, _merchant_todo, order=5))

@@ -3,20 +3,14 @@ message text masked (`compliance.masking`), produced row by row so a long export
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from agency.exports import csv_line_writer
 from compliance.masking import mask_text
 from compliance.sessions.models import Hit
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
 
 EXPORT_COLUMNS = [
     "sent_at", "shop", "session", "message_id", "agent", "category", "severity", "rule", "matched",
@@ -39,7 +33,7 @@ def _export_rows(hits) -> Iterator[list]:
 
 def violations_csv(hits: QuerySet[Hit]) -> Iterator[str]:
     """The CSV text of `hits`, one line at a time, after a BOM."""
-    writer = csv.writer(_Echo())
+    writer = csv_line_writer()
     yield "\ufeff"
     for row in _export_rows(hits):
         yield writer.writerow(row)

@@ -1,12 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from agency.navigation import NavItem, Widget, register_nav, register_widget
-
-READERS = frozenset({"manager", "inspector", "merchant"})
+from agency.permissions import STAFF_AND_MERCHANTS
 
 # sessions and violations
-register_nav(NavItem("sessions", _("会话记录"), "compliance:session-list", READERS, order=40))
-register_nav(NavItem("violations", _("违规命中"), "compliance:violation-list", READERS, order=41))
+register_nav(NavItem("sessions", _("会话记录"), "compliance:session-list", STAFF_AND_MERCHANTS, order=40))
+register_nav(NavItem("violations", _("违规命中"), "compliance:violation-list", STAFF_AND_MERCHANTS, order=41))
 
 
 def _violations_widget(request) -> dict:
@@ -16,4 +15,4 @@ def _violations_widget(request) -> dict:
     return {"counts": counts, "total": sum(c["n"] for c in counts)}
 
 
-register_widget(Widget("compliance-violations", "compliance/_widget_violations.html", READERS, _violations_widget, order=40))
+register_widget(Widget("compliance-violations", "compliance/_widget_violations.html", STAFF_AND_MERCHANTS, _violations_widget, order=40))

@@ -1,7 +1,7 @@
 """The agency's usual shifts on a fresh database (early, middle, late, and a night shift past midnight).
 
-Managers change or add templates afterwards; a page never creates them on view. Templates already present
-(by code) are left as they are."""
+Managers change or add templates afterwards; a page never creates them on view. A database that already
+has any template keeps exactly what it has (a manager may have removed these on purpose)."""
 
 from datetime import time
 
@@ -17,6 +17,8 @@ DEFAULTS = [
 
 def add_defaults(apps, schema_editor):
     ShiftTemplate = apps.get_model("staffing", "ShiftTemplate")
+    if ShiftTemplate.objects.exists():
+        return
     for code, name, start, end in DEFAULTS:
         ShiftTemplate.objects.get_or_create(code=code, defaults={"name": name, "start": start, "end": end})
 

@@ -72,12 +72,7 @@ def roster_demand_map(*, roster: Roster, shop: Shop) -> dict[tuple[date, str], i
     demand = {(r.date, r.slot.strftime("%H:%M")): r.agents for r in rows}
     if demand:
         return demand
-    return required_from_forecast(shop=shop, start=roster.start_date, days=roster.days)
-
-
-def required_from_forecast(*, shop: Shop, start: date, days: int) -> dict[tuple[date, str], int]:
-    """Half-hour demand from the forecast and Erlang C (`staffing.forecasting.selectors.required_agents`)."""
-    return dict(required_agents(shop=shop, start=start, days=days))
+    return required_agents(shop=shop, start=roster.start_date, days=roster.days)
 
 
 def coverage_grid(*, roster: Roster, shop: Shop) -> tuple[list[str], list[date], dict[tuple[str, date], CoverageCell]]:

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from agency.models import Job, Role, User
 from agency.services import audit_record, job_finish, job_progress, job_start
 from clients.models import Shop
+from staffing.forecasting.selectors import required_agents
 from staffing.rosters.models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
-from staffing.rosters.selectors import required_from_forecast
 from staffing.rosters.solver import parse_scenario, solve
 from staffing.training.models import Certification, ShopAssignment
 
@@ -150,7 +150,7 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
                            "agents": row.agents})
     else:
         for shop in shops:
-            for (day, slot), need in sorted(required_from_forecast(shop=shop, start=first, days=roster.days).items()):
+            for (day, slot), need in sorted(required_agents(shop=shop, start=first, days=roster.days).items()):
                 if first <= day <= last and need > 0:
                     demand.append({"shop": shop.code, "date": day.isoformat(), "slot": slot, "agents": int(need)})
     scenario = {

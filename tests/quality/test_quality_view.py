@@ -87,6 +87,16 @@ def test_merchant_sees_only_their_shops_everywhere(quality_data):
     assert alerts and {a["shop"] for a in alerts} == {one.shop.code}
 
 
+def test_the_api_answers_one_sessions_metrics_with_its_hit_counts(quality_data):
+    one, _, mine, _ = quality_data
+    response = client_for(one.user).get(f"/api/quality/sessions/{mine[0].pk}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["hits"] == 1 and body["violations"] == 1  # add_hit: one other_platform hit at "violation"
+    quiet = client_for(one.user).get(f"/api/quality/sessions/{mine[1].pk}/").json()
+    assert quiet["hits"] == 0 and quiet["violations"] == 0
+
+
 def test_shop_page_has_charts_violations_and_agents(quality_data):
     one, _, mine, _ = quality_data
     page = client_for(one.user).get(reverse("quality:shop", args=[one.shop.code]) + f"?month={MONTH}").content.decode()

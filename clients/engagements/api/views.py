@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 
 from agency.http import AuthenticatedRequest
 from clients.engagements import selectors
-from clients.engagements.models import Engagement
-from clients.merchants.models import Shop
-
-
-class EngagementSerializer(serializers.ModelSerializer):
-    merchant = serializers.CharField(source="merchant.code", read_only=True)
-    shops: serializers.SlugRelatedField[Shop] = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
-
-    class Meta:
-        model = Engagement
-        fields = ["id", "merchant", "title", "stage", "stage_label", "shops", "daily_volume", "peak_hours",
-                  "peak_hour_share", "service_start", "service_end", "presale_share", "languages",
-                  "avg_handle_seconds", "concurrency", "seasonal_peaks", "next_step", "next_step_due", "updated_at"]
-
+from clients.engagements.api.serializers import EngagementSerializer
 
 
 class EngagementViewSet(viewsets.ReadOnlyModelViewSet):

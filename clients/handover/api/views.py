@@ -13,31 +13,10 @@ from rest_framework import generics, serializers, viewsets
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedRequest
-from agency.models import User
+from clients.handover.api.serializers import HandoverBatchSerializer, KnowledgeEntrySerializer
 from clients.handover.knowledge import knowledge_search, shops_searchable_by
-from clients.handover.models import HandoverBatch, KnowledgeEntry, KnowledgeKind
+from clients.handover.models import KnowledgeKind
 from clients.handover.selectors import batches_visible_to
-
-
-class KnowledgeEntrySerializer(serializers.ModelSerializer):
-    shop = serializers.CharField(source="batch.shop.code")
-    batch = serializers.IntegerField(source="batch_id")
-    version = serializers.IntegerField(source="batch.version")
-
-    class Meta:
-        model = KnowledgeEntry
-        fields = ["id", "kind", "title", "body", "sku", "price", "attributes", "shop", "batch", "version"]
-
-
-class HandoverBatchSerializer(serializers.ModelSerializer):
-    shop = serializers.CharField(source="shop.code")
-    entry_count = serializers.IntegerField(read_only=True)
-    acknowledged_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
-
-    class Meta:
-        model = HandoverBatch
-        fields = ["id", "engagement", "shop", "kind", "title", "version", "series", "supersedes", "status",
-                  "in_force", "entry_count", "acknowledged_by", "acknowledged_at", "superseded_at", "created_at"]
 
 
 class HandoverBatchViewSet(viewsets.ReadOnlyModelViewSet):

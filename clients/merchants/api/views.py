@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 
 from agency.http import AuthenticatedRequest
-from clients.merchants.models import Merchant, Shop
+from clients.merchants.api.serializers import ShopSerializer
 from clients.merchants.selectors import shops_visible_to
-
-
-class MerchantSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Merchant
-        fields = ["id", "code", "name"]
-
-
-class ShopSerializer(serializers.ModelSerializer):
-    merchant = MerchantSerializer(read_only=True)
-
-    class Meta:
-        model = Shop
-        fields = ["id", "code", "name", "platform", "merchant"]
 
 
 class ShopViewSet(viewsets.ReadOnlyModelViewSet):

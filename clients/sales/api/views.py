@@ -18,8 +18,19 @@ from agency.http import AuthenticatedRequest
 from agency.permissions import IsManager, IsMerchantUser
 from clients.engagements import selectors as engagement_selectors
 from clients.sales import selectors, services
+from clients.sales.api.serializers import (
+    ContractSerializer,
+    DecideSerializer,
+    DecisionSerializer,
+    QuoteCreateSerializer,
+    QuoteDetailSerializer,
+    QuoteReviseSerializer,
+    QuoteSerializer,
+    RevisionSerializer,
+    SignatureSerializer,
+    SignSerializer,
+)
 from clients.sales.errors import BusinessRuleError
-from clients.sales.models import Contract, ContractSignature, PriceBook, Quote, QuoteDecision, QuoteRevision
 
 
 class Refused(APIException):
@@ -36,75 +47,6 @@ def _call(fn, **kwargs):
         return fn(**kwargs)
     except BusinessRuleError as exc:
         raise Refused(exc) from exc
-
-
-class DecisionSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username")
-
-    class Meta:
-        model = QuoteDecision
-        fields = ["accepted", "by", "at", "note"]
-
-
-class RevisionSerializer(serializers.ModelSerializer):
-    price_book = serializers.CharField(source="price_book.name")
-    decision = serializers.SerializerMethodField()
-
-    class Meta:
-        model = QuoteRevision
-        fields = ["number", "price_book", "platform", "valid_until", "term_months", "inputs", "derivation", "seats",
-                  "lines", "surges", "alternatives", "monthly_total", "note", "created_at", "decision"]
-
-    @extend_schema(exclude=True)
-    def get_decision(self, revision) -> dict | None:
-        try:
-            return DecisionSerializer(revision.decision).data
-        except QuoteDecision.DoesNotExist:
-            return None
-
-
-class QuoteSerializer(serializers.ModelSerializer):
-    merchant = serializers.CharField(source="merchant.code", read_only=True)
-
-    class Meta:
-        model = Quote
-        fields = ["id", "number", "engagement", "merchant", "status", "current_revision", "created_at", "updated_at"]
-
-
-class QuoteDetailSerializer(QuoteSerializer):
-    revisions = serializers.SerializerMethodField()
-
-    class Meta(QuoteSerializer.Meta):
-        fields = [*QuoteSerializer.Meta.fields, "revisions"]
-
-    def get_revisions(self, quote) -> list[dict]:
-        # drf-stubs type many=True as the serializer itself; it is a ListSerializer, whose data is a list.
-        return RevisionSerializer(self.context["revisions"], many=True).data  # type: ignore[return-value]
-
-
-class QuoteTermsSerializer(serializers.Serializer):
-    price_book = serializers.PrimaryKeyRelatedField(queryset=PriceBook.objects.all(), required=False)
-    platform = serializers.CharField(required=False)
-    valid_until = serializers.DateField(required=False)
-    term_months = serializers.IntegerField(required=False, min_value=1, max_value=60)
-    addon_codes = serializers.ListField(child=serializers.CharField(), required=False)
-    aht_seconds = serializers.IntegerField(required=False, min_value=10, max_value=3600)
-    concurrency = serializers.IntegerField(required=False, min_value=1, max_value=5)
-    service_level = serializers.FloatField(required=False)
-    shrinkage = serializers.FloatField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True)
-
-
-class QuoteCreateSerializer(QuoteTermsSerializer):
-    engagement = serializers.IntegerField()
-
-
-class QuoteReviseSerializer(QuoteTermsSerializer):
-    base_revision = serializers.IntegerField(min_value=1)
-
-
-class DecideSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -178,31 +120,6 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"], url_path=r"revisions/(?P<number>\d+)/decline")
     def decline(self, request, pk=None, number=None):
         return self._decide(request, int(number), accept=False)
-
-
-class SignatureSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ContractSignature
-        fields = ["party", "signer_name", "signed_at", "pdf_sha256"]
-
-
-class ContractSerializer(serializers.ModelSerializer):
-    merchant = serializers.CharField(source="merchant.code", read_only=True)
-    quote = serializers.CharField(source="revision.quote.number", read_only=True)
-    revision = serializers.IntegerField(source="revision.number", read_only=True)
-    signatures = SignatureSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Contract
-        fields = ["id", "number", "merchant", "engagement", "quote", "revision", "status", "start_date", "end_date",
-                  "seats", "monthly_price", "sla_reply_rate", "sla_first_response_seconds", "sla_qa_score",
-                  "service_credit_pct", "service_credit_cap_pct", "confidentiality", "pdf_sha256", "sent_at",
-                  "activated_at", "signatures"]
-
-
-class SignSerializer(serializers.Serializer):
-    signer_name = serializers.CharField(max_length=100)
-    document_sha256 = serializers.CharField(max_length=64)
 
 
 class ContractViewSet(viewsets.ReadOnlyModelViewSet):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
+from agency.exports import csv_line_writer
 from compliance.quality.masking import mask_buyer
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.definitions import SHANGHAI
@@ -18,11 +18,6 @@ HEADER = [
 CHUNK = 2000
 
 
-class _Line:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _fmt(value, digits: int = 1) -> str:
     if value is None:
         return ""
@@ -34,7 +29,7 @@ def _fmt(value, digits: int = 1) -> str:
 
 
 def csv_rows(*, user, shop, period) -> Iterator[str]:
-    writer = csv.writer(_Line())
+    writer = csv_line_writer()
     yield "\ufeff" + writer.writerow(HEADER)
     sessions = sel.shop_sessions(user=user, shop=shop, period=period).order_by("started_at", "pk")
     chunk: list = []

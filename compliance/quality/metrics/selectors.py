@@ -22,6 +22,7 @@ from clients.models import Shop
 from compliance.models import ChatSession, Hit
 from compliance.quality.metrics.definitions import SHANGHAI
 from compliance.quality.metrics.models import AgentDayMetrics, QualityAlert, ShopDayMetrics, SlaProfile
+from compliance.sessions.selectors import sessions_visible_to
 
 SERIOUS = ("violation", "severe")
 
@@ -217,17 +218,12 @@ def _hit_count(severities: tuple[str, ...] | None = None) -> Subquery:
     )
 
 
-def metric_sessions_visible_to(*, user: User) -> QuerySet[ChatSession]:
-    """Sessions whose metrics a user may read: staff all, a merchant user their merchant's, agents none."""
-    return scope_by_merchant(ChatSession.objects.all(), user=user, merchant_path="shop__merchant")
-
-
 def shop_sessions(
     *, user: User, shop: Shop, period: Period, flag: str = "", has_hits: bool = False, agent: str = ""
 ) -> QuerySet[ChatSession]:
     """A shop's sessions in the period with their metrics and hit counts (one query per page)."""
     qs = (
-        metric_sessions_visible_to(user=user)
+        sessions_visible_to(user=user)
         .filter(shop=shop, started_at__gte=period.start_at, started_at__lt=period.end_at)
         .select_related("metrics", "metrics__agent", "shop")
         .annotate(
@@ -253,7 +249,7 @@ def shop_sessions(
 
 def session_for_drilldown(*, user: User, pk: int, hit_counts: bool = False) -> ChatSession:
     """One session a user may read; `hit_counts` adds `hit_count` and `violation_count` as in `shop_sessions`."""
-    qs = metric_sessions_visible_to(user=user).select_related("shop", "metrics", "metrics__agent")
+    qs = sessions_visible_to(user=user).select_related("shop", "metrics", "metrics__agent")
     if hit_counts:
         qs = qs.annotate(
             hit_count=Coalesce(_hit_count(), Value(0)),
