@@ -27,6 +27,13 @@ PURE_ENGINES = (
     "staffing.rosters.solver",
     "compliance.quality.metrics.definitions",
     "compliance.quality.qa.autoqa",
+    "compliance.sessions.sessionfile",
+    "compliance.precheck.jsonlines",
+    "staffing.training.grading",
+    "compliance.quality.metrics.charts",
+    "compliance.quality.qa.scoring",
+    "clients.sales.pricing",
+    "clients.handover.products",
 )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -38,7 +39,7 @@ class RowError:
         where = f"line {self.line}" + (f", {self.field}" if self.field else "")
         return f"{where}: {self.message}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "field": self.field, "message": self.message}
 
 
@@ -129,12 +130,12 @@ class _Checker:
             else:
                 self.error(line, name, f"must be text, got {type(value).__name__}")
                 return ""
-        value = value.strip()
-        if required and not value:
+        text: str = value.strip()
+        if required and not text:
             self.error(line, name, "is required")
-        elif len(value) > limit:
+        elif len(text) > limit:
             self.error(line, name, f"longer than {limit} characters")
-        return value
+        return text
 
     def add(self, line: int, session_id: Any, buyer: Any, message_id: Any, sender: Any, agent: Any,
             sent_at: Any, text: Any, prefix: str = "") -> None:
@@ -237,7 +238,7 @@ def parse_jsonl(text: str) -> ParsedFile:
     return checker.result
 
 
-def _header_index(header: list[Any]) -> dict[str, int]:
+def _header_index(header: Sequence[Any]) -> dict[str, int]:
     names = [str(h).strip().lstrip("\ufeff").lower() if h is not None else "" for h in header]
     missing = [c for c in COLUMNS if c not in names]
     if missing:
@@ -245,7 +246,7 @@ def _header_index(header: list[Any]) -> dict[str, int]:
     return {c: names.index(c) for c in COLUMNS}
 
 
-def _rows_into(checker: _Checker, rows) -> None:
+def _rows_into(checker: _Checker, rows: Iterable[tuple[int, Sequence[Any]]]) -> None:
     iterator = iter(rows)
     try:
         _first_line, header = next(iterator)
@@ -267,7 +268,7 @@ def parse_csv(text: str) -> ParsedFile:
     checker = _Checker()
     reader = csv.reader(io.StringIO(text, newline=""))
 
-    def numbered():
+    def numbered() -> Iterator[tuple[int, list[str]]]:
         start = 1
         for row in reader:
             yield start, row
