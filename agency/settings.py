@@ -217,6 +217,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "quality-sampling-due": {"task": "quality.sampling_run_due", "schedule": crontab(hour=0, minute=30)},
     # quality: roll new chat messages into the response metrics (only touched sessions and days)
     "quality-metrics-incremental": {"task": "quality.metrics_refresh_new", "schedule": 300.0},
+    # The message table's monthly partitions (PostgreSQL): this month and three ahead, and any month that
+    # reached the default partition.
+    "compliance-message-partitions": {"task": "compliance.messages_partitions_ensure", "schedule": crontab(hour=1, minute=15)},
     "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
 }
 

@@ -99,7 +99,12 @@ class ChatMessage(models.Model):
         verbose_name = _("消息")
         verbose_name_plural = _("消息")
         ordering = ["sent_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["shop", "external_id"], name="message_unique_per_shop")]
+        # A unique key of a partitioned table must hold the partition key (`sent_at`): the database keeps
+        # (shop, external_id, sent_at) unique, and the import keeps (shop, external_id) unique by checking
+        # which ids the shop already has before it inserts (one import per shop at a time).
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "external_id", "sent_at"], name="message_unique_per_shop")
+        ]
         indexes = [
             models.Index(fields=["session", "sent_at"]),
             models.Index(fields=["shop", "sent_at"]),
@@ -113,7 +118,12 @@ class ChatMessage(models.Model):
 class Hit(models.Model):
     """One rule hit in one message, found by one rule-set version."""
 
-    message = models.ForeignKey(ChatMessage, verbose_name=_("消息"), on_delete=models.CASCADE, related_name="hits")
+    # Kept by the application, not the database: on PostgreSQL the message table is partitioned by month
+    # and its key is (id, sent_at), which a single-column reference cannot name. Django's collector still
+    # deletes a message's hits with it; the retention purge deletes them explicitly.
+    message = models.ForeignKey(
+        ChatMessage, verbose_name=_("消息"), on_delete=models.CASCADE, related_name="hits", db_constraint=False
+    )
     ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.PROTECT, related_name="hits")
     rule = models.CharField(_("规则编号"), max_length=64)
     category = models.CharField(_("类别"), max_length=32, choices=Category.choices)

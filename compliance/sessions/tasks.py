@@ -18,6 +18,7 @@ from django.utils import timezone
 from agency.models import Job, User
 from agency.services import job_fail, job_fail_on_error, job_finish, job_progress, job_progress_reporter
 from clients.models import Shop
+from compliance.sessions.services import partitions
 from compliance.sessions.services.importing import SessionImportError, sessions_import_file
 from compliance.sessions.services.scanning import shops_rescan_custom_rules, shops_scan
 
@@ -130,3 +131,9 @@ def demand_history_refresh_recent(*, days: int = 2) -> int:
         demand_history_refresh(shop=shop, first=today - timedelta(days=days), last=today)
         for shop in Shop.objects.filter(sessions__isnull=False).distinct()
     )
+
+
+@shared_task(name="compliance.messages_partitions_ensure")
+def messages_partitions_ensure(*, ahead: int = 3) -> list[str]:
+    """Create the coming months' message partitions (and move any month found in the default one)."""
+    return partitions.messages_partitions_ensure(ahead=ahead)

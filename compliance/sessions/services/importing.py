@@ -36,6 +36,7 @@ from agency.services import audit_record, job_start, task_queue
 from clients.models import Shop
 from compliance.sessions.models import ChatMessage, ChatSession
 from compliance.sessions.services.csv_sql import csv_load
+from compliance.sessions.services.partitions import messages_partitions_cover
 from compliance.sessions.sessionfile import FileFormatError, MessageRow, RowError, parse_file
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,10 @@ def sessions_import_rows(
     ) if codes else {}
     if connection.vendor == "postgresql":
         _commit_without_waiting_for_flush()
+        if spans:
+            messages_partitions_cover(
+                first=min(span[1] for span in spans.values()), last=max(span[2] for span in spans.values())
+            )
         writer = _write_postgres
     else:
         writer = _write_orm
