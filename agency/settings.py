@@ -202,6 +202,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Messages per scan chunk (one transaction each); workers sharing a shop's backlog take chunks in turn.
+SCAN_CHUNK_SIZE = env.int("SCAN_CHUNK_SIZE", default=1000)
+
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-finished-jobs": {"task": "agency.purge_finished_jobs", "schedule": 24 * 3600, "args": (30,)},
     # Every night: scan whatever is still unscanned and re-scan the last two days with the current versions.

@@ -27,17 +27,21 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from agency.models import User
-from agency.services import job_start
+from agency.services import job_start, task_queue
 from clients.models import Shop
 from compliance.rules.models import CustomRule, RuleSet
 from compliance.sessions.models import ChatMessage, Hit, Sender
 
 CHUNK_SIZE = 1000
+# A shop's backlog is shared by this many scan tasks at most (each takes chunks until none is left): N
+# workers on N machines then work through one large import together.
+FAN_OUT_PER_SHOP = 8
 
 
 class Scanner(Protocol):
@@ -293,3 +297,24 @@ def rescan_after_publish(*, ruleset: RuleSet, by: User | None = None, rescan_day
         return None
     since = timezone.now() - timedelta(days=rescan_days)
     return rescan_queue(platform=ruleset.platform, since=since, by=by)
+
+
+def chunk_size() -> int:
+    """Messages per chunk: one transaction, one lock set, one progress step (setting `SCAN_CHUNK_SIZE`)."""
+    return int(getattr(settings, "SCAN_CHUNK_SIZE", CHUNK_SIZE))
+
+
+def shops_scan_fan_out(*, shops: Iterable[Shop], per_shop: int = FAN_OUT_PER_SHOP) -> int:
+    """Queue scan tasks for the unscanned messages of `shops`, several per shop when its backlog spans
+    several chunks; every task takes chunks (locked with SKIP LOCKED) until the shop has none left, so the
+    workers share the backlog and each message is scanned once. Returns the number of tasks queued."""
+    queued = 0
+    size = chunk_size()
+    for shop in shops:
+        ruleset, _scanner = default_scanner_factory(platform=shop.platform, shop=shop)
+        pending = _pending(shop, ruleset, since=None, until=None, rescan=False).count()
+        tasks = min(per_shop, -(-pending // size))
+        for _ in range(tasks):
+            task_queue(name="compliance.scan_new_messages", kwargs={"shop_id": shop.pk})
+        queued += tasks
+    return queued
