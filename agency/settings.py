@@ -93,7 +93,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connections persist between requests on PostgreSQL (a new one costs a few milliseconds per request);
+# health checks drop one the server has closed before a request uses it.
+_PERSISTENT = 0 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 60
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=_PERSISTENT)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

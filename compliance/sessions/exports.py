@@ -24,7 +24,7 @@ def _export_rows(hits) -> Iterator[list]:
         message = hit.message
         text = mask_text(message.text)
         yield [
-            timezone.localtime(message.sent_at).isoformat(), message.shop.code, message.session.external_id,
+            timezone.localtime(hit.sent_at).isoformat(), hit.shop.code, message.session.external_id,
             message.external_id, message.agent_code, hit.category, hit.severity, hit.rule,
             text[hit.start:hit.end] if hit.end <= len(text) else mask_text(hit.matched),
             hit.suggestion, text, hit.ruleset.version,

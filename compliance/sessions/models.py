@@ -133,6 +133,18 @@ class Hit(models.Model):
     matched = models.CharField(_("命中文本"), max_length=200)
     suggestion = models.CharField(_("建议用语"), max_length=300, blank=True)
     found_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    # Copied from the message when the hit is stored (a message never changes shop, time, sender or agent
+    # code), so that the violation lists, counts and exports filter, sort and page on the hits alone
+    # instead of joining every message of a year.
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    sent_at = models.DateTimeField(_("发送时间"))
+    agent_code = models.CharField(_("客服工号"), max_length=32, blank=True)
+    from_buyer = models.BooleanField(_("买家消息"), default=False)
+    # True while `ruleset` is the version that scanned the message last (`ChatMessage.scanned_ruleset`):
+    # the message's current hits. Older versions' hits stay stored with False.
+    current = models.BooleanField(_("当前结果"), default=True)
 
     class Meta:
         verbose_name = _("命中")
@@ -143,7 +155,14 @@ class Hit(models.Model):
                 fields=["message", "ruleset", "rule", "start"], name="hit_unique_per_message_version"
             )
         ]
-        indexes = [models.Index(fields=["category", "severity"])]
+        indexes = [
+            models.Index(fields=["category", "severity"]),
+            # The violation list: a shop's current hits in agents' messages, newest first.
+            models.Index(
+                fields=["shop", "-sent_at", "-message"], name="hit_current_violations",
+                condition=models.Q(current=True, from_buyer=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} «{self.matched}»"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import cast
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from agency.access import scope_by_merchant
@@ -38,11 +38,11 @@ def messages_visible_to(*, user: User) -> QuerySet[ChatMessage]:
 
 def current_hits() -> QuerySet[Hit]:
     """Every message's current hits (found by the version that scanned it last), unscoped."""
-    return Hit.objects.filter(ruleset_id=F("message__scanned_ruleset_id"))
+    return Hit.objects.filter(current=True)
 
 
 def hits_visible_to(*, user: User) -> QuerySet[Hit]:
-    return scope_by_merchant(current_hits(), user=user, merchant_path="message__shop__merchant")
+    return scope_by_merchant(current_hits(), user=user, merchant_path="shop__merchant")
 
 
 def _day_start(day: date) -> datetime:
@@ -119,30 +119,31 @@ class ViolationFilter:
 def violation_list(*, user: User, filters: ViolationFilter | None = None) -> QuerySet[Hit]:
     """Visible current hits in agents' (and bots') messages, newest first, filtered."""
     f = filters or ViolationFilter()
-    hits = hits_visible_to(user=user).exclude(message__sender="buyer")
+    hits = hits_visible_to(user=user).filter(from_buyer=False)
     if f.shop:
-        hits = hits.filter(message__shop__code=f.shop)
+        hits = hits.filter(shop__code=f.shop)
     if f.agent:
-        hits = hits.filter(message__agent_code=f.agent)
+        hits = hits.filter(agent_code=f.agent)
     if f.category:
         hits = hits.filter(category=f.category)
     if f.severity:
         hits = hits.filter(severity=f.severity)
     if f.date_from:
-        hits = hits.filter(message__sent_at__gte=_day_start(f.date_from))
+        hits = hits.filter(sent_at__gte=_day_start(f.date_from))
     if f.date_to:
-        hits = hits.filter(message__sent_at__lt=_day_start(f.date_to + timedelta(days=1)))
-    return hits.select_related("message", "message__shop", "message__session", "message__agent", "ruleset").order_by(
-        "-message__sent_at", "-message_id", "start"
+        hits = hits.filter(sent_at__lt=_day_start(f.date_to + timedelta(days=1)))
+    return hits.select_related("message", "shop", "message__session", "message__agent", "ruleset").order_by(
+        "-sent_at", "-message_id", "start"
     )
 
 
 def agent_codes_visible_to(*, user: User) -> list[str]:
     """Agent codes for the filter boxes: all agents for staff; agents seen in the merchant's sessions."""
     if user.is_authenticated and user.role == Role.MERCHANT:
-        return sorted(
-            set(messages_visible_to(user=user).exclude(agent_code="").values_list("agent_code", flat=True).distinct())
-        )
+        # order_by(): the messages' default ordering would otherwise join the DISTINCT and bring every
+        # message's row back instead of one per agent.
+        codes = messages_visible_to(user=user).exclude(agent_code="").order_by().values_list("agent_code", flat=True)
+        return sorted(set(codes.distinct()))
     codes = User.objects.filter(role=Role.AGENT, code__isnull=False).order_by("code").values_list("code", flat=True)
     return list(cast("QuerySet[User, str]", codes))  # code__isnull=False: no None among them
 
@@ -151,7 +152,7 @@ def violation_counts(*, user: User, days: int = 7) -> list[dict]:
     """Current hits in agents' messages over the last `days` days, per category (one query)."""
     since = datetime.now(tz=SHANGHAI) - timedelta(days=days)
     rows = (
-        hits_visible_to(user=user).exclude(message__sender="buyer").filter(message__sent_at__gte=since)
+        hits_visible_to(user=user).filter(from_buyer=False, sent_at__gte=since)
         .values("category").annotate(n=Count("id")).order_by("-n")
     )
     labels = dict(Category.choices)  # the choices of Hit.category

@@ -224,3 +224,21 @@ def messages_partitions(*, using: str = "default") -> list[Partition]:
             month = date(int(year), int(mon), 1)
         result.append(Partition(name=name, month=month, rows_estimate=max(int(estimate), 0)))
     return result
+
+
+SEARCH_INDEX = "message_text_trgm"
+
+
+def messages_search_index_ensure(*, using: str = "default") -> bool:
+    """PostgreSQL: a trigram index (pg_trgm, GIN) on the message text, so that a search for a phrase of three
+    or more characters reads the index instead of every message. Created on the partitioned table, it
+    exists on every month's partition. Returns True when it was created; a no-op on SQLite."""
+    if not _postgres(using):
+        return False
+    with connections[using].cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [SEARCH_INDEX])
+        if cur.fetchone()[0]:
+            return False
+        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        cur.execute(f"CREATE INDEX {SEARCH_INDEX} ON {MESSAGES} USING gin (text gin_trgm_ops)")
+    return True

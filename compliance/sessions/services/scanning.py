@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -66,7 +66,32 @@ def default_version_scanner_factory(*, ruleset: RuleSet, shop: Shop) -> Scanner:
     return scanner_for_version(ruleset=ruleset, shop=shop)
 
 
-def _hit_rows(message_id: int, ruleset: RuleSet, hits: Iterable[dict]) -> list[Hit]:
+class MessageToScan(NamedTuple):
+    """The columns of a message that a scan reads (and copies into its hits)."""
+
+    id: int
+    text: str
+    sender: str
+    sent_at: datetime
+    shop_id: int
+    agent_code: str
+
+
+SCAN_COLUMNS = MessageToScan._fields
+
+
+def hit_for(*, message: MessageToScan | ChatMessage, ruleset: RuleSet, hit: dict) -> Hit:
+    """A hit of `message` found by `ruleset`, carrying the message's shop, time, agent code and sender."""
+    return Hit(
+        message_id=message.id, ruleset=ruleset, rule=str(hit["rule"])[:64], category=hit["category"],
+        severity=hit["severity"], start=int(hit["start"]), end=int(hit["end"]),
+        matched=str(hit.get("matched") or "")[:200], suggestion=(hit.get("suggestion") or "")[:300],
+        shop_id=message.shop_id, sent_at=message.sent_at, agent_code=message.agent_code,
+        from_buyer=message.sender == Sender.BUYER, current=True,
+    )
+
+
+def _hit_rows(message: MessageToScan, ruleset: RuleSet, hits: Iterable[dict]) -> list[Hit]:
     rows: list[Hit] = []
     seen: set[tuple[str, int]] = set()
     for hit in hits:
@@ -74,34 +99,24 @@ def _hit_rows(message_id: int, ruleset: RuleSet, hits: Iterable[dict]) -> list[H
         if key in seen:
             continue
         seen.add(key)
-        rows.append(
-            Hit(
-                message_id=message_id, ruleset=ruleset, rule=key[0], category=hit["category"],
-                severity=hit["severity"], start=key[1], end=int(hit["end"]),
-                matched=str(hit.get("matched") or "")[:200], suggestion=(hit.get("suggestion") or "")[:300],
-            )
-        )
+        rows.append(hit_for(message=message, ruleset=ruleset, hit=hit))
     return rows
 
 
-def messages_scan_chunk(*, ruleset: RuleSet, scanner: Scanner, messages: list[tuple[int, str, str]]) -> int:
-    """Scan (id, text, sender) tuples of one shop with one version; replace that version's hits. -> hits"""
-    scan_ids: list[int] = []
-    texts: list[str] = []
-    roles: list[str] = []
-    for message_id, text, sender in messages:
-        if sender == Sender.SYSTEM:
-            continue
-        scan_ids.append(message_id)
-        texts.append(text)
-        roles.append("buyer" if sender == Sender.BUYER else "agent")
+def messages_scan_chunk(*, ruleset: RuleSet, scanner: Scanner, messages: list[MessageToScan]) -> int:
+    """Scan messages of one shop with one version; their hits of that version replace the ones it found
+    before and become the current ones (hits of other versions stay stored, no longer current). -> hits"""
+    to_scan = [m for m in messages if m.sender != Sender.SYSTEM]
+    texts = [m.text for m in to_scan]
+    roles = ["buyer" if m.sender == Sender.BUYER else "agent" for m in to_scan]
     results = scanner.scan_many(texts, roles) if texts else []
     rows: list[Hit] = []
-    for message_id, hits in zip(scan_ids, results, strict=True):
-        rows.extend(_hit_rows(message_id, ruleset, hits))
-    ids = [m[0] for m in messages]
+    for message, hits in zip(to_scan, results, strict=True):
+        rows.extend(_hit_rows(message, ruleset, hits))
+    ids = [m.id for m in messages]
     with transaction.atomic():
         Hit.objects.filter(message_id__in=ids, ruleset=ruleset).delete()
+        Hit.objects.filter(message_id__in=ids, current=True).update(current=False)
         Hit.objects.bulk_create(rows, batch_size=1000)
         ChatMessage.objects.filter(id__in=ids).update(scanned_ruleset=ruleset, scanned_at=timezone.now())
     return len(rows)
@@ -133,15 +148,16 @@ def _scan_in_chunks(
     last_id = _start_before(messages)
     while True:
         with transaction.atomic():
-            batch = list(
+            batch = [
+                MessageToScan(*row) for row in
                 messages.filter(id__gt=last_id).order_by("id").select_for_update(skip_locked=True)
-                .values_list("id", "text", "sender")[:chunk_size]
-            )
+                .values_list(*SCAN_COLUMNS)[:chunk_size]
+            ]
             if not batch:
                 break
             hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
         scanned += len(batch)
-        last_id = batch[-1][0]
+        last_id = batch[-1].id
         if progress:
             progress(done_before + scanned, total)
     return scanned, hits
