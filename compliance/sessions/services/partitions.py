@@ -242,3 +242,27 @@ def messages_search_index_ensure(*, using: str = "default") -> bool:
         cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         cur.execute(f"CREATE INDEX {SEARCH_INDEX} ON {MESSAGES} USING gin (text gin_trgm_ops)")
     return True
+
+
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def messages_partitions_analyze_stale(*, min_rows: int = ANALYZE_AFTER_ROWS, using: str = "default") -> list[str]:
+    """ANALYZE the message partitions that changed by more than `min_rows` rows (or a tenth of their size)
+    since their last statistics. A large import calls it before the scan starts: autovacuum would analyze
+    them too, but later, and until then the planner takes a month of new rows for an empty partition (the
+    scan's chunk query then sorted every pending row instead of reading the index in order: 2 s a chunk,
+    not 7 ms). Returns the partitions analyzed."""
+    if not messages_partitioned(using=using):
+        return []
+    with connections[using].cursor() as cur:
+        cur.execute(
+            """SELECT s.relname FROM pg_stat_user_tables s JOIN pg_inherits i ON i.inhrelid = s.relid
+               WHERE i.inhparent = %s::regclass
+                 AND s.n_mod_since_analyze > greatest(%s, (SELECT c.reltuples FROM pg_class c WHERE c.oid = s.relid) / 10)""",
+            [MESSAGES, min_rows],
+        )
+        stale = [row[0] for row in cur.fetchall()]
+        for name in stale:
+            cur.execute(f"ANALYZE {name}")
+    return stale

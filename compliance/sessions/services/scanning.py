@@ -37,6 +37,7 @@ from agency.services import job_start, task_queue
 from clients.models import Shop
 from compliance.rules.models import CustomRule, RuleSet
 from compliance.sessions.models import ChatMessage, Hit, Sender
+from compliance.sessions.services.partitions import ANALYZE_AFTER_ROWS, messages_partitions_analyze_stale
 
 CHUNK_SIZE = 1000
 # A shop's backlog is shared by this many scan tasks at most (each takes chunks until none is left): N
@@ -181,6 +182,10 @@ def shop_scan(
     pending = _pending(shop, ruleset, since=since, until=until, rescan=rescan)
     if total is None:
         total = pending.count()
+    if total >= ANALYZE_AFTER_ROWS:
+        # A large import's rows are not in the planner's statistics yet: without them the chunk query
+        # sorts the whole backlog for every chunk instead of reading the index in order.
+        messages_partitions_analyze_stale()
     scanned, hits = _scan_in_chunks(
         pending, ruleset=ruleset, scanner=scanner, chunk_size=chunk_size, progress=progress,
         done_before=done_before, total=total,
