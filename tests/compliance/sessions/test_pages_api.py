@@ -264,3 +264,23 @@ def test_dashboard_widget_counts_only_own_recent_violations(client, tenants, lib
     body = client.get("/").content.decode()
     assert 'id="widget-violations"' in body
     assert '<span class="badge sev-violation">2</span>' in body
+
+
+def test_export_neutralises_formula_cells(client, manager, tenants, library):
+    """A buyer's or agent's text, a session id or a message id that a spreadsheet would run as a formula is
+    written with a leading apostrophe (issue 12: `=HYPERLINK(…)`, `@SUM(…)`, `-2+3+cmd|…` were raw)."""
+    one, _two = tenants
+    library.scanner.words = {"微信": ("other_platform", "violation", None)}
+    payloads = ['=HYPERLINK("http://x.example","微信")', "@SUM(1+1) 微信", "-2+3+cmd|' /C calc'!A0 微信"]
+    lines = "\n".join(json.dumps({"session_id": f"@s{i}", "buyer": "b", "messages": [
+        {"id": f"-{i}+1", "sender": "agent", "agent": "a01", "sent_at": f"2026-11-03T10:0{i}:00+08:00",
+         "text": text}]}, ensure_ascii=False) for i, text in enumerate(payloads))
+    sessions_import_file(shop=one.shop, data=lines.encode(), fmt="jsonl", scan=False)
+    shop_scan(shop=one.shop)
+    client.force_login(manager)
+    text = b"".join(client.get(reverse("compliance:violation-export")).streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["text"] for r in rows) == sorted("'" + p for p in payloads)
+    assert {r["session"] for r in rows} == {"'@s0", "'@s1", "'@s2"}
+    assert {r["message_id"] for r in rows} == {"'-0+1", "'-1+1", "'-2+1"}
+    assert all(not cell.startswith(("=", "@", "+", "-")) for r in rows for cell in r.values())
