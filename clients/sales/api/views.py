@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from agency.http import AuthenticatedRequest
-from agency.permissions import IsManager, IsMerchantUser
+from agency.permissions import IsManager, IsManagerOrMerchant, IsMerchantUser
 from clients.engagements import selectors as engagement_selectors
 from clients.sales import selectors, services
 from clients.sales.api.serializers import (
@@ -52,7 +52,9 @@ def _call(fn, **kwargs):
 class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quotes: list, detail with every revision, create, revise, send, accept, decline. No edits."""
 
-    # Who may take each action; reads keep the default (any signed-in user, scoped by the selector).
+    # Who may take each action; reads are for managers and merchants (scoped by the selector): quotes are
+    # commercial terms, which inspectors and agents do not see.
+    permission_classes = [IsManagerOrMerchant]
     action_permissions = {
         "create": [IsManager], "revise": [IsManager], "send": [IsManager],
         "accept": [IsMerchantUser], "decline": [IsMerchantUser],
@@ -126,6 +128,7 @@ class ContractViewSet(viewsets.ReadOnlyModelViewSet):
     """Contracts the caller may see; sign with the SHA-256 of the PDF you read. Never edited."""
 
     serializer_class = ContractSerializer
+    permission_classes = [IsManagerOrMerchant]
     request: AuthenticatedRequest
 
     def get_queryset(self):

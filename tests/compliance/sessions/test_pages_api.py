@@ -180,9 +180,9 @@ CSV = (
 )
 
 
-def test_api_import_small_file(api_client_for, tenants, library, django_capture_on_commit_callbacks):
+def test_api_import_small_file(api_client_for, inspector, tenants, library, django_capture_on_commit_callbacks):
     one, _two = tenants
-    api = api_client_for(one.user)
+    api = api_client_for(inspector)
     upload = io.BytesIO(CSV.encode("gbk"))
     upload.name = "chats.csv"
     with django_capture_on_commit_callbacks(execute=True):
@@ -192,22 +192,33 @@ def test_api_import_small_file(api_client_for, tenants, library, django_capture_
     assert Hit.objects.filter(message__shop=one.shop, category="other_platform").count() == 1  # scanned after commit
 
 
-def test_api_import_bad_file_reports_every_row(api_client_for, tenants):
+def test_api_import_bad_file_reports_every_row(api_client_for, manager, tenants):
     one, _two = tenants
     upload = io.BytesIO((CSV + "s1,b-1,m3,nobody,,2026-11-01T08:05:00,x\ns1,b-1,m4,agent,,soon,x\n").encode())
     upload.name = "bad.csv"
-    response = api_client_for(one.user).post("/api/sessions/import/", {"file": upload, "shop": one.shop.code}, format="multipart")
+    response = api_client_for(manager).post("/api/sessions/import/", {"file": upload, "shop": one.shop.code}, format="multipart")
     assert response.status_code == 400
     body = response.json()
     assert [(e["line"], e["field"]) for e in body["errors"]] == [(4, "sender"), (5, "sent_at")]
     assert "detail" in body and not ChatMessage.objects.exists()
 
 
-def test_api_import_into_another_merchants_shop_is_refused(api_client_for, tenants):
+def test_merchants_cannot_import_sessions_through_the_api(api_client_for, tenants):
+    """An import puts violations on the agency's agents' records: merchants are refused, even for their own
+    shop (issue 12), and nothing is written."""
     one, two = tenants
+    for shop in (one.shop, two.shop):
+        upload = io.BytesIO(CSV.encode())
+        upload.name = "x.csv"
+        response = api_client_for(one.user).post("/api/sessions/import/", {"file": upload, "shop": shop.code}, format="multipart")
+        assert response.status_code == 403
+    assert not ChatMessage.objects.exists() and not Job.objects.exists()
+
+
+def test_api_import_into_a_shop_that_does_not_exist_is_refused(api_client_for, manager, tenants):
     upload = io.BytesIO(CSV.encode())
     upload.name = "x.csv"
-    response = api_client_for(one.user).post("/api/sessions/import/", {"file": upload, "shop": two.shop.code}, format="multipart")
+    response = api_client_for(manager).post("/api/sessions/import/", {"file": upload, "shop": "no-such"}, format="multipart")
     assert response.status_code == 400 and "shop" in response.json()["errors"]
     assert not ChatMessage.objects.exists()
 
@@ -242,13 +253,14 @@ def test_import_page_runs_a_job_and_shows_bad_rows(client, manager, tenants, dja
     assert job.status == Job.Status.FAILED and job.result["error_count"] == 1
 
 
-def test_import_page_cannot_target_another_merchants_shop(client, tenants):
-    one, two = tenants
+def test_merchants_cannot_import_sessions_on_the_page(client, tenants):
+    one, _two = tenants
     client.force_login(one.user)
+    assert client.get(reverse("compliance:session-import")).status_code == 403
     upload = io.BytesIO(CSV.encode())
     upload.name = "x.csv"
-    response = client.post(reverse("compliance:session-import"), {"shop": two.shop.code, "file": upload})
-    assert response.status_code == 200 and not Job.objects.exists()
+    response = client.post(reverse("compliance:session-import"), {"shop": one.shop.code, "file": upload})
+    assert response.status_code == 403 and not Job.objects.exists()
 
 
 
