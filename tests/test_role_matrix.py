@@ -33,7 +33,6 @@ ROLES = ("anonymous", "manager", "inspector", "agent", "lead", "merchant")
 MATRIX: dict[str, str] = {
     # name: method anonymous manager inspector agent lead merchant
     "api-docs": "GET 401 200 200 200 200 200",
-    "api-redoc": "GET 401 200 200 200 200 200",
     "api-schema": "GET 401 200 200 200 200 200",
     "api-token": "POST 400 400 400 400 400 400",
     "clients:amendment-pdf": "GET 302 404 403 403 403 404",

@@ -8,8 +8,8 @@ a changed quote is a new revision (`POST /api/quotes/{id}/revisions/` with the r
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from clients.sales.api.serializers import (
     QuoteCreateSerializer,
     QuoteDetailSerializer,
     QuoteReviseSerializer,
+    QuoteSendSerializer,
     QuoteSerializer,
     RevisionSerializer,
     SignatureSerializer,
@@ -96,13 +97,13 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                          by=request.user, **terms)
         return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=inline_serializer("QuoteSend", {"revision": serializers.IntegerField()}),
-                   responses={200: QuoteSerializer})
+    @extend_schema(request=QuoteSendSerializer, responses={200: QuoteSerializer})
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         quote = self.get_object()
-        quote = _call(services.quote_send, quote=quote, revision=int(request.data.get("revision") or 0),
-                      by=request.user)
+        data = QuoteSendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        quote = _call(services.quote_send, quote=quote, revision=data.validated_data["revision"], by=request.user)
         return Response(QuoteSerializer(quote).data)
 
     def _decide(self, request, number: int, accept: bool):
