@@ -95,13 +95,17 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--measure-only", metavar="DB", help="time the pages of a database kept by --keep, nothing else")
     args = parser.parse_args()
 
     import psycopg
 
-    db = f"bench_pages_{os.getpid()}"
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {db}")
+    db = args.measure_only or f"bench_pages_{os.getpid()}"
+    if args.measure_only:
+        args.keep = True
+    else:
+        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {db}")
     os.environ["DATABASE_URL"] = f"{args.pg}/{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
@@ -134,10 +138,11 @@ def run(args) -> None:
     from compliance.sessions.services.scanning import shops_scan
 
     settings.ALLOWED_HOSTS = ["testserver"]
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("demo_data", verbosity=0)
-    print(f"demo database ready in {time.perf_counter() - t0:.0f} s")
+    if not args.measure_only:
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        call_command("demo_data", verbosity=0)
+        print(f"demo database ready in {time.perf_counter() - t0:.0f} s")
 
     manager = User.objects.get(username="manager")
     merchant = User.objects.get(username="merchant1")
@@ -174,6 +179,14 @@ def run(args) -> None:
         export_ms = {name: timed_export(clients[who], url) for name, who, url in exports}
         return page_ms, export_ms
 
+    if args.measure_only:
+        pages_ms, exports_ms = measure()
+        for name, _who, _url in pages:
+            print(f"{name:40} {pages_ms[name]:8.1f} ms")
+        for name, _who, _url in exports:
+            first, total, size = exports_ms[name]
+            print(f"{name:40} first byte {first:8.1f} ms, total {total:8.0f} ms, {size / 1e6:.1f} MB")
+        return
     small_pages, small_exports = measure()
     small_count = _count_messages()
 

@@ -6,7 +6,6 @@ Every read goes through `compliance.sessions.selectors`, scoped to the caller; m
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
+from agency.pagination import CappedPaginator
 from agency.permissions import STAFF, STAFF_AND_MERCHANTS, has_role, roles_required
 from agency.selectors import jobs_visible_to
 from compliance.sessions.exports import violations_csv
@@ -36,7 +36,7 @@ PAGE_SIZE = 50
 def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = session_list(user=request.user, filters=form.filters() if form.is_bound else None)
-    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "compliance/session_list.html", {
         "form": form, "page": page, "can_import": has_role(request.user, STAFF),
     })
@@ -57,7 +57,7 @@ def session_detail_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def violation_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ViolationFilterForm(request.GET or None, user=request.user)
     hits = violation_list(user=request.user, filters=form.filters() if form.is_bound else None)
-    page = Paginator(hits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(hits, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "compliance/violation_list.html", {"form": form, "page": page})
 
 
