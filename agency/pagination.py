@@ -33,3 +33,17 @@ class CappedPaginator(Paginator):
     @cached_property
     def count_is_capped(self) -> bool:
         return self._counted > self.cap
+
+
+def requested_page(value: object) -> int:
+    """The page number a request asks for (1 when missing or not a positive number)."""
+    try:
+        return max(1, int(str(value)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def search_cap(page: object, per_page: int) -> int:
+    """For a search whose matches are costly to count: count only as far as the page after the requested
+    one, so that "next" always works and the first page never pays for counting every match."""
+    return (requested_page(page) + 1) * per_page

@@ -157,6 +157,7 @@ def run(args) -> None:
     pages = [
         ("merchant: dashboard", "merchant1", "/"),
         ("merchant: sessions", "merchant1", "/compliance/sessions/"),
+        ("merchant: find a session by its id", "merchant1", "/compliance/sessions/?q=big12345"),
         ("merchant: sessions search (3+ chars)", "merchant1", "/compliance/sessions/?q=" + "快递柜"),
         ("merchant: sessions search (2 chars)", "merchant1", "/compliance/sessions/?q=" + "发票"),
         ("merchant: sessions by agent", "merchant1", "/compliance/sessions/?agent=a03"),

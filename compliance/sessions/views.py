@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
-from agency.pagination import CappedPaginator
+from agency.pagination import COUNT_CAP, CappedPaginator, search_cap
 from agency.permissions import STAFF, STAFF_AND_MERCHANTS, has_role, roles_required
 from agency.selectors import jobs_visible_to
 from compliance.sessions.exports import violations_csv
@@ -35,8 +35,13 @@ PAGE_SIZE = 50
 @roles_required(STAFF_AND_MERCHANTS)
 def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
-    sessions = session_list(user=request.user, filters=form.filters() if form.is_bound else None)
-    page = CappedPaginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters() if form.is_bound else None
+    sessions = session_list(user=request.user, filters=filters)
+    # Finding sessions by their messages' text or agent reads messages per session: count only up to the
+    # next page there (the plain list counts sessions alone, cheaply, up to the usual cap).
+    searching = filters is not None and bool(filters.q or filters.agent)
+    cap = search_cap(request.GET.get("page"), PAGE_SIZE) if searching else COUNT_CAP
+    page = CappedPaginator(sessions, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     return render(request, "compliance/session_list.html", {
         "form": form, "page": page, "can_import": has_role(request.user, STAFF),
     })
