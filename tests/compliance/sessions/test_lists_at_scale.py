@@ -64,3 +64,16 @@ def test_violation_page_query_count_does_not_grow_with_the_rows(client, tenants,
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(violation_list(user=mine.user)) == 33
+
+
+def test_a_search_counts_only_up_to_the_next_page(client, tenants, monkeypatch):
+    from compliance.sessions import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    _messages(tenants[0].shop, ["a01"] * 7)
+    client.force_login(tenants[0].user)
+    page = client.get(reverse("compliance:session-list"), {"q": "微信"}).content.decode()
+    assert "超过 4 个会话" in page  # page 1 of 2 per page: counted as far as page 2
+    page = client.get(reverse("compliance:session-list"), {"q": "微信", "page": 3}).content.decode()
+    assert "共 7 个会话" in page  # on page 3 the count (cap 8) reaches the end
+    assert "超过" not in client.get(reverse("compliance:session-list")).content.decode()
