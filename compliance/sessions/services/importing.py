@@ -318,4 +318,5 @@ def sessions_import_enqueue(*, shop: Shop, chunks: Iterable[bytes], fmt: str, fi
         title=f"导入会话 {shop.code} · {filename[:80]}", created_by=by, merchant_id=shop.merchant_id,
         upload=chunks, upload_suffix=f".{fmt}",
         kwargs={"shop_id": shop.pk, "fmt": fmt, "user_id": by.pk if by is not None and by.is_authenticated else None},
+        retryable=True,  # all-or-nothing and idempotent per message id: running it again is always safe
     )
