@@ -26,7 +26,7 @@ from compliance.sessions.selectors import (
     shops_with_sessions_visible_to,
     violation_list,
 )
-from compliance.sessions.services.importing import sessions_import_enqueue
+from compliance.sessions.services.importing import SessionImportError, sessions_import_enqueue, sessions_upload_check
 from compliance.sessions.sessionfile import guess_format
 
 PAGE_SIZE = 50
@@ -83,10 +83,15 @@ def session_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error("format", _("无法从文件名判断格式，请选择格式。"))
             else:
                 shop = get_visible_or_404(shops_with_sessions_visible_to(user=request.user), code=form.cleaned_data["shop"])
-                job = sessions_import_enqueue(
-                    shop=shop, chunks=upload.chunks(), fmt=fmt, filename=upload.name, by=request.user
-                )
-                return redirect(reverse("compliance:session-import") + f"?job={job.pk}")
+                try:
+                    sessions_upload_check(stream=upload, size=upload.size, fmt=fmt)
+                except SessionImportError as exc:
+                    form.add_error("file", str(exc.errors[0].message))
+                else:
+                    job = sessions_import_enqueue(
+                        shop=shop, chunks=upload.chunks(), fmt=fmt, filename=upload.name, by=request.user
+                    )
+                    return redirect(reverse("compliance:session-import") + f"?job={job.pk}")
     else:
         form = ImportForm(user=request.user)
         job_id = request.GET.get("job")

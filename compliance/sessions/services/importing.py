@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import cast
+from typing import IO, cast
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -36,7 +36,7 @@ from agency.services import audit_record, job_start, task_queue
 from clients.models import Shop
 from compliance.sessions.models import ChatMessage, ChatSession
 from compliance.sessions.services.csv_sql import csv_load
-from compliance.sessions.sessionfile import FileFormatError, MessageRow, RowError, parse_file
+from compliance.sessions.sessionfile import FileFormatError, MessageRow, RowError, check_upload, parse_file
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +307,15 @@ def _write_postgres(shop: Shop, spans: dict[str, list], rows: Sequence[MessageRo
         cur.execute("TRUNCATE import_session_stage")
     return created_s, updated_s, created_m
 
+
+
+def sessions_upload_check(*, stream: IO[bytes], size: int, fmt: str) -> None:
+    """What a web request checks before it queues a file: size, row count and, for XLSX, the workbook's
+    claims (`sessionfile.check_upload`), all without parsing. Raises SessionImportError naming the limit."""
+    try:
+        check_upload(stream, size=size, fmt=fmt)
+    except FileFormatError as exc:
+        raise SessionImportError([RowError(0, "file", str(exc))]) from None
 
 
 def sessions_import_enqueue(*, shop: Shop, chunks: Iterable[bytes], fmt: str, filename: str, by: User | None) -> Job:
