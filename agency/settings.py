@@ -239,6 +239,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-finished-jobs": {"task": "agency.purge_finished_jobs", "schedule": 24 * 3600, "args": (30,)},
+    # PIPL: buyers' message text and ids past their contract's retention period are pseudonymised.
+    "compliance-buyer-data-retention": {"task": "compliance.buyer_data_retention", "schedule": crontab(hour=4, minute=0)},
     # A running Job whose worker vanished (no heartbeat) or a Job that never left the queue fails, saying why.
     "jobs-fail-stalled": {"task": "agency.jobs_fail_stalled", "schedule": 60.0},
     # Every night: scan whatever is still unscanned and re-scan the last two days with the current versions.
@@ -258,6 +260,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
+# PIPL: days after a session ends that buyers' message text and ids are kept, for shops without a contract
+# that says otherwise (Contract.buyer_data_retention_days).
+BUYER_DATA_RETENTION_DAYS = env.int("BUYER_DATA_RETENTION_DAYS", default=180)
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

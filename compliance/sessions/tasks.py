@@ -19,6 +19,7 @@ from agency.models import Job, User
 from agency.services import job_fail, job_fail_on_error, job_finish, job_progress, job_progress_reporter
 from clients.models import Shop
 from compliance.sessions.services.importing import SessionImportError, sessions_import_file
+from compliance.sessions.services.retention import buyer_data_retention_run
 from compliance.sessions.services.scanning import shops_rescan_custom_rules, shops_scan
 
 log = logging.getLogger(__name__)
@@ -130,3 +131,10 @@ def demand_history_refresh_recent(*, days: int = 2) -> int:
         demand_history_refresh(shop=shop, first=today - timedelta(days=days), last=today)
         for shop in Shop.objects.filter(sessions__isnull=False).distinct()
     )
+
+
+@shared_task(name="compliance.buyer_data_retention")
+def buyer_data_retention() -> dict:
+    """Beat, daily (PIPL): buyers' message text and ids past their contract's retention period are
+    pseudonymised; figures and hits keep their counts (`compliance.sessions.services.retention`)."""
+    return buyer_data_retention_run()
