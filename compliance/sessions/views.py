@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
-from agency.permissions import STAFF_AND_MERCHANTS, roles_required
+from agency.permissions import MANAGERS, STAFF_AND_MERCHANTS, roles_required
 from agency.selectors import jobs_visible_to
 from compliance.sessions.exports import violations_csv
 from compliance.sessions.forms import ImportForm, SessionFilterForm, ViolationFilterForm
@@ -27,6 +27,7 @@ from compliance.sessions.selectors import (
     violation_list,
 )
 from compliance.sessions.services.importing import SessionImportError, sessions_import_enqueue, sessions_upload_check
+from compliance.sessions.services.retention import buyer_data_view_audit, retention_overview
 from compliance.sessions.sessionfile import guess_format
 
 PAGE_SIZE = 50
@@ -43,6 +44,7 @@ def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 @roles_required(STAFF_AND_MERCHANTS)
 def session_detail_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_visible_or_404(sessions_visible_to(user=request.user), pk=pk)
+    buyer_data_view_audit(user=request.user, session=session, where="compliance:session-detail")
     messages = session_messages(session=session)
     hit_total = sum(len(m.current_hits) for m in messages)
     return render(
@@ -100,3 +102,9 @@ def session_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             if request.htmx:
                 return render(request, "compliance/_import_job.html", {"job": job})
     return render(request, "compliance/session_import.html", {"form": form, "job": job})
+
+
+@roles_required(MANAGERS)
+def retention_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """PIPL: per shop, how long buyers' data is kept, what is still kept in clear and when it is due."""
+    return render(request, "compliance/retention.html", {"rows": retention_overview()})

@@ -37,6 +37,7 @@ from compliance.sessions.services.importing import (
     sessions_import_file,
     sessions_upload_check,
 )
+from compliance.sessions.services.retention import buyer_data_view_audit
 from compliance.sessions.sessionfile import guess_format
 
 SYNC_MAX_BYTES = getattr(settings, "COMPLIANCE_IMPORT_SYNC_MAX_BYTES", 2 * 1024 * 1024)
@@ -63,6 +64,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=SessionDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         session = get_visible_or_404(self.get_queryset(), pk=kwargs["pk"])
+        buyer_data_view_audit(user=request.user, session=session, where="api:session-detail")
         serializer = SessionDetailSerializer(session, context={"messages": session_messages(session=session)})
         return Response(serializer.data)
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet, Value
+from django.db.models import Count, Min, Q, QuerySet, Value
 from django.db.models.functions import Length, Repeat
 from django.utils import timezone
 
@@ -112,3 +112,48 @@ def buyer_data_retention_run(*, now: datetime | None = None) -> dict[str, dict[s
         if result.sessions:
             done[shop.code] = result.as_dict()
     return done
+
+
+def buyer_data_view_audit(*, user: User, session: ChatSession, where: str) -> None:
+    """Staff looked at a session with its buyer's id in clear (PIPL): one audit line per view, naming the
+    page or endpoint. A merchant user reading their own shop's sessions is not audited here."""
+    if user.is_authenticated and not user.is_merchant_user:
+        audit_record(actor=user, verb="buyer_data.view", target=session, merchant_id=session.shop.merchant_id,
+                     data={"where": where, "purged": session.buyer_data_purged_at is not None})
+
+
+@dataclass
+class ShopRetention:
+    """What the retention page shows for one shop: what is kept in clear, and until when."""
+
+    shop: Shop
+    days: int
+    contract_number: str | None
+    kept_sessions: int
+    purged_sessions: int
+    oldest_kept_end: datetime | None
+
+    @property
+    def next_purge_at(self) -> datetime | None:
+        return self.oldest_kept_end + timedelta(days=self.days) if self.oldest_kept_end else None
+
+
+def retention_overview() -> list[ShopRetention]:
+    """Every shop with sessions: its retention period (and the contract that sets it), how many sessions
+    keep their buyer data in clear, how many were pseudonymised, and when the oldest one kept is due."""
+    counts = {
+        row["shop_id"]: row for row in ChatSession.objects.order_by().values("shop_id").annotate(
+            kept=Count("pk", filter=Q(buyer_data_purged_at__isnull=True)),
+            purged=Count("pk", filter=Q(buyer_data_purged_at__isnull=False)),
+            oldest=Min("ended_at", filter=Q(buyer_data_purged_at__isnull=True)),
+        )
+    }
+    overview = []
+    for shop in Shop.objects.filter(pk__in=counts).select_related("merchant").order_by("merchant__name", "code"):
+        days, contract = shop_retention(shop=shop)
+        row = counts[shop.pk]
+        overview.append(ShopRetention(
+            shop=shop, days=days, contract_number=getattr(contract, "number", None), kept_sessions=row["kept"],
+            purged_sessions=row["purged"], oldest_kept_end=row["oldest"],
+        ))
+    return overview

@@ -98,3 +98,38 @@ def test_the_default_period_applies_without_a_contract(shops, settings):
     with time_machine.travel(NOW, tick=False):
         done = buyer_data_retention.delay().get()
     assert done[two.code] == {"sessions": 1, "messages": 1, "hits": 1}
+
+
+def test_the_retention_page_shows_what_is_kept_and_until_when(shops, client, manager, tenants, settings):
+    settings.BUYER_DATA_RETENTION_DAYS = 180
+    one, two = shops
+    with time_machine.travel(NOW, tick=False):
+        buyer_data_retention.delay().get()
+    client.force_login(manager)
+    response = client.get("/compliance/retention/")
+    assert response.status_code == 200
+    rows = {row.shop.code: row for row in response.context["rows"]}
+    assert rows[one.code].days == 30 and rows[one.code].contract_number and rows[one.code].kept_sessions == 1
+    assert rows[one.code].purged_sessions == 2
+    assert rows[one.code].next_purge_at == NOW - timedelta(days=10) + timedelta(days=30)
+    assert rows[two.code].days == 180 and rows[two.code].contract_number is None
+    assert rows[two.code].next_purge_at == NOW - timedelta(days=40) + timedelta(days=180)
+    client.force_login(tenants[0].user)
+    assert client.get("/compliance/retention/").status_code == 403
+
+
+def test_staff_views_of_a_buyers_data_are_audited_and_merchants_own_views_are_not(
+    shops, client, manager, inspector, tenants, api_client_for
+):
+    one, _two = shops
+    session = ChatSession.objects.get(shop=one, external_id="old")
+    client.force_login(inspector)
+    assert client.get(f"/compliance/sessions/{session.pk}/").status_code == 200
+    assert api_client_for(manager).get(f"/api/sessions/{session.pk}/").status_code == 200
+    client.force_login(tenants[0].user)
+    assert client.get(f"/compliance/sessions/{session.pk}/").status_code == 200
+    views = AuditEvent.objects.filter(verb="buyer_data.view", object_id=str(session.pk))
+    assert sorted((e.actor.username, e.data["where"]) for e in views) == sorted([
+        (inspector.username, "compliance:session-detail"), (manager.username, "api:session-detail"),
+    ])
+    assert all(e.merchant_id == one.merchant_id for e in views)
