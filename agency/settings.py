@@ -260,6 +260,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
+# An export of more rows than this runs as a job (a file to download) instead of streaming in the request.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
 # PIPL: days after a session ends that buyers' message text and ids are kept, for shops without a contract
 # that says otherwise (Contract.buyer_data_retention_days).
 BUYER_DATA_RETENTION_DAYS = env.int("BUYER_DATA_RETENTION_DAYS", default=180)

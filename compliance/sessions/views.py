@@ -14,18 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.access import get_visible_or_404
+from agency.exports import export_too_big
 from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, STAFF_AND_MERCHANTS, roles_required
 from agency.selectors import jobs_visible_to
 from compliance.sessions.exports import violations_csv
 from compliance.sessions.forms import ImportForm, SessionFilterForm, ViolationFilterForm
 from compliance.sessions.selectors import (
+    ViolationFilter,
     session_list,
     session_messages,
     sessions_visible_to,
     shops_with_sessions_visible_to,
     violation_list,
 )
+from compliance.sessions.services.exporting import violations_export_start
 from compliance.sessions.services.importing import SessionImportError, sessions_import_enqueue, sessions_upload_check
 from compliance.sessions.services.retention import buyer_data_view_audit, retention_overview
 from compliance.sessions.sessionfile import guess_format
@@ -62,10 +65,18 @@ def violation_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @roles_required(STAFF_AND_MERCHANTS)
-def violation_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
-    """The filtered violations as CSV (UTF-8 with BOM so Excel reads the Chinese), streamed, masked."""
+def violation_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered violations as CSV (UTF-8 with BOM so Excel reads the Chinese), streamed, masked; more
+    than EXPORT_STREAM_MAX_ROWS rows: a page offering to run it as a job (POST), then a file to download."""
     form = ViolationFilterForm(request.GET or None, user=request.user)
-    hits = violation_list(user=request.user, filters=form.filters() if form.is_bound else None)
+    filters = form.filters() if form.is_bound else ViolationFilter()
+    if request.method == "POST":
+        job = violations_export_start(by=request.user, filters=filters)
+        return redirect("job-detail", job.pk)
+    hits = violation_list(user=request.user, filters=filters)
+    rows = hits.count()
+    if export_too_big(rows=rows):
+        return render(request, "agency/export_as_job.html", {"rows": rows, "title": _("导出违规命中")})
     response = StreamingHttpResponse(violations_csv(hits), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="violations-{stamp}.csv"'
