@@ -75,3 +75,36 @@ def test_a_big_violations_export_runs_as_a_job_scoped_to_the_asker(
     assert len(rows) >= 3 and {r["shop"] for r in rows} == {one.shop.code}  # the other merchant's are not there
     assert all("13812345678" not in r["text"] for r in rows)  # masked, as on the page
     assert client_for(two.user).get(reverse("job-download", args=[job.pk])).status_code == 404
+
+
+def test_a_merchant_exports_all_of_their_data_as_a_zip_job(
+    quality_data, settings, tmp_path, django_capture_on_commit_callbacks, manager  # noqa: F811
+):
+    import zipfile
+
+    settings.MEDIA_ROOT = tmp_path
+    one, two, mine, theirs = quality_data
+    client = client_for(one.user)
+    assert client.get(reverse("quality:merchant-data-export")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("quality:merchant-data-export"))
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.status == Job.Status.DONE, job.message
+    download = client.get(reverse("job-download", args=[job.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert set(archive.namelist()) == {
+        "shops.csv", "contracts.csv", "sessions.csv", "messages.csv", "hits.csv", "session_metrics.csv",
+    }
+
+    def table(name: str) -> list[dict]:
+        return list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+
+    assert sorted(r["session_id"] for r in table("sessions.csv")) == sorted(s.external_id for s in mine)
+    assert {r["code"] for r in table("shops.csv")} == {one.shop.code}
+    messages = table("messages.csv")
+    assert messages and not any("13812345678" in r["text"] for r in messages)
+    assert any("138****5678" in r["text"] for r in messages)
+    assert not {s.external_id for s in theirs} & {r["session_id"] for r in table("sessions.csv")}
+    assert job.result["tables"]["sessions.csv"] == len(mine)
+    assert client_for(two.user).get(reverse("job-download", args=[job.pk])).status_code == 404
+    assert client_for(manager).get(reverse("quality:merchant-data-export")).status_code == 403

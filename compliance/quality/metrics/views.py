@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from agency.access import get_visible_or_404
 from agency.exports import export_too_big
 from agency.http import AuthenticatedHttpRequest
-from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, require_role, roles_required
+from agency.permissions import MANAGERS, MERCHANTS, STAFF, STAFF_AND_MERCHANTS, require_role, roles_required
 from clients.merchants.selectors import shops_visible_to
 from compliance.models import ChatSession
 from compliance.quality.masking import highlighted_segments, mask_buyer
@@ -26,6 +26,7 @@ from compliance.quality.metrics import charts
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.exports import csv_rows
 from compliance.quality.metrics.forms import SlaProfileForm
+from compliance.quality.metrics.merchant_export import merchant_data_export_start
 from compliance.quality.metrics.models import SlaProfile
 from compliance.quality.metrics.reports import monthly_report_pdf
 from compliance.quality.metrics.scores import session_scores, shop_scores
@@ -220,3 +221,12 @@ def metrics_recompute(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_role(request.user, MANAGERS)
     job = metrics_recompute_start(by=request.user)
     return redirect("job-detail", pk=job.pk)
+
+
+@roles_required(MERCHANTS)
+def merchant_data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A merchant takes all of their data (e.g. when a contract ends): POST starts a job, its page offers the ZIP."""
+    if request.method == "POST":
+        job = merchant_data_export_start(by=request.user)
+        return redirect("job-detail", job.pk)
+    return render(request, "quality/merchant_data_export.html")
