@@ -30,7 +30,11 @@ from compliance.sessions.selectors import (
 )
 from compliance.sessions.services.exporting import violations_export_start
 from compliance.sessions.services.importing import SessionImportError, sessions_import_enqueue, sessions_upload_check
-from compliance.sessions.services.retention import buyer_data_view_audit, retention_overview
+from compliance.sessions.services.retention import (
+    buyer_data_list_audit,
+    buyer_data_view_audit,
+    retention_overview,
+)
 from compliance.sessions.sessionfile import guess_format
 
 PAGE_SIZE = 50
@@ -41,6 +45,7 @@ def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = session_list(user=request.user, filters=form.filters() if form.is_bound else None)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    buyer_data_list_audit(user=request.user, sessions=page.object_list, where="compliance:session-list")
     return render(request, "compliance/session_list.html", {"form": form, "page": page})
 
 

@@ -37,7 +37,7 @@ from compliance.sessions.services.importing import (
     sessions_import_file,
     sessions_upload_check,
 )
-from compliance.sessions.services.retention import buyer_data_view_audit
+from compliance.sessions.services.retention import buyer_data_list_audit, buyer_data_view_audit
 from compliance.sessions.sessionfile import guess_format
 
 SYNC_MAX_BYTES = getattr(settings, "COMPLIANCE_IMPORT_SYNC_MAX_BYTES", 2 * 1024 * 1024)
@@ -60,6 +60,13 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
         return session_list(
             user=self.request.user, filters=SessionFilter(shop=params.get("shop", ""), agent=params.get("agent", ""))
         )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        shown = getattr(self.paginator, "page", None)
+        if shown is not None:
+            buyer_data_list_audit(user=request.user, sessions=shown.object_list, where="api:session-list")
+        return response
 
     @extend_schema(responses=SessionDetailSerializer)
     def retrieve(self, request, *args, **kwargs):

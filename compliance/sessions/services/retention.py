@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -157,3 +158,16 @@ def retention_overview() -> list[ShopRetention]:
             purged_sessions=row["purged"], oldest_kept_end=row["oldest"],
         ))
     return overview
+
+
+def buyer_data_list_audit(*, user: User, sessions: Iterable[ChatSession], where: str) -> None:
+    """Staff looked at a list of sessions showing their buyers' ids in clear: one audit line per merchant
+    on the page, naming the sessions shown (nothing when the page showed none)."""
+    if not user.is_authenticated or user.is_merchant_user:
+        return
+    by_merchant: dict[int, list[ChatSession]] = {}
+    for session in sessions:
+        by_merchant.setdefault(session.shop.merchant_id, []).append(session)
+    for merchant_id, shown in by_merchant.items():
+        audit_record(actor=user, verb="buyer_data.view_list", target=shown[0], merchant_id=merchant_id,
+                     data={"where": where, "sessions": [s.pk for s in shown]})

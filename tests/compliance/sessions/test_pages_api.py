@@ -169,7 +169,7 @@ def test_api_query_counts(api_client_for, manager, tenants, library, django_asse
     session = ChatSession.objects.get(shop=one.shop, external_id="s0")
     with django_assert_max_num_queries(5):
         assert api.get("/api/sessions/").status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # one of them the audit line of a manager seeing the buyer in clear
         assert api.get(f"/api/sessions/{session.pk}/").status_code == 200
 
 

@@ -133,3 +133,16 @@ def test_staff_views_of_a_buyers_data_are_audited_and_merchants_own_views_are_no
         (inspector.username, "compliance:session-detail"), (manager.username, "api:session-detail"),
     ])
     assert all(e.merchant_id == one.merchant_id for e in views)
+
+
+def test_staff_lists_of_buyers_are_audited_per_merchant(shops, client, inspector, tenants, api_client_for, manager):
+    one, two = shops
+    client.force_login(inspector)
+    assert client.get("/compliance/sessions/").status_code == 200
+    lines = AuditEvent.objects.filter(verb="buyer_data.view_list", actor=inspector)
+    assert {e.merchant_id: len(e.data["sessions"]) for e in lines} == {one.merchant_id: 3, two.merchant_id: 1}
+    assert api_client_for(manager).get("/api/sessions/").status_code == 200
+    assert AuditEvent.objects.filter(verb="buyer_data.view_list", actor=manager).count() == 2
+    client.force_login(tenants[0].user)
+    client.get("/compliance/sessions/")
+    assert not AuditEvent.objects.filter(verb="buyer_data.view_list", actor=tenants[0].user).exists()
