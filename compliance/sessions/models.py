@@ -22,6 +22,10 @@ class ChatSession(models.Model):
     started_at = models.DateTimeField(_("开始时间"), db_index=True)
     ended_at = models.DateTimeField(_("结束时间"))
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    buyer_data_purged_at = models.DateTimeField(
+        _("买家数据去标识化时间"), null=True, blank=True,
+        help_text=_("保留期满后，买家标识换成化名、买家消息原文清除的时间"),
+    )
 
     class Meta:
         verbose_name = _("会话")

@@ -9,6 +9,7 @@ A message's *current* hits are those found by the version that scanned it last
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import cast
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 from agency.access import scope_by_merchant
 from agency.models import Role, User
 from clients.models import Shop
+from compliance.masking import MASKABLE, mask_text
 from compliance.rules.models import Category
 from compliance.sessions.models import ChatMessage, ChatSession, Hit
 from compliance.sessions.sessionfile import SHANGHAI
@@ -75,10 +77,7 @@ def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySe
             Exists(ChatMessage.objects.filter(session=OuterRef("pk"), agent_code=f.agent))
         )
     if f.q:
-        sessions = sessions.filter(
-            Q(external_id=f.q) | Q(buyer=f.q)
-            | Exists(ChatMessage.objects.filter(session=OuterRef("pk"), text__contains=f.q))
-        )
+        sessions = sessions.filter(Q(external_id=f.q) | Q(buyer=f.q) | _text_matches(sessions, f.q))
     message_count = (
         ChatMessage.objects.filter(session=OuterRef("pk")).order_by().values("session").annotate(c=Count("*")).values("c")
     )
@@ -93,6 +92,29 @@ def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySe
     if f.with_hits:
         sessions = sessions.filter(hit_count__gt=0)
     return sessions.order_by("-started_at", "-pk")
+
+
+MASKED_SEARCH_CANDIDATES = 5000
+
+
+def _text_matches(sessions: QuerySet[ChatSession], q: str) -> Q:
+    """Sessions with a message whose text *as pages show it* (masked, `compliance.masking`) contains `q`, so a
+    search never confirms what a page hides: `13800138000` finds nothing where pages show `138****8000`,
+    and `138****8000` finds it.
+
+    Masking only ever replaces digit-like characters with `*`, one for one. A query with neither is found
+    in the masked text exactly where it is found in the stored text, so the database searches alone. A
+    query with either is searched in the database with each `*` as any one character, and the candidates
+    (at most MASKED_SEARCH_CANDIDATES messages, oldest sessions' messages first) are masked and checked."""
+    if not any(ch == "*" or ch in MASKABLE for ch in q):
+        return Q(Exists(ChatMessage.objects.filter(session=OuterRef("pk"), text__contains=q)))
+    pattern = "".join("." if ch == "*" else re.escape(ch) for ch in q)
+    candidates = (
+        ChatMessage.objects.filter(session__in=sessions.values("pk"), text__regex=pattern)
+        .order_by("session_id", "pk").values_list("session_id", "text")[:MASKED_SEARCH_CANDIDATES]
+    )
+    found = {session_id for session_id, text in candidates if q in mask_text(text)}
+    return Q(pk__in=found)
 
 
 def session_messages(*, session: ChatSession) -> list[ChatMessage]:

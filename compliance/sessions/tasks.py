@@ -19,8 +19,10 @@ from django.utils import timezone
 from agency.models import Job, User
 from agency.services import job_fail, job_fail_on_error, job_finish, job_progress, job_progress_reporter
 from clients.models import Shop
+from compliance.sessions.exports import violations_export_run
 from compliance.sessions.services import partitions
 from compliance.sessions.services.importing import SessionImportError, sessions_import_file
+from compliance.sessions.services.retention import buyer_data_retention_run
 from compliance.sessions.services.scanning import chunk_size, shops_rescan_custom_rules, shops_scan, shops_scan_fan_out
 
 log = logging.getLogger(__name__)
@@ -142,3 +144,17 @@ def demand_history_refresh_recent(*, days: int = 2) -> int:
 def messages_partitions_ensure(*, ahead: int = 3) -> list[str]:
     """Create the coming months' message partitions (and move any month found in the default one)."""
     return partitions.messages_partitions_ensure(ahead=ahead)
+
+
+@shared_task(name="compliance.buyer_data_retention")
+def buyer_data_retention() -> dict:
+    """Beat, daily (PIPL): buyers' message text and ids past their contract's retention period are
+    pseudonymised; figures and hits keep their counts (`compliance.sessions.services.retention`)."""
+    return buyer_data_retention_run()
+
+
+@shared_task(name="compliance.violations_export")
+def violations_export(*, job_id: int, user_id: int, filters: dict) -> dict:
+    """A big violations CSV written to a file (`compliance.sessions.exports.violations_export_run`)."""
+    with job_fail_on_error(job_id=job_id):
+        return violations_export_run(job_id=job_id, user_id=user_id, filters=filters)

@@ -288,6 +288,7 @@ def rescan_queue(
             "platform": platform, "shop_id": shop.pk if shop else None,
             "since": since.isoformat(), "until": until.isoformat() if until else None,
         },
+        retryable=True,  # a scan replaces its own hits: running it again stores the same hits
     )
     return job.pk
 
@@ -307,6 +308,7 @@ def rescan_after_custom_rule(
         task="compliance.rescan_custom_rules", kind="compliance.rescan",
         title=f"重新扫描 {rule.rule_id} · {timezone.localtime(since):%Y-%m-%d} 起", created_by=by,
         merchant_id=rule.merchant_id, kwargs={"shop_ids": list(shop_ids), "since": since.isoformat()},
+        retryable=True,
     )
     return job.pk
 
