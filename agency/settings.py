@@ -241,6 +241,9 @@ ALERT_WEBHOOK_HOSTS = env.list(
 )
 ALERT_WEBHOOK_TIMEOUT = env.float("ALERT_WEBHOOK_TIMEOUT", default=5.0)
 
+# The agency's company name in the contracts' signature block and on their PDFs.
+AGENCY_COMPANY_NAME = env.str("AGENCY_COMPANY_NAME", default="代运营客服外包服务机构")
+
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
