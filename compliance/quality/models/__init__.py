@@ -15,6 +15,7 @@ from compliance.quality.metrics.models import (
 )
 from compliance.quality.qa.models import (
     AutoQACheck,
+    AutoQAConfigVersion,
     AutoQADeduction,
     AutoQAResult,
     CalibrationRound,
@@ -33,6 +34,7 @@ __all__ = [
     "AgentDayMetrics",
     "AlertDelivery",
     "AutoQACheck",
+    "AutoQAConfigVersion",
     "AutoQADeduction",
     "AutoQAResult",
     "CalibrationRound",
