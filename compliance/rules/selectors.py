@@ -57,7 +57,8 @@ def classifier_panel(*, ruleset: RuleSet) -> dict | None:
         ClassifierSwitch.objects.filter(platform=ruleset.platform, enabled=False).values_list("category", flat=True)
     )
     in_version = set(ruleset.rules.filter(detector="model", enabled=True).values_list("category", flat=True))
-    dev = (meta or {}).get("dev") or {}
+    # a model trained on train+dev carries out-of-fold figures ("cv"); one trained on train alone, dev figures
+    dev = (meta or {}).get("cv") or (meta or {}).get("dev") or {}
     rows = []
     for code, label in Category.choices:
         figures = dev.get(code) or {}
