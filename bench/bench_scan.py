@@ -5,12 +5,15 @@
 Generates a synthetic chat corpus (seeded; clean service replies with ~12% violations in every
 category and evasion form), pins itself to one CPU, then times over the same raw messages:
 
-  bare     pyahocorasick `iter` over the same patterns as the engine's automaton, one call per message
-  engine   Scanner.scan_many: normalisation + offset map, automaton, detectors, allow-list, mapping back
-  command  `manage.py compliance_scan --platform …` reading the corpus as JSON lines (process start,
-           rule loading, JSON parsing and writing included), on a freshly migrated scratch SQLite database
+  bare        pyahocorasick `iter` over the same patterns as the engine's automaton, one call per message
+  dictionary  Scanner.scan_many without the classifier: normalisation + offset map, automaton,
+              combinations, homophones, detectors, allow-list and negation, mapping back
+  full        the same with the clause classifier (every category's model rule on)
+  command     `manage.py compliance_scan --platform …` reading the corpus as JSON lines (process start,
+              rule loading, JSON parsing and writing included), on a freshly migrated scratch SQLite
+              database — the shipped library and classifier, as a user runs it
 
-and prints the figures side by side with the ratio engine/bare (target ≥ 0.4).
+and prints the figures side by side with each one's ratio to bare (issue #11: the command ≥ 0.05×).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import ahocorasick  # noqa: E402
 
 from compliance.engine import Scanner  # noqa: E402
+from compliance.engine.classifier import ClauseModel  # noqa: E402
 from compliance.engine.library import load_library  # noqa: E402
 
 PRODUCTS = ["连衣裙", "运动鞋", "保温杯", "蓝牙耳机", "电饭煲", "面膜", "儿童书包", "羽绒服", "洗发水", "数据线", "床上四件套", "猫粮"]
@@ -173,25 +177,33 @@ def main() -> None:
     os.sched_setaffinity(0, {cpu})
 
     library = load_library()[args.platform]
-    scanner = Scanner(library["rules"], library["aliases"])
+    rules = [r for r in library["rules"] if r["detector"] != "model"]
+    dictionary = Scanner(rules, library["aliases"])
+    full = Scanner(library["rules"], library["aliases"], model=ClauseModel.load())
     messages = generate(args.messages)
     chars = sum(len(m) for m in messages)
     print(f"corpus: {len(messages):,} messages, {chars:,} characters, platform {args.platform}, "
-          f"{len(library['rules'])} rules, {scanner.pattern_count} automaton patterns, pinned to CPU {cpu}")
+          f"{len(library['rules'])} rules, {dictionary.pattern_count} automaton patterns, pinned to CPU {cpu}")
 
-    bare_s, bare_hits = bench_bare(scanner.patterns, messages)
-    engine_s, engine_hits = bench_engine(scanner, messages)
+    bare_s, bare_hits = bench_bare(dictionary.patterns, messages)
+    dict_s, dict_hits = bench_engine(dictionary, messages)
+    full_s, full_hits = bench_engine(full, messages)
     bare_rate = len(messages) / bare_s
-    engine_rate = len(messages) / engine_s
-    print(f"{'':28}{'CPU s':>10}{'messages/s':>14}{'hits':>10}")
-    print(f"{'bare pyahocorasick iter':28}{bare_s:>10.2f}{bare_rate:>14,.0f}{bare_hits:>10,}")
-    print(f"{'engine scan_many':28}{engine_s:>10.2f}{engine_rate:>14,.0f}{engine_hits:>10,}")
-    print(f"ratio engine/bare = {engine_rate / bare_rate:.2f} (target >= 0.40)")
+    print(f"{'':30}{'CPU s':>10}{'messages/s':>14}{'x bare':>8}{'hits':>10}")
+    for name, seconds, hits in (
+        ("bare pyahocorasick iter", bare_s, bare_hits),
+        ("dictionary layer", dict_s, dict_hits),
+        ("full engine + classifier", full_s, full_hits),
+    ):
+        rate = len(messages) / seconds
+        print(f"{name:30}{seconds:>10.2f}{rate:>14,.0f}{rate / bare_rate:>8.2f}{hits:>10,}")
     if not args.no_command:
         cmd_cpu, cmd_wall, lines = bench_command(args.platform, messages)
-        print(f"{'compliance_scan command':28}{cmd_cpu:>10.2f}{len(messages) / cmd_cpu:>14,.0f}{'':>10}"
+        rate = len(messages) / cmd_cpu
+        print(f"{'compliance_scan end to end':30}{cmd_cpu:>10.2f}{rate:>14,.0f}{rate / bare_rate:>8.2f}{'':>10}"
               f"  (CPU time; wall {cmd_wall:.2f} s = {len(messages) / cmd_wall:,.0f} messages/s; "
               f"{lines:,} output lines; process start, rule loading, JSON in/out included)")
+        print(f"target: compliance_scan >= 0.05 x bare -> {'met' if rate / bare_rate >= 0.05 else 'NOT met'}")
 
 
 if __name__ == "__main__":

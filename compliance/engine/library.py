@@ -20,7 +20,7 @@ PLATFORMS = ("taobao", "tmall", "pdd", "jd", "douyin")
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "library"
 _RULE_KEYS = {
     "id", "category", "terms", "severity", "suggestion", "explanation", "allow", "evasion", "detector",
-    "platforms", "platform_rule", "penalty",
+    "platforms", "platform_rule", "penalty", "all", "unless", "scope", "question", "homophones", "negatable",
 }
 
 
@@ -61,8 +61,8 @@ def _finish(rule: dict[str, Any], where: str) -> dict[str, Any]:
         raise LibraryError(f"{where}: severity {rule.get('severity')!r} is not one of {', '.join(SEVERITIES)}")
     if rule.get("detector") and rule["detector"] not in DETECTORS:
         raise LibraryError(f"{where}: unknown detector {rule['detector']!r}")
-    if not rule.get("detector") and not rule.get("terms"):
-        raise LibraryError(f"{where}: needs terms or a detector")
+    if not rule.get("detector") and not rule.get("terms") and not rule.get("all"):
+        raise LibraryError(f"{where}: needs terms or a detector (or all: a combination)")
     return {
         "id": str(rule["id"]),
         "category": rule["category"],
@@ -75,6 +75,12 @@ def _finish(rule: dict[str, Any], where: str) -> dict[str, Any]:
         "explanation": rule.get("explanation") or "",
         "platform_rule": rule.get("platform_rule") or "",
         "penalty": rule.get("penalty") or "",
+        "all": [[str(t) for t in group] for group in rule.get("all") or []],
+        "unless": [str(t) for t in rule.get("unless") or []],
+        "scope": rule.get("scope") or "clause",
+        "question": bool(rule.get("question")),
+        "homophones": bool(rule.get("homophones")),
+        "negatable": bool(rule.get("negatable")),
     }
 
 
@@ -124,7 +130,11 @@ def load_library(rules_dir: Path | str | None = None) -> dict[str, dict[str, Any
     return out
 
 
-def content_hash(rules: list[dict[str, Any]], aliases: dict[str, list[str]]) -> str:
-    """A stable digest of what a rule set would scan with (used to make loading idempotent)."""
-    payload = json.dumps({"rules": sorted(rules, key=lambda r: r["id"]), "aliases": aliases}, sort_keys=True, ensure_ascii=False)
+def content_hash(rules: list[dict[str, Any]], aliases: dict[str, list[str]], model: str = "") -> str:
+    """A stable digest of what a rule set would scan with (used to make loading idempotent); `model` is
+    the classifier's sha256, part of the version like the rules."""
+    content: dict[str, Any] = {"rules": sorted(rules, key=lambda r: r["id"]), "aliases": aliases}
+    if model:
+        content["model"] = model
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -32,8 +32,11 @@ _BOUNDARY = set("，。！？、：；…—（）【】「」『』《》〈〉
 _NUMERALS = {
     "零": "0", "〇": "0", "○": "0", "一": "1", "壹": "1", "幺": "1", "二": "2", "贰": "2", "三": "3",
     "叁": "3", "四": "4", "肆": "4", "五": "5", "伍": "5", "六": "6", "陆": "6", "七": "7", "柒": "7",
-    "八": "8", "捌": "8", "九": "9", "玖": "9",
+    "八": "8", "捌": "8", "九": "9", "玖": "9", "两": "2",
 }
+# parenthesised and full-stop digits (⑴, ⒈): NFKC makes them several characters, the table needs one
+_NUMERALS.update({chr(0x2474 + k): str(k + 1) for k in range(9)})
+_NUMERALS.update({chr(0x2488 + k): str(k + 1) for k in range(9)})
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 
 NORMAL, NOISE, CJK = 0, 1, 2
@@ -82,7 +85,8 @@ def tables() -> tuple[np.ndarray, np.ndarray]:
         out = low if len(low) == 1 else out
         out = _NUMERALS.get(out, out)
         mapping[cp] = ord(out)
-        if out.isspace() or unicodedata.category(out)[0] in "PSZC":
+        # marks too: the variation selector and keycap of "1️⃣" must not split a digit run
+        if out.isspace() or unicodedata.category(out)[0] in "PSZCM":
             klass[cp] = NOISE
         elif ord(out) not in _NO_COLLAPSE and any(lo <= ord(out) < hi for lo, hi in _CJK_RANGES):
             klass[cp] = CJK
@@ -119,6 +123,37 @@ def normalize_joined(text: str) -> tuple[str, str, np.ndarray, np.ndarray]:
                 keep = keep[mask]
                 values = values[mask]
     return light, _to_str(values), keep, values
+
+
+# Clause boundaries (view L): sentence punctuation, ASCII punctuation that ends a clause, line breaks and
+# the batch separator. A combination rule's terms must meet inside one clause; the classifier reads clauses.
+CLAUSE_END = "，。！？；…\n\r,.!?;~～" + SEP
+QUESTION_END = "？?"
+SENTENCE_END = "。！？；…\n\r!?;" + SEP
+
+
+@lru_cache(maxsize=2)
+def _boundary_table(ends: str) -> np.ndarray:
+    table = np.zeros(BMP, dtype=bool)
+    for ch in ends:
+        table[ord(ch)] = True
+    return table
+
+
+def clause_ids(light: str, ends: str = CLAUSE_END) -> tuple[np.ndarray, np.ndarray]:
+    """(clause id of every character of L, position of every boundary character).
+
+    A boundary character belongs to the clause it ends, so clause c ends at `bounds[c]` (inclusive) and
+    the clause ids never decrease along the text.  With `ends=SENTENCE_END`: sentences (a comma does
+    not end one).
+    """
+    cps = _codepoints(light)
+    table = _boundary_table(ends)
+    boundary = np.zeros(len(cps), dtype=bool)
+    bmp = cps < BMP
+    boundary[bmp] = table[cps[bmp]]
+    ids = np.cumsum(boundary) - boundary
+    return ids, np.flatnonzero(boundary)
 
 
 def normalize(text: str) -> tuple[str, list[int]]:

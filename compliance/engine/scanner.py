@@ -10,7 +10,16 @@ Rule dict keys:
     evasion:  True for the contact / platform lists: each term also matches its curated aliases
               (homophones, look-alikes, pinyin, ASCII abbreviations) from the alias table
     allow:    phrases that, where they cover a hit of THIS rule, suppress it (the traps: 最近, QQ糖 …)
-    detector: instead of terms, one of mobile, landline, qq, wechat, email, url, bank_card, id_number
+    detector: instead of terms, one of mobile, landline, qq, wechat, email, url, bank_card, id_number,
+              masked_insult, or `model` (the clause classifier's hits of the rule's category, rule id
+              `ml.<category>`; the category fires only when the rule set has this rule)
+    all:      a combination rule: a list of term groups; the rule fires where one term of EVERY group
+              meets inside one clause (`scope: clause`, the default) or one message (`scope: message`),
+              in any order; the hit spans from the first to the last of those terms
+    unless:   terms that cancel a combination inside the clause of its terms ("没问题", "可以开")
+    question: False (default) when a combination does not fire in a question ("能开发票吗？")
+    homophones: also find the terms by sound (pinyin of the whole text, see `pinyin.py`)
+    negatable: a negation in the same clause cancels the hit ("我们不支持线下交易", "转账我们是不接受的")
 
 Patterns that are pure ASCII letters/digits (vx, qq, sb, taobao …) only match at ASCII word boundaries:
 no letter right before or after them (a removed separator counts as a boundary), so "USB" does not
@@ -33,8 +42,24 @@ from typing import Any
 import ahocorasick
 import numpy as np
 
-from compliance.engine.detectors import QQ_TRIGGERS, WECHAT_TRIGGERS, scan_digits, scan_light, wechat_id_after
-from compliance.engine.normalize import SEP, normalize_joined, normalize_pattern
+from compliance.engine.classifier import MIN_UNIT, ClauseModel
+from compliance.engine.detectors import (
+    QQ_TRIGGERS,
+    WECHAT_TRIGGERS,
+    scan_digits,
+    scan_insults,
+    scan_light,
+    wechat_id_after,
+)
+from compliance.engine.normalize import (
+    QUESTION_END,
+    SENTENCE_END,
+    SEP,
+    clause_ids,
+    normalize_joined,
+    normalize_pattern,
+)
+from compliance.engine.pinyin import sound_of, sound_view, spellings
 
 CATEGORIES = (
     "absolute_claim",
@@ -47,7 +72,16 @@ CATEGORIES = (
     "commitment_breach",
 )
 SEVERITIES = ("info", "warning", "violation", "severe")
-DETECTORS = ("mobile", "landline", "qq", "wechat", "email", "url", "bank_card", "id_number")
+DETECTORS = (
+    "mobile", "landline", "qq", "wechat", "email", "url", "bank_card", "id_number", "address", "masked_insult", "model",
+)
+SCOPES = ("clause", "sentence", "message")
+_NEG_BEFORE = (
+    "不支持", "不接受", "不要", "请勿", "不会", "坚决不", "杜绝", "禁止", "拒绝", "谨防", "别选", "不做", "不能", "从不",
+    "不允许", "不提供", "防止", "警惕", "千万别", "切勿", "严禁", "不得", "不搞", "不参与", "没有",
+)
+_NEG_AFTER = ("不接受", "不支持", "不做", "不行", "不可以", "违规", "不允许", "不提供", "不会", "不搞", "不参与", "骗子", "诈骗")
+_QUESTION_WORDS = ("吗", "是否", "能否", "可否", "有没有", "能不能", "可不可以", "是不是", "行不行", "会不会")
 ROLES = ("agent", "buyer", "bot", "system")
 BATCH_CHARS = 400_000
 
@@ -81,17 +115,27 @@ def _is_ascii_word(s: str) -> bool:
 
 
 class Scanner:
-    def __init__(self, rules: Iterable[dict[str, Any]], aliases: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        rules: Iterable[dict[str, Any]],
+        aliases: dict[str, list[str]] | None = None,
+        model: ClauseModel | None = None,
+    ):
         aliases = aliases or {}
         self.rules: dict[str, dict[str, Any]] = {}
         self.detector_rules: dict[str, dict[str, Any]] = {}
-        # pattern -> [rule ids it finds, rule ids it shields (allow-list), detector it triggers]
+        # pattern -> [rule ids it finds, rule ids it shields (allow-list), detector it triggers,
+        #             combination references {(rule id, group; -1 = unless)}]
         patterns: dict[str, list[Any]] = {}
+        # sound pattern -> [(rule id, normalised term)]
+        sounds: dict[str, list[tuple[str, str]]] = {}
+        self.combos: dict[str, tuple[int, str, bool]] = {}  # rule id -> (groups, scope, fires in questions)
+        self.model_rules: dict[str, dict[str, Any]] = {}  # category -> its `model` rule
 
         def entry(pattern: str) -> list[Any]:
             found = patterns.get(pattern)
             if found is None:
-                found = patterns[pattern] = [set(), set(), None]
+                found = patterns[pattern] = [set(), set(), None, set()]
             return found
 
         for raw in rules:
@@ -100,17 +144,33 @@ class Scanner:
             if rid in self.rules:
                 raise RuleError(f"rule {rid}: duplicate id")
             self.rules[rid] = rule
+            if rule.get("detector") == "model":
+                self.model_rules.setdefault(rule["category"], rule)
+                continue
             if rule.get("detector"):
                 self.detector_rules.setdefault(rule["detector"], rule)
                 continue
+            if rule["all"]:
+                self.combos[rid] = (len(rule["all"]), rule["scope"], rule["question"])
+                for group_no, group in enumerate(rule["all"]):
+                    for term in group:
+                        entry(normalize_pattern(term))[3].add((rid, group_no))
+                for term in rule["unless"]:
+                    entry(normalize_pattern(term))[3].add((rid, -1))
             for term in rule["terms"]:
                 variants = [term]
                 if rule.get("evasion"):
                     variants += aliases.get(term, [])
+                    variants += spellings(normalize_pattern(term))
                 for variant in variants:
                     norm = normalize_pattern(variant)
                     if norm:
                         entry(norm)[0].add(rid)
+                if rule.get("homophones"):
+                    norm = normalize_pattern(term)
+                    key = sound_of(norm) if len(norm) >= 2 else ""
+                    if key:
+                        sounds.setdefault(key, []).append((rid, norm))
             for phrase in rule.get("allow") or ():
                 norm = normalize_pattern(phrase)
                 if norm:
@@ -125,15 +185,18 @@ class Scanner:
         self.automaton = ahocorasick.Automaton()
         self.patterns = list(patterns)
         self.pattern_count = len(self.patterns)
-        # per pattern id: length, ASCII-boundary flags, rule ids, shields, trigger
+        # per pattern id: length, ASCII-boundary flags, rule ids, shields, trigger, combination refs
         self._plen = np.array([len(p) for p in self.patterns] or [0], dtype=np.int64)
         self._ascii = np.array(
             [(p[0] in _ALPHA) or (p[-1] in _ALPHA) for p in self.patterns] or [False], dtype=bool
         )
         self._info = []
         for pid, pattern in enumerate(self.patterns):
-            rule_ids, shields, trigger = patterns[pattern]
-            self._info.append((tuple(sorted(rule_ids)), frozenset(shields), trigger, pattern[0] in _ALPHA, pattern[-1] in _ALPHA))
+            rule_ids, shields, trigger, combo = patterns[pattern]
+            self._info.append(
+                (tuple(sorted(rule_ids)), frozenset(shields), trigger, pattern[0] in _ALPHA, pattern[-1] in _ALPHA,
+                 tuple(sorted(combo)))
+            )
             self.automaton.add_word(pattern, pid)
         if self.pattern_count:
             self.automaton.make_automaton()
@@ -141,9 +204,41 @@ class Scanner:
         self._right_check = np.array([i[4] for i in self._info] or [False], dtype=bool)
         self._meta = {rid: (r["category"], r["severity"], r["suggestion"]) for rid, r in self.rules.items()}
         self._has_work = np.array(
-            [bool(i[0]) or bool(i[2]) for i in self._info] or [False], dtype=bool
+            [bool(i[0]) or bool(i[2]) or bool(i[5]) for i in self._info] or [False], dtype=bool
+        )
+        # combination rules, vectorised pre-check: every (rule, group) is one bit; a message is worth the
+        # clause-by-clause check only when its matches hold all the bits of some rule
+        bit_of = {(rid, g): n for n, (rid, g) in enumerate((r, g) for r, (k, _s, _q) in self.combos.items() for g in range(k))}
+        self._combo_words = max(1, (len(bit_of) + 63) // 64)
+        self._combo_bits = np.zeros((max(self.pattern_count, 1), self._combo_words), dtype=np.uint64)
+        self._combo_rule_masks = np.zeros((len(self.combos), self._combo_words), dtype=np.uint64)
+        for pid, info in enumerate(self._info):
+            for rid, g in info[5]:
+                if g >= 0:
+                    n = bit_of[(rid, g)]
+                    self._combo_bits[pid, n // 64] |= np.uint64(1 << (n % 64))
+        for r_no, (rid, (k, _s, _q)) in enumerate(self.combos.items()):
+            for g in range(k):
+                n = bit_of[(rid, g)]
+                self._combo_rule_masks[r_no, n // 64] |= np.uint64(1 << (n % 64))
+        self._combo_pattern = np.array([bool(i[5]) for i in self._info] or [False], dtype=bool)
+        self._combo_only = np.array(
+            [bool(i[5]) and not i[0] and not i[2] and not i[1] for i in self._info] or [False], dtype=bool
         )
         self._build_shield_table(patterns)
+        self._sounds = sounds
+        self.sound_automaton: Any = None
+        if sounds:
+            self.sound_automaton = ahocorasick.Automaton()
+            for key, targets in sounds.items():
+                self.sound_automaton.add_word(key, (len(key), tuple(targets)))
+            self.sound_automaton.make_automaton()
+        self._allow_norm = {
+            rid: tuple(normalize_pattern(a) for a in r.get("allow") or ()) for rid, r in self.rules.items()
+        }
+        self.model = model if self.model_rules else None
+        self._negatable = frozenset(rid for rid, r in self.rules.items() if r["negatable"])
+        self._sentence_scopes = any(scope == "sentence" for _k, scope, _q in self.combos.values())
 
     def _build_shield_table(self, patterns: dict[str, list[Any]]) -> None:
         """For every allow phrase, the term matches it shields, as (distance from its end, term pid).
@@ -155,11 +250,11 @@ class Scanner:
         pid_of = {p: i for i, p in enumerate(self.patterns)}
         allow_pids, deltas, term_pids = [], [], []
         self._slow_shields = False
-        for pattern, (_rule_ids, shields, _trigger) in patterns.items():
+        for pattern, (_rule_ids, shields, _trigger, _combo) in patterns.items():
             if not shields:
                 continue
             a_pid = pid_of[pattern]
-            for t_pattern, (t_rules, _s, _t) in patterns.items():
+            for t_pattern, (t_rules, _s, _t, _c) in patterns.items():
                 if not t_rules or len(t_pattern) > len(pattern) or not (t_rules & shields):
                     continue
                 if not t_rules <= shields:
@@ -192,8 +287,20 @@ class Scanner:
         if detector and detector not in DETECTORS:
             raise RuleError(f"rule {rid}: detector {detector!r} is not one of {', '.join(DETECTORS)}")
         terms = list(raw.get("terms") or [])
-        if not detector and not terms:
-            raise RuleError(f"rule {rid}: needs terms or a detector")
+        groups = raw.get("all") or []
+        if not isinstance(groups, list) or not all(isinstance(g, list) and g for g in groups):
+            raise RuleError(f"rule {rid}: all must be a list of non-empty term lists")
+        if groups and len(groups) < 2:
+            raise RuleError(f"rule {rid}: all needs at least two groups of terms")
+        unless = list(raw.get("unless") or [])
+        scope = raw.get("scope") or "clause"
+        if scope not in SCOPES:
+            raise RuleError(f"rule {rid}: scope {scope!r} is not one of {', '.join(SCOPES)}")
+        if not detector and not terms and not groups:
+            raise RuleError(f"rule {rid}: needs terms or a detector (or all: a combination)")
+        for term in [t for g in groups for t in g] + unless:
+            if not isinstance(term, str) or not normalize_pattern(term):
+                raise RuleError(f"rule {rid}: term {term!r} is empty after normalisation")
         for term in terms:
             if not isinstance(term, str) or not normalize_pattern(term):
                 raise RuleError(f"rule {rid}: term {term!r} is empty after normalisation")
@@ -208,6 +315,12 @@ class Scanner:
             "evasion": bool(raw.get("evasion")),
             "allow": list(raw.get("allow") or []),
             "detector": detector or None,
+            "all": [[str(t) for t in g] for g in groups],
+            "unless": [str(t) for t in unless],
+            "scope": scope,
+            "question": bool(raw.get("question")),
+            "homophones": bool(raw.get("homophones")),
+            "negatable": bool(raw.get("negatable")),
         }
 
     # ------------------------------------------------------------------ public API
@@ -253,6 +366,8 @@ class Scanner:
         shields: dict[int, list[tuple[int, int, frozenset[str]]]] = {}  # message index -> [(ostart, oend, frozenset rule ids)]
         det = self.detector_rules
         norm_spans: list[tuple[str, int, int]] = []  # detector hits in N coordinates
+        # message index -> [(ostart, oend, combination refs)]
+        combo_found: dict[int, list[tuple[int, int, tuple[tuple[str, int], ...]]]] = {}
         qq_ends: list[int] = []  # positions just past a QQ keyword
 
         matches = list(self.automaton.iter(norm)) if self.pattern_count else []
@@ -305,18 +420,29 @@ class Scanner:
             o_starts = idx[begins]
             o_ends = idx[ends] + 1
             msg = np.searchsorted(starts_arr, o_starts, side="right") - 1
+            combo_ok = self._combo_messages(msg, pids) if self.combos else None
+            if combo_ok is not None:
+                keep_rows = ~self._combo_only[pids] | combo_ok
+                if not keep_rows.all():
+                    ends, pids, o_starts, o_ends, msg, combo_ok = (
+                        ends[keep_rows], pids[keep_rows], o_starts[keep_rows], o_ends[keep_rows], msg[keep_rows],
+                        combo_ok[keep_rows],
+                    )
+            ok_list = combo_ok.tolist() if combo_ok is not None else [False] * len(msg)
             info = self._info
             slow = self._slow_shields
-            for m, os_, oe, pid, e in zip(
-                msg.tolist(), o_starts.tolist(), o_ends.tolist(), pids.tolist(), ends.tolist(), strict=True
+            for m, os_, oe, pid, e, ok in zip(
+                msg.tolist(), o_starts.tolist(), o_ends.tolist(), pids.tolist(), ends.tolist(), ok_list, strict=True
             ):
-                rule_ids, shield, trigger, _l, _r = info[pid]
+                rule_ids, shield, trigger, _l, _r, combo = info[pid]
                 if rule_ids:
                     bucket = found.get(m)
                     if bucket is None:
                         bucket = found[m] = []
                     for rid in rule_ids:
                         bucket.append((os_, oe, rid))
+                if ok and combo:
+                    combo_found.setdefault(m, []).append((os_, oe, combo))
                 if shield and slow:
                     shields.setdefault(m, []).append((os_, oe, shield))
                 if trigger == "wechat":
@@ -326,6 +452,13 @@ class Scanner:
                 elif trigger == "qq":
                     qq_ends.append(e + 1)
 
+        clauses: tuple[np.ndarray, np.ndarray] | None = None
+        if combo_found or self.model is not None:
+            clauses = clause_ids(light)
+        if combo_found and clauses is not None:
+            self._combinations(combo_found, clauses, light, found)
+        if self.sound_automaton is not None and len(values):
+            self._homophones(norm, values, idx, starts, found)
         if det:
             norm_spans.extend(scan_digits(norm, values, qq_ends))
             for kind, s, e in norm_spans:
@@ -335,17 +468,30 @@ class Scanner:
                 os_, oe = int(idx[s]), int(idx[e - 1]) + 1
                 m = bisect_right(starts, os_) - 1
                 found.setdefault(m, []).append((os_, oe, rule["id"]))
-            if "email" in det or "url" in det:
+            if "email" in det or "url" in det or "address" in det:
                 for kind, s, e in scan_light(light):
                     rule = det.get(kind)
                     if rule is None:
                         continue
                     m = bisect_right(starts, s) - 1
                     found.setdefault(m, []).append((s, e, rule["id"]))
+            insult = det.get("masked_insult")
+            if insult is not None:
+                for _kind, s, e in scan_insults(light):
+                    m = bisect_right(starts, s) - 1
+                    found.setdefault(m, []).append((s, e, insult["id"]))
+        if self._negatable and found:
+            self._drop_negated(found, light, clauses)
+        model_found: dict[int, list[tuple[int, int, str, float]]] = {}
+        if self.model is not None and clauses is not None and len(values):
+            unit_of = clause_ids(light, SENTENCE_END)[0] if self.model.unit == "sentence" else clauses[0]
+            model_found = self._classify(self.model, values, idx, unit_of, starts_arr, roles)
 
         results: list[list[dict[str, Any]]] = [[] for _ in texts]
         meta = self._meta
         email_rid = det["email"]["id"] if "email" in det else None
+        for m in model_found:
+            found.setdefault(m, [])
         for m, raw_hits in found.items():
             role = roles[m] if roles else "agent"
             if role == "system":
@@ -388,8 +534,193 @@ class Scanner:
                         "suggestion": suggestion,
                     }
                 )
+            model_hits = model_found.get(m)
+            if model_hits and role in ("agent", "bot"):
+                for os_, oe, rid, confidence in model_hits:
+                    cat, severity, suggestion = meta[rid]
+                    start, end = os_ - base, oe - base
+                    # a rule of the same category already marks this stretch: it says more precisely where
+                    if any(h["category"] == cat and h["start"] < end and start < h["end"] for h in hits):
+                        continue
+                    hits.append(
+                        {
+                            "category": cat,
+                            "rule": rid,
+                            "start": start,
+                            "end": end,
+                            "matched": text[start:end],
+                            "severity": severity,
+                            "suggestion": suggestion,
+                            "confidence": confidence,
+                        }
+                    )
+                hits.sort(key=lambda h: (h["start"], -h["end"]))
             results[m] = hits
         return results
+
+    def _combo_messages(self, msg: np.ndarray, pids: np.ndarray) -> np.ndarray:
+        """Per match row: does its message hold every group of at least one combination rule?"""
+        rows = np.flatnonzero(self._combo_pattern[pids])
+        ok = np.zeros(len(msg), dtype=bool)
+        if not len(rows):
+            return ok
+        r_msg = msg[rows]
+        bits = self._combo_bits[pids[rows]]
+        firsts = np.flatnonzero(np.concatenate(([True], r_msg[1:] != r_msg[:-1])))
+        held = np.bitwise_or.reduceat(bits, firsts, axis=0)  # one row per message with combination terms
+        masks = self._combo_rule_masks
+        complete = np.zeros(len(firsts), dtype=bool)
+        for r_no in range(len(masks)):
+            complete |= np.all((held & masks[r_no]) == masks[r_no], axis=1)
+        good_msgs = r_msg[firsts][complete]
+        if len(good_msgs):
+            ok = np.isin(msg, good_msgs)
+        return ok
+
+    def _combinations(
+        self,
+        combo_found: dict[int, list[tuple[int, int, tuple[tuple[str, int], ...]]]],
+        clauses: tuple[np.ndarray, np.ndarray],
+        light: str,
+        found: dict[int, list[tuple[int, int, str]]],
+    ) -> None:
+        """Combination rules: every group of a rule inside one clause (or message), any order; `unless`
+        terms in those clauses cancel it; questions do not count unless the rule says so."""
+        clause_of, bounds = clauses
+        sentence_of = clause_ids(light, SENTENCE_END)[0] if self._sentence_scopes else clause_of
+        combos = self.combos
+        for m, entries in combo_found.items():
+            # (rule, unit) -> {group: [(start, end), …]}
+            groups: dict[tuple[str, int], dict[int, list[tuple[int, int]]]] = {}
+            cancelled: set[tuple[str, int]] = set()
+            for os_, oe, refs in entries:
+                c = int(clause_of[os_])
+                for rid, g in refs:
+                    scope = combos[rid][1]
+                    unit = c if scope == "clause" else int(sentence_of[os_]) if scope == "sentence" else -1
+                    if g < 0:
+                        cancelled.add((rid, unit))
+                        continue
+                    groups.setdefault((rid, unit), {}).setdefault(g, []).append((os_, oe))
+            for (rid, _unit), slot in groups.items():
+                need, _scope, in_questions = combos[rid]
+                if len(slot) < need:
+                    continue
+                spans = _disjoint_pick([slot[g] for g in range(need)])
+                if spans is None:
+                    continue  # the groups only meet inside one another (付 inside 支付宝)
+                touched = {int(clause_of[s]) for s, _e in spans}
+                if (rid, _unit) in cancelled:
+                    continue
+                if not in_questions and any(self._is_question(light, clause_of, bounds, c) for c in touched):
+                    continue
+                found.setdefault(m, []).append((min(s for s, _e in spans), max(e for _s, e in spans), rid))
+
+    def _drop_negated(
+        self, found: dict[int, list[tuple[int, int, str]]], light: str, clauses: tuple[np.ndarray, np.ndarray] | None,
+    ) -> None:
+        """Negation handling: a hit of a `negatable` rule whose clause negates it is dropped."""
+        negatable = self._negatable
+        for raw_hits in found.values():
+            if not any(rid in negatable for _s, _e, rid in raw_hits):
+                continue
+            if clauses is None:
+                clauses = clause_ids(light)
+            clause_of, bounds = clauses
+            kept = []
+            for os_, oe, rid in raw_hits:
+                if rid in negatable:
+                    c = int(clause_of[os_])
+                    begin = int(bounds[c - 1]) + 1 if c > 0 else 0
+                    end = int(bounds[c]) if c < len(bounds) else len(light)
+                    before, after = light[begin:os_], light[oe:end]
+                    if any(w in before for w in _NEG_BEFORE) or any(w in after for w in _NEG_AFTER):
+                        continue
+                kept.append((os_, oe, rid))
+            raw_hits[:] = kept
+
+    @staticmethod
+    def _is_question(light: str, clause_of: np.ndarray, bounds: np.ndarray, c: int) -> bool:
+        end = int(bounds[c]) if c < len(bounds) else len(light)
+        begin = int(bounds[c - 1]) + 1 if c > 0 else 0
+        if end < len(light) and light[end] in QUESTION_END:
+            return True
+        clause = light[begin:end]
+        return any(word in clause for word in _QUESTION_WORDS)
+
+    def _homophones(
+        self, norm: str, values: np.ndarray, idx: np.ndarray, starts: list[int],
+        found: dict[int, list[tuple[int, int, str]]],
+    ) -> None:
+        """Terms found by sound: syllable-aligned pinyin matches that share at least one character with
+        the term, are not the term itself, and are not covered by one of the rule's allow phrases."""
+        sound = sound_view(values)
+        for end, (length, targets) in self.sound_automaton.iter(sound):
+            begin = end - length + 1
+            written = norm[begin : end + 1]
+            for rid, term in targets:
+                if written == term or not any(a == b for a, b in zip(written, term, strict=True)):
+                    continue
+                if any(self._allowed(norm, begin, end + 1, phrase) for phrase in self._allow_norm[rid]):
+                    continue
+                os_, oe = int(idx[begin]), int(idx[end]) + 1
+                m = bisect_right(starts, os_) - 1
+                found.setdefault(m, []).append((os_, oe, rid))
+
+    @staticmethod
+    def _allowed(norm: str, begin: int, end: int, phrase: str) -> bool:
+        lo = max(0, end - len(phrase))
+        pos = norm.find(phrase, lo, begin + len(phrase))
+        return pos != -1 and pos <= begin and end <= pos + len(phrase)
+
+    def _classify(
+        self, model: ClauseModel, values: np.ndarray, idx: np.ndarray, clause_of: np.ndarray,
+        starts_arr: np.ndarray, roles: list[str] | None,
+    ) -> dict[int, list[tuple[int, int, str, float]]]:
+        """The clause classifier over every clause of the batch at once; hits of the categories whose
+        `model` rule is in this scanner, above the model's threshold for the category."""
+        units = clause_of[idx]
+        lengths, raw = model.raw_scores(values, units)
+        probs = model.probabilities(raw)
+        out: dict[int, list[tuple[int, int, str, float]]] = {}
+        long_enough = lengths >= MIN_UNIT
+        for k, category in enumerate(model.categories):
+            rule = self.model_rules.get(category)
+            if rule is None:
+                continue
+            fired = np.flatnonzero(long_enough & (probs[:, k] >= model.thresholds[k]))
+            if not len(fired):
+                continue
+            first = np.searchsorted(units, fired, side="left")
+            last = np.searchsorted(units, fired, side="right") - 1
+            o_first = idx[first]
+            o_last = idx[last]
+            msg = np.searchsorted(starts_arr, o_first, side="right") - 1
+            for m, a, b, n_last, p in zip(
+                msg.tolist(), o_first.tolist(), o_last.tolist(), last.tolist(), probs[fired, k].tolist(), strict=True
+            ):
+                if roles is not None and roles[m] not in ("agent", "bot"):
+                    continue
+                if b > a and int(values[n_last]) < 0x10000 and chr(int(values[n_last])) in _TRIM:
+                    b = int(idx[n_last - 1])  # the clause's closing mark is not part of what was said
+                out.setdefault(m, []).append((a, b + 1, rule["id"], round(float(p), 3)))
+        return out
+
+
+def _disjoint_pick(options: list[list[tuple[int, int]]]) -> list[tuple[int, int]] | None:
+    """One span per group, no two overlapping (greedy, leftmost first; groups have few matches)."""
+    picked: list[tuple[int, int]] = []
+    for spans in options:
+        for s, e in sorted(spans):
+            if all(e <= ps or pe <= s for ps, pe in picked):
+                picked.append((s, e))
+                break
+        else:
+            return None
+    return picked
+
+
+_TRIM = frozenset("，。！？；…、：—（）【】「」『』《》〈〉“”‘’〔〕")
 
 
 _cache: dict[Hashable, Scanner] = {}

@@ -31,11 +31,17 @@ def reply_check(*, text: str, platform: str, shop: Shop | None = None) -> dict[s
     the page's context: hits (each with its rule's explanation and category label), segments, the version."""
     ruleset, scanner = scanner_for(platform=platform, shop=shop)
     hits = scanner.scan(text) if text else []
-    explanations = dict(
-        ruleset.rules.filter(rule_id__in={h["rule"] for h in hits}).values_list("rule_id", "explanation")
-    )
+    reasons = {
+        rule_id: (explanation, platform_rule, penalty)
+        for rule_id, explanation, platform_rule, penalty in ruleset.rules.filter(
+            rule_id__in={h["rule"] for h in hits}
+        ).values_list("rule_id", "explanation", "platform_rule", "penalty")
+    }
     category_labels = dict(Category.choices)
     for hit in hits:
-        hit["explanation"] = explanations.get(hit["rule"], "")
+        # the rule's own explanation, the platform rule it breaks and its penalty; the classifier's hits
+        # (rule ml.<category>) are explained the same way and also carry their confidence
+        hit["explanation"], hit["platform_rule"], hit["penalty"] = reasons.get(hit["rule"], ("", "", ""))
         hit["category_label"] = category_labels.get(hit["category"], hit["category"])
+        hit["by_model"] = "confidence" in hit
     return {"hits": hits, "segments": highlight(text, hits), "text": text, "ruleset": ruleset, "shop": shop}

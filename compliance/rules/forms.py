@@ -25,6 +25,15 @@ class RuleForm(forms.Form):
     terms = forms.CharField(label=_("关键词"), widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text=_LINES_HELP)
     evasion = forms.BooleanField(label=_("识别变体（谐音、形近字、拼音、缩写）"), required=False)
     allow = forms.CharField(label=_("放行短语"), widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=_LINES_HELP)
+    combination = forms.CharField(
+        label=_("组合条件"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text=_("每行一组，组内词语用逗号分隔；每组任取一词，所有组出现在同一分句内即命中，顺序不限"),
+    )
+    unless = forms.CharField(label=_("排除词"), widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text=_LINES_HELP)
+    scope = forms.ChoiceField(label=_("组合范围"), choices=(("clause", _("同一分句")), ("message", _("同一条消息"))), initial="clause", required=False)
+    question = forms.BooleanField(label=_("问句中也命中"), required=False)
+    homophones = forms.BooleanField(label=_("按读音识别同音字"), required=False)
+    negatable = forms.BooleanField(label=_("否定句不算（同一分句里有“不支持”“请不要”等）"), required=False)
     suggestion = forms.CharField(label=_("建议用语"), max_length=300, required=False)
     explanation = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     platform_rule = forms.CharField(label=_("平台规则"), max_length=300, required=False)
@@ -38,7 +47,23 @@ class RuleForm(forms.Form):
             "terms": _lines(rule.terms), "evasion": rule.evasion, "allow": _lines(rule.allow),
             "suggestion": rule.suggestion, "explanation": rule.explanation, "platform_rule": rule.platform_rule,
             "penalty": rule.penalty, "enabled": rule.enabled,
+            "combination": "\n".join("，".join(group) for group in rule.combination or []),
+            "unless": _lines(rule.unless), "scope": rule.scope or "clause", "question": rule.question,
+            "homophones": rule.homophones, "negatable": rule.negatable,
         }
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data.get("scope") or "clause"
+
+    def clean_combination(self) -> list[list[str]]:
+        groups = []
+        for line in (self.cleaned_data.get("combination") or "").splitlines():
+            terms = [t.strip() for t in line.replace("，", ",").replace("、", ",").split(",") if t.strip()]
+            if terms:
+                groups.append(terms)
+        if len(groups) == 1:
+            raise forms.ValidationError(_("组合条件至少需要两组"))
+        return groups
 
 
 class CustomRuleForm(forms.Form):

@@ -9,6 +9,25 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Platform, Shop
 
 
+class ClassifierModel(models.Model):
+    """One trained clause classifier (`compliance/engine/model/clause_model.npz`), stored by content.
+
+    A rule-set version points at the model it scans with, so an old version keeps scanning with its own
+    model after a new one ships (past results stay reproducible)."""
+
+    sha256 = models.CharField(_("内容摘要"), max_length=64, unique=True)
+    data = models.BinaryField(_("模型文件"))
+    meta = models.JSONField(_("训练信息"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("分句分类模型")
+        verbose_name_plural = _("分句分类模型")
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+
 class RuleSet(models.Model):
     """One published (or draft) version of a platform's rules. Hits keep the version that found them."""
 
@@ -29,6 +48,10 @@ class RuleSet(models.Model):
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.SHIPPED)
     content_hash = models.CharField(_("内容摘要"), max_length=64, blank=True)
     aliases = models.JSONField(_("变体对照表"), default=dict, blank=True)
+    classifier = models.ForeignKey(
+        ClassifierModel, verbose_name=_("分句分类模型"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="rulesets",
+    )
     notes = models.TextField(_("版本说明"), blank=True)
     based_on = models.ForeignKey(
         "self", verbose_name=_("基于版本"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -81,6 +104,14 @@ class Rule(models.Model):
     evasion = models.BooleanField(_("识别变体"), default=False, help_text=_("同时匹配谐音、形近字、拼音和缩写"))
     allow = models.JSONField(_("放行短语"), default=list, blank=True)
     detector = models.CharField(_("检测器"), max_length=16, blank=True)
+    combination = models.JSONField(
+        _("组合条件"), default=list, blank=True, help_text=_("每组任取一词，所有组须在同一分句（或同一条消息）内出现，顺序不限")
+    )
+    unless = models.JSONField(_("排除词"), default=list, blank=True)
+    scope = models.CharField(_("组合范围"), max_length=16, default="clause", blank=True)
+    question = models.BooleanField(_("问句也算"), default=False)
+    homophones = models.BooleanField(_("按读音识别"), default=False, help_text=_("同音字、近音字（拼音）也识别"))
+    negatable = models.BooleanField(_("否定句不算"), default=False, help_text=_("同一分句里有否定（不支持、请不要、不接受……）时不命中"))
     suggestion = models.CharField(_("建议用语"), max_length=300, blank=True)
     explanation = models.TextField(_("说明"), blank=True)
     platform_rule = models.CharField(_("平台规则"), max_length=300, blank=True)
@@ -106,7 +137,37 @@ class Rule(models.Model):
             "allow": list(self.allow or []),
             "detector": self.detector or None,
             "suggestion": self.suggestion or None,
+            "all": [list(group) for group in self.combination or []],
+            "unless": list(self.unless or []),
+            "scope": self.scope or "clause",
+            "question": self.question,
+            "homophones": self.homophones,
+            "negatable": self.negatable,
         }
+
+
+class ClassifierSwitch(models.Model):
+    """A manager's switch for the classifier of one category on one platform (on unless a row says off).
+
+    Respected by every scan and the pre-send check; rule-set versions are not touched, so switching back
+    on restores the version's behaviour."""
+
+    platform = models.CharField(_("平台"), max_length=16, choices=Platform.choices)
+    category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
+    enabled = models.BooleanField(_("启用模型"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("模型开关")
+        verbose_name_plural = _("模型开关")
+        constraints = [models.UniqueConstraint(fields=["platform", "category"], name="classifier_switch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.platform}/{self.category}: {'on' if self.enabled else 'off'}"
 
 
 class CustomRule(models.Model):

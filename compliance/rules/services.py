@@ -32,13 +32,17 @@ from django.utils import timezone
 from agency.services import audit_record
 from clients.models import Shop
 from compliance.engine import RuleError, Scanner, cached_scanner
+from compliance.engine.classifier import ClauseModel, model_from_bytes, shipped_model_bytes
 from compliance.engine.library import PLATFORMS, content_hash, load_library
-from compliance.rules.models import CustomRule, Rule, RuleSet
+from compliance.rules.models import ClassifierModel, ClassifierSwitch, CustomRule, Rule, RuleSet
 
 RULE_FIELDS = (
     "category", "severity", "terms", "evasion", "allow", "detector", "suggestion", "explanation",
-    "platform_rule", "penalty",
+    "platform_rule", "penalty", "combination", "unless", "scope", "question", "homophones",
+    "negatable",
 )
+# library key -> Rule field, where they differ
+_LIBRARY_KEYS = {"combination": "all"}
 
 
 class RuleSetError(ValueError):
@@ -80,13 +84,36 @@ def _engine_rules(ruleset: RuleSet) -> list[dict]:
     return [r.as_engine_dict() for r in ruleset.rules.filter(enabled=True)]
 
 
+def classifier_switched_off(*, platform: str) -> frozenset[str]:
+    """The categories whose classifier a manager switched off on this platform."""
+    return frozenset(
+        ClassifierSwitch.objects.filter(platform=platform, enabled=False).values_list("category", flat=True)
+    )
+
+
+def _classifier_of(ruleset: RuleSet) -> ClauseModel | None:
+    if ruleset.classifier_id is None:
+        return None
+    data = ClassifierModel.objects.filter(pk=ruleset.classifier_id).values_list("data", flat=True).first()
+    return model_from_bytes(bytes(data)) if data is not None else None
+
+
+def _build_scanner(ruleset: RuleSet, extra: list[dict], off: frozenset[str]) -> Scanner:
+    rules = [
+        r for r in _engine_rules(ruleset) if not (r.get("detector") == "model" and r["category"] in off)
+    ]
+    return Scanner(rules + extra, ruleset.aliases, model=_classifier_of(ruleset))
+
+
 def scanner_for_ruleset(*, ruleset: RuleSet) -> Scanner:
-    """The scanner of one version alone. Published versions never change, so they are cached;
+    """The scanner of one version alone (its rules, combinations and classifier, less the categories
+    whose classifier a manager switched off). Published versions never change, so they are cached;
     drafts change with every edit and are built afresh (they are only used for previews)."""
+    off = classifier_switched_off(platform=ruleset.platform)
     if ruleset.status == RuleSet.Status.DRAFT:
-        return Scanner(_engine_rules(ruleset), ruleset.aliases)
-    key = ("ruleset", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash)
-    return cached_scanner(key, lambda: Scanner(_engine_rules(ruleset), ruleset.aliases))
+        return _build_scanner(ruleset, [], off)
+    key = ("ruleset", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash, off)
+    return cached_scanner(key, lambda: _build_scanner(ruleset, [], off))
 
 
 def custom_rules_for(*, shop) -> list[CustomRule]:
@@ -114,13 +141,14 @@ def scanner_for_version(*, ruleset: RuleSet, shop=None) -> Scanner:
     customs = custom_rules_for(shop=shop) if shop is not None else []
     if not customs:
         return scanner_for_ruleset(ruleset=ruleset)
+    off = classifier_switched_off(platform=ruleset.platform)
     key = (
-        "ruleset+custom", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash,
+        "ruleset+custom", ruleset.pk, ruleset.platform, ruleset.version, ruleset.content_hash, off,
         tuple((c.pk, c.updated_at.timestamp()) for c in customs),
     )
 
     def build() -> Scanner:
-        return Scanner(_engine_rules(ruleset) + [c.as_engine_dict() for c in customs], ruleset.aliases)
+        return _build_scanner(ruleset, [c.as_engine_dict() for c in customs], off)
 
     return cached_scanner(key, build)
 
@@ -129,7 +157,11 @@ def ruleset_digest(*, ruleset: RuleSet) -> str:
     """A digest of the version's enabled rules and aliases: equal digests scan alike (a draft's digest
     tells whether it changed since an impact preview was computed)."""
     rules = _engine_rules(ruleset)
-    return content_hash([{**r, "suggestion": r["suggestion"] or ""} for r in rules], ruleset.aliases)
+    model = (
+        ClassifierModel.objects.filter(pk=ruleset.classifier_id).values_list("sha256", flat=True).first() or ""
+        if ruleset.classifier_id is not None else ""
+    )
+    return content_hash([{**r, "suggestion": r["suggestion"] or ""} for r in rules], ruleset.aliases, model)
 
 
 # ---------------------------------------------------------------------------------------- writing
@@ -146,13 +178,14 @@ def _retire_others(ruleset: RuleSet) -> None:
 def ruleset_load_shipped(*, by=None) -> list[RuleSet]:
     """Load `compliance/rules/library/` into one published version per platform whose content changed."""
     library = load_library()
+    classifier = _shipped_classifier()
     result = []
     for platform in PLATFORMS:
         pack = library[platform]
-        digest = content_hash(pack["rules"], pack["aliases"])
+        digest = content_hash(pack["rules"], pack["aliases"], classifier.sha256 if classifier else "")
         for _attempt in range(3):
             try:
-                result.append(_load_platform(platform, pack, digest, by))
+                result.append(_load_platform(platform, pack, digest, by, classifier))
                 break
             except IntegrityError:  # another process loaded the same version at the same moment
                 continue
@@ -161,8 +194,24 @@ def ruleset_load_shipped(*, by=None) -> list[RuleSet]:
     return result
 
 
+def _shipped_classifier() -> ClassifierModel | None:
+    """The shipped clause classifier as a stored model (by content: loading twice stores it once)."""
+    data = shipped_model_bytes()
+    if data is None:
+        return None
+    model = model_from_bytes(data)
+    found = ClassifierModel.objects.filter(sha256=model.digest).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return ClassifierModel.objects.create(sha256=model.digest, data=data, meta=model.meta)
+    except IntegrityError:  # another process stored it at the same moment
+        return ClassifierModel.objects.get(sha256=model.digest)
+
+
 @transaction.atomic
-def _load_platform(platform: str, pack: dict, digest: str, by) -> RuleSet:
+def _load_platform(platform: str, pack: dict, digest: str, by, classifier: ClassifierModel | None = None) -> RuleSet:
     latest = (
         RuleSet.objects.select_for_update()
         .filter(platform=platform, source=RuleSet.Source.SHIPPED)
@@ -173,6 +222,7 @@ def _load_platform(platform: str, pack: dict, digest: str, by) -> RuleSet:
         return latest
     Scanner(pack["rules"], pack["aliases"])  # refuse to publish something the engine cannot compile
     ruleset = RuleSet.objects.create(
+        classifier=classifier,
         platform=platform,
         version=_next_version(platform),
         status=RuleSet.Status.PUBLISHED,
@@ -185,7 +235,10 @@ def _load_platform(platform: str, pack: dict, digest: str, by) -> RuleSet:
         published_by=by if by is not None and getattr(by, "is_authenticated", False) else None,
     )
     Rule.objects.bulk_create(
-        [Rule(ruleset=ruleset, rule_id=r["id"], **{f: r[f] for f in RULE_FIELDS}) for r in pack["rules"]]
+        [
+            Rule(ruleset=ruleset, rule_id=r["id"], **{f: r[_LIBRARY_KEYS.get(f, f)] for f in RULE_FIELDS})
+            for r in pack["rules"]
+        ]
     )
     _retire_others(ruleset)
     if by is not None:
@@ -210,6 +263,7 @@ def ruleset_draft_create(*, platform: str, by) -> RuleSet:
         status=RuleSet.Status.DRAFT,
         source=RuleSet.Source.EDITED,
         aliases=base.aliases,
+        classifier=base.classifier,
         based_on=base,
         created_by=by,
     )
@@ -235,10 +289,12 @@ def rule_save(*, ruleset: RuleSet, by, rule_id: str, data: dict, rule: Rule | No
     if ruleset.status != RuleSet.Status.DRAFT:
         raise RuleSetError("只能修改草稿版本的规则")
     fields = {f: data[f] for f in RULE_FIELDS if f in data}
-    for key in ("terms", "allow"):
+    for key in ("terms", "allow", "unless"):
         if key in fields:
             fields[key] = _clean_list(fields[key])
     candidate = {**(rule.as_engine_dict() if rule else {}), "id": rule_id, **fields}
+    if "combination" in fields:
+        candidate["all"] = fields["combination"]
     try:
         Scanner([candidate], ruleset.aliases)
     except RuleError as exc:
@@ -279,6 +335,24 @@ def ruleset_publish(*, ruleset: RuleSet, by, notes: str = "", rescan_days: int =
     for hook in list(PUBLISH_HOOKS):
         transaction.on_commit(partial(hook, ruleset=published, by=by, rescan_days=rescan_days))
     return ruleset
+
+
+@transaction.atomic
+def classifier_switch_set(*, platform: str, category: str, enabled: bool, by) -> ClassifierSwitch:
+    """Switch the classifier of one category on one platform on or off (scans and the pre-send check
+    follow at once: the scanner cache is keyed by the switches)."""
+    if platform not in PLATFORMS:
+        raise RuleSetError(f"unknown platform {platform!r}")
+    if category not in dict(Rule._meta.get_field("category").choices or []):
+        raise RuleSetError(f"unknown category {category!r}")
+    switch, _created = ClassifierSwitch.objects.update_or_create(
+        platform=platform, category=category, defaults={"enabled": enabled, "updated_by": by}
+    )
+    audit_record(
+        actor=by, verb="classifier.switch", target=switch,
+        data={"platform": platform, "category": category, "enabled": enabled},
+    )
+    return switch
 
 
 def custom_rule_shop_ids(*, merchant_id: int, shop_id: int | None) -> set[int]:

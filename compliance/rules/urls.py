@@ -5,6 +5,7 @@ from compliance.rules import views
 urlpatterns: list = [
     path("rules/", views.rule_library, name="rule-library"),
     path("rules/draft/", views.draft_create, name="draft-create"),
+    path("rules/classifier/", views.classifier_switch, name="classifier-switch"),
     path("rules/<int:pk>/", views.ruleset_detail, name="ruleset-detail"),
     path("rules/<int:pk>/rule/new/", views.rule_edit, name="rule-create"),
     path("rules/<int:pk>/rule/<int:rule_pk>/", views.rule_edit, name="rule-edit"),

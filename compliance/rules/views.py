@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from compliance.rules.forms import CustomRuleForm, RuleForm
 from compliance.rules.impact import MAX_DAYS, ruleset_impact_queue
 from compliance.rules.models import Category, Rule, RuleSet
 from compliance.rules.selectors import (
+    classifier_panel,
     custom_rules_visible_to,
     open_draft,
     ruleset_impact_jobs,
@@ -29,6 +31,7 @@ from compliance.rules.selectors import (
 from compliance.rules.services import (
     RuleSetError,
     active_ruleset,
+    classifier_switch_set,
     custom_rule_save,
     rule_save,
     ruleset_digest,
@@ -83,7 +86,32 @@ def _ruleset_page(request: AuthenticatedHttpRequest, ruleset: RuleSet) -> HttpRe
         "can_edit": can_edit,
         "impact_job": impact_job,
         "total": ruleset.rules.count(),
+        "classifier": classifier_panel(ruleset=ruleset),
     })
+
+
+@login_required
+@require_POST
+@roles_required(MANAGERS)
+def classifier_switch(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A manager switches one category's classifier on or off for one platform."""
+    platform = request.POST.get("platform") or ""
+    category = request.POST.get("category") or ""
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        classifier_switch_set(platform=platform, category=category, enabled=enabled, by=request.user)
+    except RuleSetError as exc:
+        messages.error(request, str(exc))
+    else:
+        label = dict(Category.choices).get(category, category)
+        if enabled:
+            messages.success(request, _("已启用“%(c)s”的分句分类模型") % {"c": label})
+        else:
+            messages.success(request, _("已关闭“%(c)s”的分句分类模型") % {"c": label})
+    back = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect(f"{reverse('compliance:rule-library')}?platform={platform if platform in Platform.values else Platform.PDD}")
 
 
 @login_required

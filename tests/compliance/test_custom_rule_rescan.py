@@ -101,8 +101,9 @@ def test_messages_keep_the_version_that_scanned_them(shops, manager, tenants, dj
     v1_hits = list(Hit.objects.filter(message=old).values_list("rule", "start", "ruleset__version"))
     assert v1_hits == [("abs.zui-hao", 2, 1)]
     draft = ruleset_draft_create(platform="pdd", by=manager)
-    rule_save(ruleset=draft, by=manager, rule_id="abs.zui-hao", rule=draft.rules.get(rule_id="abs.zui-hao"),
-              data={"enabled": False})
+    for rule_id in ("abs.zui-hao", "ml.absolute_claim"):  # the rule and its category's classifier
+        rule_save(ruleset=draft, by=manager, rule_id=rule_id, rule=draft.rules.get(rule_id=rule_id),
+                  data={"enabled": False})
     ruleset_publish(ruleset=draft, by=manager)  # no re-scan window
     new = say(shop_a, "这是最好的，比优衣库好")
     with django_capture_on_commit_callbacks(execute=True):

@@ -31,6 +31,9 @@ def draft(manager):
     })
     rule_save(ruleset=draft, by=manager, rule_id="abs.zui-hao", rule=draft.rules.get(rule_id="abs.zui-hao"),
               data={"enabled": False})
+    # and the category's classifier, whose second opinion would otherwise still flag 最好的
+    rule_save(ruleset=draft, by=manager, rule_id="ml.absolute_claim",
+              rule=draft.rules.get(rule_id="ml.absolute_claim"), data={"enabled": False})
     return draft
 
 

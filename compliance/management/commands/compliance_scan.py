@@ -56,6 +56,8 @@ class Command(DatabaseCommand):
             lines = []
             for ident, hits in zip(ids[begin : begin + CHUNK], results, strict=True):
                 if hits:
+                    for hit in hits:
+                        hit.pop("confidence", None)  # contracts §1: the hit's shape is fixed
                     lines.append(dumps({"id": ident, "hits": hits}, ensure_ascii=False))
                 else:
                     lines.append('{"id": ' + dumps(ident, ensure_ascii=False) + ', "hits": []}')

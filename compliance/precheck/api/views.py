@@ -53,4 +53,7 @@ class ComplianceCheckView(APIView):
             if shop.platform != data["platform"]:
                 raise serializers.ValidationError({"shop": [_("店铺不属于该平台")]})
         _ruleset, scanner = scanner_for(platform=data["platform"], shop=shop)
-        return Response({"hits": scanner.scan(data["text"], role=data.get("role", "agent"))})
+        hits = scanner.scan(data["text"], role=data.get("role", "agent"))
+        for hit in hits:
+            hit.pop("confidence", None)  # contracts §1: the hit's shape is fixed
+        return Response({"hits": hits})

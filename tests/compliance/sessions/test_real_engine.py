@@ -55,8 +55,11 @@ def test_publishing_with_a_window_rescans_and_keeps_history(django_capture_on_co
         upload(shop)
     old_version, _scanner = scanner_for(platform="pdd", shop=shop)
     old_hits = Hit.objects.filter(ruleset=old_version).count()
-    m3_rules = set(current_hits().filter(message__external_id="m3").values_list("rule", flat=True))
-    assert m3_rules
+    m3_hits = set(current_hits().filter(message__external_id="m3").values_list("rule", "category"))
+    assert m3_hits
+    # the rules that found them, and the classifier of their categories (its second opinion would
+    # otherwise speak once the rules are off)
+    m3_rules = {rule for rule, _category in m3_hits} | {f"ml.{category}" for _rule, category in m3_hits}
     draft = ruleset_draft_create(platform="pdd", by=manager)
     for rule in draft.rules.filter(rule_id__in=m3_rules):
         rule_save(ruleset=draft, by=manager, rule_id=rule.rule_id, data={"enabled": False}, rule=rule)
