@@ -34,6 +34,7 @@ PURE_ENGINES = (
     "compliance.quality.qa.scoring",
     "clients.sales.pricing",
     "clients.handover.products",
+    "compliance.adherence.engine",
 )
 
 
