@@ -218,7 +218,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # quality: roll new chat messages into the response metrics (only touched sessions and days)
     "quality-metrics-incremental": {"task": "quality.metrics_refresh_new", "schedule": 300.0},
     "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
+    # Schedule adherence (contracts §10) of today's and yesterday's shifts, for the floor and the month pages.
+    "compliance-adherence-refresh": {"task": "compliance.adherence_refresh", "schedule": 300.0},
 }
+# Minutes after a shift's start before an answer to a waiting buyer counts as late (contracts §10).
+ADHERENCE_GRACE_MINUTES = env.float("ADHERENCE_GRACE_MINUTES", default=10.0)
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 
