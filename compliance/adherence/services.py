@@ -18,9 +18,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from agency.models import Job, User
+from agency.services import job_start
 from clients.models import Shop
 from compliance.adherence.engine import ChatLine, Shift, ShopLog, adherence
 from compliance.adherence.models import ShiftAdherence
@@ -202,3 +206,19 @@ def adherence_compute_days(
         if report is not None:
             report(offset + 1, total)
     return measured
+
+
+COMPUTE_TASK = "compliance.adherence_compute"  # registered name of `compliance.adherence.tasks.adherence_compute_task`
+
+
+def adherence_compute_start(*, first: date, last: date, by: User | None) -> Job:
+    """Recompute a range of days as a background job (a month takes longer than a request should)."""
+    if last < first:
+        raise ValidationError({"last": _("结束日期早于开始日期。")})
+    if (last - first).days > 92:
+        raise ValidationError({"last": _("一次最多重算 93 天。")})
+    return job_start(
+        task=COMPUTE_TASK, kind="adherence.compute", created_by=by,
+        title=_("排班遵守重算：%(first)s – %(last)s") % {"first": first.isoformat(), "last": last.isoformat()},
+        kwargs={"first": first.isoformat(), "last": last.isoformat()},
+    )
