@@ -71,6 +71,7 @@ class Roster(models.Model):
     solve_seconds = models.FloatField(_("求解耗时（秒）"), null=True, blank=True)
     shortfall = models.JSONField(_("缺口"), default=list, blank=True)
     explanation = models.TextField(_("无解原因"), blank=True)
+    solve_detail = models.JSONField(_("无解原因（数据）"), default=dict, blank=True)
     solved_at = models.DateTimeField(_("求解时间"), null=True, blank=True)
     job = models.ForeignKey(
         "agency.Job", verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -97,11 +98,23 @@ class Roster(models.Model):
     def dates(self) -> list[date]:
         return [self.start_date + timedelta(days=d) for d in range(self.days)]
 
-    SOLVE_STATUS_LABELS = {"optimal": _("最优"), "feasible": _("可行"), "infeasible": _("无可行解")}
+    SOLVE_STATUS_LABELS = {
+        "optimal": _("最优"), "feasible": _("可行"), "infeasible": _("无可行解"), "failed": _("求解出错"),
+    }
+    SOLVED = ("optimal", "feasible")  # the statuses whose shifts keep every hard rule
 
     def solve_status_label(self) -> str:
         """The solver's word for the result, in the reader's language."""
-        return str(self.SOLVE_STATUS_LABELS.get(self.solve_status, self.solve_status or "—"))
+        return str(self.SOLVE_STATUS_LABELS.get(self.solve_status, self.solve_status or _("未求解")))
+
+    @property
+    def solved_ok(self) -> bool:
+        """The last solve produced a roster keeping every hard rule (never after an infeasible or failed one)."""
+        return self.solve_status in self.SOLVED
+
+    @property
+    def solve_failed(self) -> bool:
+        return self.solve_status in ("infeasible", "failed")
 
     @property
     def shortfall_total(self) -> int:

@@ -20,11 +20,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agency.models import Job, Role, User
-from agency.services import audit_record, job_finish, job_progress, job_start
+from agency.services import audit_record, job_fail, job_finish, job_progress, job_start
 from clients.models import Shop
 from staffing.forecasting.selectors import required_agents
 from staffing.rosters.models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
@@ -211,6 +213,35 @@ def roster_create(
     return roster
 
 
+def roster_demand_import_file(*, roster: Roster, data: bytes, filename: str, by: User | None = None) -> int:
+    """A demand file as uploaded: it must be CSV text (UTF-8 or GBK) with at least one row."""
+    if not data.strip():
+        raise ValidationError(_("文件 %(name)s 是空的：需要 CSV 行 shop,date,slot,agents。") % {"name": filename})
+    kind = next((label for magic, label in _BINARY_SIGNATURES if data.startswith(magic)), None)
+    if kind is not None or b"\x00" in data[:4096]:
+        raise ValidationError(
+            _("文件 %(name)s 不是 CSV 文本（看起来是%(kind)s）：请上传每行 shop,date,slot,agents 的 CSV 文件。")
+            % {"name": filename, "kind": kind or _("二进制文件")}
+        )
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise ValidationError(_("文件 %(name)s 不是 UTF-8 或 GBK 编码的文本。") % {"name": filename})
+    return roster_demand_import(roster=roster, text=text, by=by)
+
+
+_BINARY_SIGNATURES = (
+    (b"\x89PNG", gettext_lazy("PNG 图片")), (b"\xff\xd8\xff", gettext_lazy("JPEG 图片")),
+    (b"GIF8", gettext_lazy("GIF 图片")), (b"%PDF", gettext_lazy("PDF 文件")),
+    (b"PK\x03\x04", gettext_lazy("Excel/ZIP 文件")), (b"\xd0\xcf\x11\xe0", gettext_lazy("旧版 Excel/Word 文件")),
+)
+
+
 @transaction.atomic
 def roster_demand_import(*, roster: Roster, text: str, by: User | None = None) -> int:
     """Replace the roster's demand with a CSV `shop,date,slot,agents` (header optional). All or nothing."""
@@ -252,6 +283,8 @@ def roster_demand_import(*, roster: Roster, text: str, by: User | None = None) -
         rows[shops[code].pk, day, slot] = int(agents_text)
     if errors:
         raise ValidationError(errors)
+    if not rows:
+        raise ValidationError(_("没有读到任何需求行：需要 CSV 行 shop,date,slot,agents（可带表头）。"))
     roster.demand.all().delete()
     RosterDemand.objects.bulk_create(
         RosterDemand(roster=roster, shop_id=shop_id, date=day, slot=slot, agents=n) for (shop_id, day, slot), n in rows.items()
@@ -302,17 +335,25 @@ def roster_solve_run(*, roster_id: int, job_id: int | None = None, time_limit: f
             message = (_("已找到 %(n)s 个方案，目标值 %(objective).0f") % {"n": p.solutions + 1, "objective": p.objective}) if p else _("正在搜索第一个可行方案")
             job_progress(job_id=job_id, progress=min(0.95, elapsed / max(time_limit, 1.0)), message=message)
     if "error" in outcome:
-        raise outcome["error"]
+        error = outcome["error"]
+        Roster.objects.filter(pk=roster.pk).update(
+            solve_status="failed", explanation=str(error)[:1000], solve_detail={}, solved_at=timezone.now()
+        )
+        raise error
     result = outcome["result"].as_json()
     roster_apply_result(roster=roster, result=result, id_map=id_map)
     if job_id is not None:
         summary = {
             "status": result["status"], "shifts": len(result["assignments"]),
             "shortfall": sum(r["missing"] for r in result["shortfall"]),
-            "url": f"/staffing/rosters/{roster.pk}/",
+            "url": reverse("staffing:roster-detail", args=[roster.pk]),
         }
-        message = result["explanation"] if result["status"] == "infeasible" else _("共 %(shifts)s 个班次，缺口 %(shortfall)s 人·时段") % summary
-        job_finish(job_id=job_id, result=summary, message=message)
+        if result["status"] == "infeasible":
+            # Not a finished roster: the job fails (a red bar), and the roster page says why and what would fix it.
+            job_fail(job_id=job_id, result=summary, message=_("无可行解：排不出满足全部硬性规则的排班，原因和解决办法见排班表页面。"))
+        else:
+            job_finish(job_id=job_id, result=summary,
+                       message=_("共 %(shifts)s 个班次，缺口 %(shortfall)s 人·时段") % summary)
     return result
 
 
@@ -326,6 +367,7 @@ def roster_apply_result(*, roster: Roster, result: dict, id_map: dict[str, User]
     roster.solve_seconds = result.get("solve_seconds")
     roster.shortfall = result.get("shortfall", [])
     roster.explanation = result.get("explanation", "")
+    roster.solve_detail = result.get("explanation_detail", {}) if result["status"] == "infeasible" else {}
     roster.solved_at = timezone.now()
     roster.save()
     if result["status"] == "infeasible":
@@ -353,7 +395,16 @@ def roster_apply_result(*, roster: Roster, result: dict, id_map: dict[str, User]
 
 @transaction.atomic
 def roster_publish(*, roster: Roster, through: date, by: User | None = None) -> int:
-    """Publish the roster up to `through`: those days' shifts are pinned and agents see them."""
+    """Publish the roster up to `through`: those days' shifts are pinned and agents see them.
+
+    Only a roster whose last solve kept every hard rule can be published (an infeasible or failed solve
+    leaves older shifts in place, which must not be pinned as if they were the answer)."""
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if not roster.solved_ok:
+        raise ValidationError(_("这张排班表最近一次求解没有得到满足全部硬性规则的排班（%(status)s），不能发布。请先解决问题并重新求解。")
+                              % {"status": roster.solve_status_label()})
+    if not roster.assignments.exists():
+        raise ValidationError(_("这张排班表没有任何班次，不能发布。"))
     if through < roster.start_date:
         raise ValidationError({"through": _("发布日期早于排班开始日期。")})
     through = min(through, roster.end_date)

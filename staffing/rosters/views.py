@@ -21,6 +21,7 @@ from agency.permissions import AGENTS, MANAGERS, STAFF, has_role, roles_required
 from clients.models import Shop
 from staffing.rosters.forms import RosterForm, SwapForm
 from staffing.rosters.models import Roster, ShiftAssignment, SwapRequest
+from staffing.rosters.problems import roster_problem
 from staffing.rosters.selectors import (
     coverage_grid,
     my_shifts,
@@ -32,6 +33,7 @@ from staffing.rosters.selectors import (
 from staffing.rosters.services import (
     roster_create,
     roster_demand_import,
+    roster_demand_import_file,
     roster_publish,
     roster_solve_start,
     swap_request_create,
@@ -83,6 +85,7 @@ def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "templates": roster.templates.all() if staff else [],
         "shortfall_rows": _named_shortfall(roster, shops) if staff else [],
         "demand_count": roster.demand.count() if staff else 0,
+        "problem": roster_problem(roster=roster) if staff else None,
     }
     return render(request, "staffing/roster_detail.html", context)
 
@@ -127,17 +130,13 @@ def roster_publish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def roster_demand_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     upload = request.FILES.get("file")
-    text = request.POST.get("text", "")
-    if upload is not None:
-        raw = upload.read()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
     try:
-        n = roster_demand_import(roster=roster, text=text, by=request.user)
+        if upload is not None:
+            if upload.size and upload.size > 5 * 1024 * 1024:
+                raise ValidationError(gettext("文件太大（超过 5 MB）：需求 CSV 通常只有几百 KB。"))
+            n = roster_demand_import_file(roster=roster, data=upload.read(), filename=upload.name or "", by=request.user)
+        else:
+            n = roster_demand_import(roster=roster, text=request.POST.get("text", ""), by=request.user)
     except ValidationError as exc:
         for message in exc.messages[:20]:
             messages.error(request, message)
