@@ -49,53 +49,85 @@ WITH s AS (
     SELECT cs.id FROM compliance_chatsession cs JOIN span ON cs.shop_id = span.shop_id
      WHERE cs.started_at < span.hi AND cs.ended_at >= span.lo
 ), msg AS MATERIALIZED (
-    SELECT m.id, m.session_id, m.shop_id, m.sender, m.agent_id, m.sent_at
+    -- whole sessions, so turns that began before the period and answers after it are seen
+    SELECT m.id, m.session_id, m.shop_id, m.sender, m.agent_id, m.sent_at,
+           (m.sent_at AT TIME ZONE %(tz)s)::date AS d
       FROM compliance_chatmessage m JOIN sess ON m.session_id = sess.id
 ), seq AS (
-    SELECT shop_id, sender, sent_at,
+    SELECT shop_id, sender, sent_at, d,
            lag(sender) OVER (PARTITION BY session_id ORDER BY sent_at, id) AS prev_sender,
            min(sent_at) FILTER (WHERE sender = 'agent') OVER (
                PARTITION BY session_id ORDER BY sent_at DESC, id DESC
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS answered
       FROM msg
-), long_turns AS (
-    SELECT shop_id, sent_at AS started, answered FROM seq
+), long_turns AS MATERIALIZED (
+    SELECT shop_id, d, sent_at AS started, answered FROM seq
      WHERE sender = 'buyer' AND prev_sender IS DISTINCT FROM 'buyer'
        AND (answered IS NULL OR answered - sent_at > interval '300 seconds')
-), bmin AS (
-    SELECT shop_id, date_trunc('minute', sent_at) AS minute, min(sent_at) AS first_sent
-      FROM msg WHERE sender = 'buyer' GROUP BY 1, 2
+), slots AS (
+    SELECT s.id, s.shop_id, g.k,
+           s.starts_at + make_interval(mins => g.k * %(slot_minutes)s) AS lo,
+           least(s.starts_at + make_interval(mins => (g.k + 1) * %(slot_minutes)s), s.ends_at) AS hi
+      FROM s CROSS JOIN LATERAL generate_series(
+               0, ceil(extract(epoch FROM s.ends_at - s.starts_at) / %(slot_seconds)s)::int - 1) AS g(k)
 ), bslot AS (
-    SELECT s.id, floor(extract(epoch FROM b.minute - s.starts_at) / %(slot_seconds)s)::int AS k,
-           min(b.first_sent) AS first_sent
-      FROM s JOIN bmin b ON b.shop_id = s.shop_id AND b.minute >= s.starts_at AND b.minute < s.ends_at
-     GROUP BY 1, 2
-), aslot AS (
-    SELECT s.id, floor(extract(epoch FROM a.sent_at - s.starts_at) / %(slot_seconds)s)::int AS k,
-           min(a.sent_at) AS first_at, max(a.sent_at) AS last_at
-      FROM s JOIN msg a ON a.shop_id = s.shop_id AND a.agent_id = s.agent_id AND a.sender = 'agent'
-                       AND a.sent_at >= s.starts_at AND a.sent_at < s.ends_at
-     GROUP BY 1, 2
+    -- a demand slot: one index probe (shop, time) that stops at the first buyer message
+    SELECT sl.id, sl.k FROM slots sl CROSS JOIN LATERAL (
+        SELECT 1 FROM compliance_chatmessage m
+         WHERE m.shop_id = sl.shop_id AND m.sent_at >= sl.lo AND m.sent_at < sl.hi AND m.sender = 'buyer'
+         LIMIT 1) AS hit
+), first_buyer AS (
+    SELECT s.id, fb.sent_at AS first_buyer FROM s CROSS JOIN LATERAL (
+        SELECT m.sent_at FROM compliance_chatmessage m
+         WHERE m.shop_id = s.shop_id AND m.sent_at >= s.starts_at AND m.sent_at < s.ends_at AND m.sender = 'buyer'
+         ORDER BY m.sent_at LIMIT 1) AS fb
+), mine AS (
+    -- the agent's own messages in the shop during the shift, met on (shop, agent, local day): a shift
+    -- touches its own day and, past midnight, the next
+    SELECT s.id, s.starts_at, a.sent_at FROM s JOIN msg a
+        ON a.shop_id = s.shop_id AND a.agent_id = s.agent_id AND a.d = s.date
+     WHERE a.sender = 'agent' AND a.sent_at >= s.starts_at AND a.sent_at < s.ends_at
+    UNION ALL
+    SELECT s.id, s.starts_at, a.sent_at FROM s JOIN msg a
+        ON a.shop_id = s.shop_id AND a.agent_id = s.agent_id AND a.d = s.date + 1
+     WHERE a.sender = 'agent' AND a.sent_at >= s.starts_at AND a.sent_at < s.ends_at
 ), act AS (
-    SELECT id, min(first_at) AS first_at, max(last_at) AS last_at FROM aslot GROUP BY id
+    SELECT id, min(sent_at) AS first_at, max(sent_at) AS last_at FROM mine GROUP BY id
+), marks AS (
+    -- each (shift, slot) with a buyer and/or the agent: one grouping, no join to misjudge
+    SELECT id, k, bool_or(buyer) AS buyer, bool_or(NOT buyer) AS agent FROM (
+        SELECT id, k, true AS buyer FROM bslot
+        UNION ALL
+        SELECT id, floor(extract(epoch FROM sent_at - starts_at) / %(slot_seconds)s)::int, false FROM mine
+    ) AS marked GROUP BY id, k
 ), dem AS (
-    SELECT b.id, count(*) AS demand, count(a.id) AS active, min(b.first_sent) AS first_buyer
-      FROM bslot b LEFT JOIN aslot a ON a.id = b.id AND a.k = b.k GROUP BY b.id
+    SELECT id, count(*) FILTER (WHERE buyer) AS demand, count(*) FILTER (WHERE buyer AND agent) AS active
+      FROM marks GROUP BY id
+), waits AS (
+    SELECT s.id, s.agent_id, s.shop_id, t.started, coalesce(t.answered, s.ends_at) AS until
+      FROM s JOIN long_turns t ON t.shop_id = s.shop_id AND t.d = s.date
+     WHERE t.started >= s.starts_at AND t.started < s.ends_at
+    UNION ALL
+    SELECT s.id, s.agent_id, s.shop_id, t.started, coalesce(t.answered, s.ends_at) AS until
+      FROM s JOIN long_turns t ON t.shop_id = s.shop_id AND t.d = s.date + 1
+     WHERE t.started >= s.starts_at AND t.started < s.ends_at
 ), idle AS (
-    SELECT s.id, count(*) AS n
-      FROM s JOIN long_turns t ON t.shop_id = s.shop_id AND t.started >= s.starts_at AND t.started < s.ends_at
-     WHERE NOT EXISTS (
-         SELECT 1 FROM msg a
-          WHERE a.shop_id = s.shop_id AND a.agent_id = s.agent_id AND a.sender = 'agent'
-            AND a.sent_at >= t.started AND a.sent_at < coalesce(t.answered, s.ends_at))
-     GROUP BY s.id
+    -- a wait is idle for the agent when no message of theirs in the shop falls inside it (index probe)
+    SELECT w.id, count(*) AS n FROM waits w LEFT JOIN LATERAL (
+        SELECT 1 AS hit FROM compliance_chatmessage a
+         WHERE a.shop_id = w.shop_id AND a.sent_at >= w.started AND a.sent_at < w.until
+           AND a.agent_id = w.agent_id AND a.sender = 'agent'
+         LIMIT 1) AS seen ON true
+     WHERE seen.hit IS NULL
+     GROUP BY w.id
 ), result AS (
     SELECT s.id, s.agent_id, s.shop_id, s.date,
            coalesce(dem.demand, 0) AS demand, coalesce(dem.active, 0) AS active,
            act.first_at, act.last_at,
            (coalesce(dem.demand, 0) > 0 AND act.first_at IS NULL) AS no_show,
-           dem.first_buyer, s.starts_at, coalesce(idle.n, 0) AS idle
+           fb.first_buyer, s.starts_at, coalesce(idle.n, 0) AS idle
       FROM s LEFT JOIN dem ON dem.id = s.id LEFT JOIN act ON act.id = s.id LEFT JOIN idle ON idle.id = s.id
+             LEFT JOIN first_buyer fb ON fb.id = s.id
 )
 INSERT INTO compliance_shiftadherence AS x
        (assignment_id, agent_id, shop_id, date, demand_slots, active_demand_slots, adherence,
@@ -120,8 +152,8 @@ ON CONFLICT (assignment_id) DO UPDATE SET
 
 def _compute_sql(*, first: date, last: date, shop_ids: Sequence[int] | None) -> int:
     params: dict[str, Any] = {
-        "first": first, "last": last, "slot_seconds": SLOT_MINUTES * 60, "grace": grace_minutes(),
-        "now": timezone.now(),
+        "first": first, "last": last, "slot_seconds": SLOT_MINUTES * 60, "slot_minutes": SLOT_MINUTES, "grace": grace_minutes(),
+        "now": timezone.now(), "tz": settings.TIME_ZONE,
     }
     shop_filter = ""
     if shop_ids is not None:

@@ -94,7 +94,7 @@ def _slot_problem(roster: Roster, detail: dict) -> RosterProblem:
             problem.blockers.append(
                 _("%(agent)s 前一天在另一张排班表「%(roster)s」（%(shop)s）的班次到 %(end)s 才结束，休息时间不够。") % values
             )
-    for leave in Leave.objects.filter(agent_id__in=eligible, first_day__lte=day, last_day__gte=day).select_related("agent"):
+    for leave in Leave.objects.filter(agent_id__in=eligible, status=Leave.Status.APPROVED, first_day__lte=day, last_day__gte=day).select_related("agent"):
         problem.blockers.append(_("%(agent)s 这天请假（%(first)s 至 %(last)s）。") % {
             "agent": _name(leave.agent), "first": leave.first_day.isoformat(), "last": leave.last_day.isoformat(),
         })
