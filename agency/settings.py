@@ -280,7 +280,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # reached the default partition.
     "compliance-message-partitions": {"task": "compliance.messages_partitions_ensure", "schedule": crontab(hour=1, minute=15)},
     "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
+    # Schedule adherence (contracts §10) of today's and yesterday's shifts, for the floor and the month pages.
+    "compliance-adherence-refresh": {"task": "compliance.adherence_refresh", "schedule": 300.0},
 }
+# Minutes after a shift's start before an answer to a waiting buyer counts as late (contracts §10).
+ADHERENCE_GRACE_MINUTES = env.float("ADHERENCE_GRACE_MINUTES", default=10.0)
 
 # Daily digests of quality alerts: checked hourly, each rule sends once a day from its own hour.
 CELERY_BEAT_SCHEDULE["quality-alerts-digest"] = {"task": "quality.alerts_digest", "schedule": crontab(minute=5)}

@@ -35,6 +35,7 @@ PURE_ENGINES = (
     "compliance.quality.qa.scoring",
     "clients.sales.pricing",
     "clients.handover.products",
+    "compliance.adherence.engine",
 )
 
 

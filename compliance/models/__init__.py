@@ -4,7 +4,11 @@ Inside a feature, import a model from its feature's module (`compliance.rules.mo
 through this package; other apps may import `compliance.models`.
 """
 
+from compliance.adherence.models import ShiftAdherence
 from compliance.rules.models import Category, CustomRule, Rule, RuleSet, Severity
 from compliance.sessions.models import ChatMessage, ChatSession, Hit, Sender
 
-__all__ = ["Category", "ChatMessage", "ChatSession", "CustomRule", "Hit", "Rule", "RuleSet", "Sender", "Severity"]
+__all__ = [
+    "Category", "ChatMessage", "ChatSession", "CustomRule", "Hit", "Rule", "RuleSet", "Sender", "Severity",
+    "ShiftAdherence",
+]

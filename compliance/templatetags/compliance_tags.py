@@ -72,3 +72,11 @@ def query_without(request, *names) -> str:
         params.pop(name, None)
     return params.urlencode()
 
+
+
+@register.filter
+def share(value) -> str:
+    """A share from 0 to 1 as a percentage with one decimal ("85.7%"), "—" when there is none."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.1f}%"
