@@ -34,6 +34,8 @@ PURE_ENGINES = (
     "compliance.quality.qa.scoring",
     "clients.sales.pricing",
     "clients.handover.products",
+    "compliance.quality.sales.engine",
+    "clients.statements.engine",
 )
 
 
