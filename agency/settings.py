@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # quality: roll new chat messages into the response metrics (only touched sessions and days)
     "quality-metrics-incremental": {"task": "quality.metrics_refresh_new", "schedule": 300.0},
     "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
+    # quality: attribute new orders and new agent messages to sales (contracts §8), only the days touched
+    "quality-sales-incremental": {"task": "quality.sales_refresh", "schedule": 300.0},
+    # clients: every live contract's statement of the month just ended, on the 1st (contracts §9)
+    "clients-statements-monthly": {"task": "clients.statements_generate_month", "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")

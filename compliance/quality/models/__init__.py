@@ -27,6 +27,7 @@ from compliance.quality.qa.models import (
     ScorecardCategory,
     ScorecardItem,
 )
+from compliance.quality.sales.models import Order, OrderChange, SalesCursor, SalesDayMetrics
 
 __all__ = [
     "AgentDayMetrics",
@@ -36,11 +37,15 @@ __all__ = [
     "CalibrationRound",
     "Dispute",
     "MetricsCursor",
+    "Order",
+    "OrderChange",
     "QualityAlert",
     "ResponseTurn",
     "Review",
     "ReviewAssignment",
     "ReviewScore",
+    "SalesCursor",
+    "SalesDayMetrics",
     "SamplingPlan",
     "SamplingRun",
     "Scorecard",
