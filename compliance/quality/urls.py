@@ -6,4 +6,5 @@ app_name = "quality"
 urlpatterns: list = [
     path("", include("compliance.quality.metrics.urls")),
     path("", include("compliance.quality.qa.urls")),
+    path("", include("compliance.quality.sales.urls")),
 ]
