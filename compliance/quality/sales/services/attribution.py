@@ -30,6 +30,8 @@ from django.db.models import Count, Max, Q, Sum
 
 from agency.models import Role, User
 from clients.models import Shop
+from clients.statements.selectors import conversion_target_for_shop
+from compliance.quality.metrics.models import QualityAlert
 from compliance.quality.sales.engine.attribution import (
     DEFAULT_WINDOW_HOURS,
     REMINDER_PERIOD,
@@ -57,6 +59,7 @@ class RefreshResult:
     new_messages: int = 0
     orders_attributed: int = 0
     days_recomputed: int = 0
+    alerts_raised: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,6 +84,7 @@ def sales_refresh(*, sql: bool | None = None, progress: Callable[[int, int], Non
     result.orders_attributed = attributed
     pairs |= order_pairs
     result.days_recomputed = sales_days_recompute(pairs=pairs, sql=sql, progress=progress)
+    result.alerts_raised = sales_alerts_evaluate(pairs=pairs)
     if top > cursor.last_message_id:
         cursor.last_message_id = top
         cursor.save(update_fields=["last_message_id", "updated_at"])
@@ -392,3 +396,53 @@ def _days_orm(batch: Sequence[Pair]) -> None:
                             **figures)
             for code, figures in rows.items()
         ])
+
+
+def sales_alerts_evaluate(*, pairs: Iterable[Pair]) -> int:
+    """Raise or refresh a conversion alert on each (shop, day) whose 询单转化率 falls below the target the
+    shop's contract sets (an absolute floor, or a share of the shop's own average over the three months
+    before that day's month). One alert per shop/day, like the SLA alerts; returns how many were raised."""
+    keys = set(pairs)
+    if not keys:
+        return 0
+    rows = SalesDayMetrics.objects.filter(agent_code="", inquiring_buyers__gt=0).filter(
+        _pairs_q(keys)).select_related("shop")
+    averages: dict[tuple[int, date], float | None] = {}
+    raised = 0
+    for row in rows:
+        target = conversion_target_for_shop(shop=row.shop, on=row.day)
+        if target is None:
+            continue
+        threshold = target.target
+        if target.share_of_average is not None:
+            month = row.day.replace(day=1)
+            if (row.shop_id, month) not in averages:
+                first = month
+                for _ in range(3):
+                    first = (first - timedelta(days=1)).replace(day=1)
+                sums = SalesDayMetrics.objects.filter(shop_id=row.shop_id, agent_code="", day__gte=first,
+                                                      day__lt=month).aggregate(c=Sum("converted_buyers"),
+                                                                               i=Sum("inquiring_buyers"))
+                averages[(row.shop_id, month)] = sums["c"] / sums["i"] if sums["i"] else None
+            average = averages[(row.shop_id, month)]
+            threshold = average * target.share_of_average if average is not None else None
+        if threshold is None:
+            continue
+        rate = row.converted_buyers / row.inquiring_buyers
+        if rate < threshold:
+            _alert, created = QualityAlert.objects.update_or_create(
+                shop_id=row.shop_id, day=row.day, metric=QualityAlert.Metric.CONVERSION,
+                level=QualityAlert.Level.BREACH,
+                defaults={"value": rate, "threshold": threshold, "source": "contract"})
+            raised += int(created)
+    return raised
+
+
+def _pairs_q(keys: set[Pair]) -> Q:
+    by_shop: dict[int, set[date]] = defaultdict(set)
+    for shop_id, day in keys:
+        by_shop[shop_id].add(day)
+    condition = Q(pk__in=[])
+    for shop_id, days in by_shop.items():
+        condition |= Q(shop_id=shop_id, day__in=sorted(days))
+    return condition
