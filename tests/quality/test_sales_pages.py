@@ -127,3 +127,23 @@ def test_pages_keep_a_constant_number_of_queries(tenants, manager, client, time_
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="poppler-utils missing")
+def test_monthly_report_and_csv_include_sales(data, client, tmp_path):
+    import csv
+    import io
+    import subprocess
+
+    t1, _t2, _a01 = data
+    client.force_login(t1.user)
+    response = client.get(reverse("quality:shop-report", args=[t1.shop.code, "2026-11"]))
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "销售转化" in text and "52.00" in text and "23.00" in text  # brought-in and silent sales
+    export = client.get(reverse("quality:shop-sessions-csv", args=[t1.shop.code]) + "?month=2026-11")
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    by_session = {r["session_id"]: (r["converted_orders"], r["attributed_sales"]) for r in rows}
+    assert by_session["s1"] == ("1", "11.00") and by_session["s2"] == ("1", "12.00")
+    assert sum(int(v[0]) for v in by_session.values()) == 4

@@ -187,3 +187,13 @@ def conversion_target_value(*, shop: Shop, period: Period, target: Any) -> float
         first = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
     average = conversion_average(shop_ids=[shop.pk], first=first, last=period.start - timedelta(days=1))
     return round(average * target.share_of_average, 4) if average is not None else None
+
+
+def sales_by_session(session_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """{session id: (paid orders its agent messages converted, their sales net of refunds)}: one query."""
+    if not session_ids:
+        return {}
+    rows = (Order.objects.filter(attributed_message__session_id__in=session_ids, paid_at__isnull=False)
+            .values("attributed_message__session_id")
+            .annotate(n=Count("id"), total=Sum(F("amount") - F("refund_amount"))).order_by())
+    return {r["attributed_message__session_id"]: (r["n"], f"{r['total']:.2f}") for r in rows}
