@@ -197,3 +197,29 @@ def test_copy_path_and_orm_path_write_the_same_rows(time_machine):
         return orders, changes
 
     assert snapshot(shops[True][0]) == snapshot(shops[False][0])
+
+
+def test_import_orders_command_prints_counts_and_names_bad_rows(tmp_path, capsys):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    shop = ShopFactory(code="cmd")
+    good = tmp_path / "orders.csv"
+    good.write_text(HEADER + "o1,b1,2026-11-02T00:10:00+08:00,,300.00,\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_orders", str(good), "--shop", "cmd", stdout=out)
+    result = json.loads(out.getvalue())
+    assert (result["shop"], result["rows"], result["orders_created"]) == ("cmd", 1, 1)
+    assert result["refreshed"]["orders_attributed"] == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "o2,b1,2026-11-02T00:10:00+08:00,,-1,\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_orders", str(bad), "--shop", "cmd", stdout=StringIO(), stderr=err)
+    assert caught.value.returncode == 2 and f"{bad}:2: amount: must not be negative" in err.getvalue()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_orders", str(good), "--shop", "nope", stdout=StringIO())
+    assert caught.value.returncode == 2
+    assert Order.objects.filter(shop=shop).count() == 1
