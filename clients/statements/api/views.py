@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedRequest
-from agency.permissions import MANAGERS, MERCHANTS, IsManager, IsStaffOrMerchant, has_role
+from agency.permissions import MANAGERS, MERCHANTS, IsManager, IsManagerOrMerchant, has_role
 from clients.statements import services
 from clients.statements.api.serializers import (
     DisputeRequestSerializer,
@@ -29,7 +29,7 @@ from clients.statements.selectors import statements_visible_to
 
 class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StatementSerializer
-    permission_classes = [IsStaffOrMerchant]
+    permission_classes = [IsManagerOrMerchant]
     request: AuthenticatedRequest
 
     def get_queryset(self):
