@@ -180,6 +180,7 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "clients.models.Contract.Status",
         "PlatformEnum": "clients.models.Platform",
         "KnowledgeKindEnum": "clients.handover.models.KnowledgeKind",
+        "StatementStatusEnum": "clients.statements.models.Statement.Status",
     },
 }
 

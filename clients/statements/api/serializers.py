@@ -5,7 +5,7 @@ from rest_framework import serializers
 from clients.statements.models import Statement, StatementDispute
 
 
-class DisputeSerializer(serializers.ModelSerializer):
+class StatementDisputeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StatementDispute
         fields = ["id", "line_code", "comment", "raised_at", "answer", "answered_at"]
@@ -27,7 +27,7 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class StatementDetailSerializer(StatementSerializer):
-    disputes = DisputeSerializer(many=True, read_only=True)
+    disputes = StatementDisputeSerializer(many=True, read_only=True)
 
     class Meta(StatementSerializer.Meta):
         fields = [*StatementSerializer.Meta.fields, "result", "scenario", "evidence", "disputes"]
