@@ -467,8 +467,8 @@ def sales_alerts_evaluate(*, pairs: Iterable[Pair]) -> int:
         if rate < threshold:
             _alert, created = QualityAlert.objects.update_or_create(
                 shop_id=row.shop_id, day=row.day, metric=QualityAlert.Metric.CONVERSION,
-                level=QualityAlert.Level.BREACH,
-                defaults={"value": rate, "threshold": threshold, "source": "contract"})
+                defaults={"level": QualityAlert.Level.BREACH, "value": rate, "threshold": threshold,
+                          "source": "contract"})
             raised += int(created)
     return raised
 
