@@ -36,6 +36,8 @@ PURE_ENGINES = (
     "clients.sales.pricing",
     "clients.handover.products",
     "compliance.adherence.engine",
+    "compliance.quality.sales.engine",
+    "clients.statements.engine",
 )
 
 
