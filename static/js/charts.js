@@ -70,12 +70,14 @@
       }
       return item;
     });
+    var named = axes.some(function (axis) { return axis.name; });
+    var top = (spec.series.length > 1 || spec.zoom ? 32 : 8) + (named && !spec.horizontal ? 24 : 0);
     var option = {
       animation: false,
       title: { show: false, text: spec.title },
       tooltip: { trigger: "axis", confine: true },
-      legend: { top: 0, right: 0, show: spec.series.length > 1 },
-      grid: { left: 8, right: axes.length > 1 ? 16 : 24, top: spec.series.length > 1 || spec.zoom ? 48 : 16, bottom: spec.zoom ? 56 : 12, containLabel: true },
+      legend: { top: 0, left: 0, type: "scroll", right: spec.zoom ? 90 : 0, show: spec.series.length > 1 },
+      grid: { left: 8, right: axes.length > 1 ? 16 : 24, top: top, bottom: spec.zoom ? 56 : 12, containLabel: true },
       series: series
     };
     if (spec.horizontal) {
@@ -89,7 +91,7 @@
     }
     if (spec.zoom) {
       option.dataZoom = [{ type: "inside", xAxisIndex: 0 }, { type: "slider", xAxisIndex: 0, height: 20, bottom: 8 }];
-      option.toolbox = { right: 0, top: 20, feature: { dataZoom: { yAxisIndex: "none" }, restore: {} } };
+      option.toolbox = { right: 0, top: 0, feature: { dataZoom: { yAxisIndex: "none" }, restore: {} } };
     }
     return option;
   }
@@ -104,7 +106,11 @@
       var source = document.getElementById(holder.getAttribute("data-chart-source"));
       if (!source) { return; }
       var spec = JSON.parse(source.textContent);
-      var chart = window.echarts.init(holder, null, { renderer: holder.getAttribute("data-renderer") || "canvas" });
+      // The toolbox's own words follow the page's language, not the browser's.
+      var locale = (document.documentElement.lang || "zh").toLowerCase().indexOf("zh") === 0 ? "ZH" : "EN";
+      var chart = window.echarts.init(holder, null, {
+        renderer: holder.getAttribute("data-renderer") || "canvas", locale: locale
+      });
       chart.setOption(build(spec));
       holder.setAttribute("data-chart-drawn", "1");
       if (window.ResizeObserver) {
