@@ -9,7 +9,7 @@ from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
 from agency.models import Job
 from agency.navigation import todos_for, widgets_for
-from agency.permissions import EVERYONE, roles_required
+from agency.permissions import EVERYONE, STAFF, roles_required
 from agency.selectors import jobs_visible_to
 
 
@@ -21,7 +21,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "agency/dashboard.html", {"todos": todos_for(request), "widgets": widgets})
 
 
-@roles_required(EVERYONE)
+@roles_required(STAFF)
 def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = jobs_visible_to(user=request.user).select_related("created_by")
     status = request.GET.get("status", "")
