@@ -56,6 +56,7 @@ class ContractForm(forms.Form):
     sla_qa_score = forms.DecimalField(label=_("质检分目标"), min_value=0, max_value=100, initial=90)
     service_credit_pct = forms.DecimalField(label=_("每项未达标抵扣(%)"), min_value=0, max_value=100, initial=5)
     service_credit_cap_pct = forms.DecimalField(label=_("抵扣上限(%)"), min_value=0, max_value=100, initial=15)
+    buyer_data_retention_days = forms.IntegerField(label=_("买家数据保留天数"), min_value=1, max_value=3650, initial=180)
 
 
 class SignForm(forms.Form):

@@ -279,6 +279,10 @@ class Contract(models.Model):
     )
     service_credit_cap_pct = models.DecimalField(_("抵扣上限(%)"), max_digits=5, decimal_places=2, default=15)
     confidentiality = models.TextField(_("买家数据保密条款"))
+    buyer_data_retention_days = models.PositiveIntegerField(
+        _("买家数据保留天数"), default=180,
+        help_text=_("会话结束后保留买家消息原文和买家标识的天数；到期后由系统去标识化，统计数字和命中保留。"),
+    )
     pdf = models.BinaryField(_("合同文件"), null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(_("文件SHA-256"), max_length=64, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)

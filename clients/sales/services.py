@@ -354,9 +354,10 @@ def contract_create(
     *, quote: Quote, by: User, start_date: date, sla_reply_rate: Decimal = Decimal("0.95"),
     sla_first_response_seconds: int | None = None, sla_qa_score: Decimal = Decimal(90),
     service_credit_pct: Decimal = Decimal(5), service_credit_cap_pct: Decimal = Decimal(15),
-    confidentiality: str = DEFAULT_CONFIDENTIALITY,
+    confidentiality: str = DEFAULT_CONFIDENTIALITY, buyer_data_retention_days: int = 180,
 ) -> Contract:
-    """A draft contract from the quote's accepted revision: price, term and seats come from it."""
+    """A draft contract from the quote's accepted revision: price, term and seats come from it.
+    `buyer_data_retention_days`: how long after a session ends its buyer's messages and id are kept (PIPL)."""
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status != Quote.Status.ACCEPTED:
         raise BusinessRuleError(_("报价单 %(quote_number)s 尚未被商家接受，不能生成合同") % {"quote_number": quote.number})
@@ -369,6 +370,8 @@ def contract_create(
         raise BusinessRuleError(_("质检分目标应在 0 到 100 之间"), field="sla_qa_score")
     if not confidentiality.strip():
         raise BusinessRuleError(_("合同必须包含买家数据保密条款"), field="confidentiality")
+    if not 1 <= buyer_data_retention_days <= 3650:
+        raise BusinessRuleError(_("买家数据保留天数应在 1 到 3650 之间"), field="buyer_data_retention_days")
     end_date = _add_months(start_date, revision.term_months) - timedelta(days=1)
     contract = Contract(
         engagement=quote.engagement, merchant_id=quote.merchant_id, revision=revision, number="tmp",
@@ -377,6 +380,7 @@ def contract_create(
         sla_first_response_seconds=sla_first_response_seconds or revision.inputs.get("answer_seconds", 180),
         sla_qa_score=sla_qa_score, service_credit_pct=service_credit_pct,
         service_credit_cap_pct=service_credit_cap_pct, confidentiality=confidentiality, created_by=by,
+        buyer_data_retention_days=buyer_data_retention_days,
     )
     contract.number = f"tmp-{timezone.now().timestamp()}"
     contract.full_clean(exclude=["pdf"])

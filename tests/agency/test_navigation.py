@@ -44,7 +44,7 @@ def test_manager_sidebar_is_grouped_by_job_in_order(client, manager):
     assert groups[""] == ["dashboard"]
     assert {"engagements", "quotes", "contracts"} <= set(groups["sales"])
     assert {"rosters", "seasonal-plans", "forecast", "training"} <= set(groups["workforce"])
-    assert {"rule-library", "violations", "precheck"} <= set(groups["compliance"])
+    assert {"rule-library", "violations", "precheck", "retention"} <= set(groups["compliance"])
     assert {"jobs", "price-books", "sla-profiles"} <= set(groups["settings"])
 
 
@@ -55,7 +55,8 @@ def test_each_role_sees_only_its_groups(client, agent, tenants):
     assert "my-shifts" in groups["workforce"] and "qa-mine" in groups["quality"]
     client.force_login(tenants[0].user)
     groups = sections(client.get("/"))
-    assert "settings" not in groups and "portal" in groups["delivery"] and "quotes" in groups["sales"]
+    assert "portal" in groups["delivery"] and "quotes" in groups["sales"]
+    assert groups["settings"] == ["merchant-data-export"]
 
 
 @pytest.mark.parametrize(("url_name", "kwargs", "expected"), [

@@ -22,7 +22,7 @@ GROUPS = {
     "manager": ["sales", "delivery", "workforce", "quality", "compliance", "settings"],
     "inspector": ["delivery", "workforce", "quality", "compliance", "settings"],
     "agent": ["delivery", "workforce", "quality", "compliance"],
-    "merchant": ["sales", "delivery", "workforce", "quality", "compliance"],
+    "merchant": ["sales", "delivery", "workforce", "quality", "compliance", "settings"],
 }
 
 

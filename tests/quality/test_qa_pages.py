@@ -11,6 +11,7 @@ from django.urls import reverse
 from compliance.quality.models import AutoQACheck, Dispute, Review, ReviewAssignment, SamplingPlan, ScorecardItem
 from compliance.quality.qa import services as qa_services
 from compliance.quality.qa.tasks import autoqa_score
+from compliance.sessions.services.scanning import hit_for
 from tests.factories import SHANGHAI, AgentFactory, InspectorFactory
 from tests.quality.factories import make_scorecard, make_session
 from tests.quality.factories import ruleset as _ruleset
@@ -130,8 +131,10 @@ def test_merchant_sees_buyer_masked(client, tenants, inspector):
 def test_qa_transcript_masks_phone_numbers_and_still_marks_the_hit(client, tenants, inspector):
     session = make_session(shop=tenants[0].shop, rows=[(0, "buyer", "在吗"), (20, "agent", "加我微信 13812345678 详聊")])
     message = session.messages.get(sender="agent")
-    message.hits.create(ruleset=_ruleset(session.shop.platform), rule="pdd.other.wechat", category="other_platform",
-                        severity="violation", start=2, end=4, matched="微信")
+    hit_for(message=message, ruleset=_ruleset(session.shop.platform), hit={
+        "rule": "pdd.other.wechat", "category": "other_platform", "severity": "violation", "start": 2, "end": 4,
+        "matched": "微信",
+    }).save()
     for user in (tenants[0].user, inspector):
         login(client, user)
         page = client.get(reverse("quality:session", args=[session.pk])).content.decode()

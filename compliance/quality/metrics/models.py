@@ -71,10 +71,12 @@ class ResponseTurn(models.Model):
         related_name="+",
     )
     first_message = models.OneToOneField(
-        ChatMessage, verbose_name=_("买家首条消息"), on_delete=models.CASCADE, related_name="turn"
+        ChatMessage, verbose_name=_("买家首条消息"), on_delete=models.CASCADE, related_name="turn",
+        db_constraint=False,  # the message table is partitioned on PostgreSQL (see ChatMessage)
     )
     answer_message = models.ForeignKey(
-        ChatMessage, verbose_name=_("回复消息"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ChatMessage, verbose_name=_("回复消息"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
 
     class Meta:

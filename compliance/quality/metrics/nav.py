@@ -17,6 +17,8 @@ register_nav(NavItem("quality-alerts", _("质量告警"), "quality:alert-list", 
                      also=("quality:alert",)))
 register_nav(NavItem("sla-profiles", _("平台考核标准"), "quality:sla-profiles", STAFF, order=910, group=SETTINGS,
                      also=("quality:sla-profile-edit",)))
+register_nav(NavItem("merchant-data-export", _("导出全部数据"), "quality:merchant-data-export", MERCHANTS, order=69,
+                     group=SETTINGS))
 register_widget(Widget("quality-alerts", "quality/_alerts_widget.html", STAFF, _alerts_widget, order=20))
 
 

@@ -402,6 +402,18 @@ def metrics_refresh_recent(*, days: int = 2, engine: str | None = None) -> Refre
     return metrics_refresh(session_ids=session_ids, engine=engine)
 
 
+SESSIONS_EXPORT_TASK = "quality.shop_sessions_export"
+
+
+def shop_sessions_export_start(*, by: User, shop: Shop, month: str) -> Job:
+    """A shop's per-session CSV of a month, too big to stream in a request, as a job with a file to download."""
+    return job_start(
+        task=SESSIONS_EXPORT_TASK, kind="quality.export", title=_("导出会话明细：%(shop)s %(month)s") % {
+            "shop": shop.code, "month": month}, created_by=by, merchant_id=shop.merchant_id,
+        kwargs={"user_id": by.pk, "shop_id": shop.pk, "month": month}, retryable=True,
+    )
+
+
 def metrics_recompute_start(*, by: User) -> Job:
     """Start a full recompute as a job (the page then follows its progress)."""
     return job_start(task=RECOMPUTE_TASK, kind="quality.metrics", title=_("重新计算响应指标"), created_by=by)

@@ -84,7 +84,8 @@ class AutoQADeduction(models.Model):
     check_key = models.CharField(_("检查项"), max_length=32, choices=AutoQACheck.Key.choices)
     points = models.DecimalField(_("扣分"), max_digits=5, decimal_places=1)
     message = models.ForeignKey(
-        ChatMessage, verbose_name=_("消息"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        ChatMessage, verbose_name=_("消息"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,  # the message table is partitioned on PostgreSQL (see ChatMessage)
     )
     detail = models.CharField(_("说明"), max_length=300)
 

@@ -47,6 +47,7 @@ from compliance.quality.qa.models import (
     SamplingPlan,
     Scorecard,
 )
+from compliance.sessions.services.retention import buyer_data_view_audit
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -123,10 +124,13 @@ def session_qa(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     result = sel.autoqa_results_visible_to(user=request.user).filter(session=session).first()
     deductions = list(AutoQADeduction.objects.filter(result=result)) if result else []
     reviews = list(sel.reviews_visible_to(user=request.user).filter(session=session))
+    mask = has_role(request.user, MERCHANTS)
+    if not mask:
+        buyer_data_view_audit(user=request.user, session=session, where="quality:session-qa")
     return render(request, "quality/session_qa.html", {
         "session": session, "transcript": transcript, "result": result, "deductions": deductions, "reviews": reviews,
         "deductions_by_message": _by_message(deductions),
-        "mask": has_role(request.user, MERCHANTS),
+        "mask": mask,
     })
 
 
