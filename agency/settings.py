@@ -282,6 +282,30 @@ CELERY_BEAT_SCHEDULE: dict = {
     "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
 }
 
+# Daily digests of quality alerts: checked hourly, each rule sends once a day from its own hour.
+CELERY_BEAT_SCHEDULE["quality-alerts-digest"] = {"task": "quality.alerts_digest", "schedule": crontab(minute=5)}
+
+# Alert notifications. E-mail goes through Django's mail settings (EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the console when unset in DEBUG). Webhooks only to the
+# group robots' own hosts, so a notification rule cannot make the server call addresses inside the network.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@localhost")
+ALERT_WEBHOOK_HOSTS = env.list(
+    "ALERT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn", "open.larksuite.com"]
+)
+ALERT_WEBHOOK_TIMEOUT = env.float("ALERT_WEBHOOK_TIMEOUT", default=5.0)
+
+# The agency's company name in the contracts' signature block and on their PDFs.
+AGENCY_COMPANY_NAME = env.str("AGENCY_COMPANY_NAME", default="代运营客服外包服务机构")
+
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
 # An export of more rows than this runs as a job (a file to download) instead of streaming in the request.
 EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)

@@ -321,9 +321,19 @@ class ContractSignature(ImmutableModel):
 
     contract = models.ForeignKey(Contract, verbose_name=_("合同"), on_delete=models.PROTECT, related_name="signatures")
     party = models.CharField(_("签署方"), max_length=16, choices=Party.choices)
+    class Method(models.TextChoices):
+        TYPED = "typed", _("输入姓名")
+        DRAWN = "drawn", _("手写签名")
+
     signer_name = models.CharField(_("签署人"), max_length=100)
+    signer_title = models.CharField(_("职务"), max_length=100, blank=True)
+    signer_company = models.CharField(_("单位"), max_length=200, blank=True)
+    method = models.CharField(_("签名方式"), max_length=8, choices=Method.choices, default=Method.TYPED)
+    image = models.BinaryField(_("手写签名图片（PNG）"), null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("签署时间"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("签署来源地址"), null=True, blank=True)
+    user_agent = models.CharField(_("签署浏览器"), max_length=300, blank=True)
     pdf_sha256 = models.CharField(_("所签文件SHA-256"), max_length=64)
 
     class Meta:

@@ -25,7 +25,7 @@ from compliance.models import ChatSession
 from compliance.quality.masking import highlighted_segments, mask_buyer
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.exports import csv_rows
-from compliance.quality.metrics.forms import SlaProfileForm
+from compliance.quality.metrics.forms import AlertFilterForm, SlaProfileForm
 from compliance.quality.metrics.merchant_export import merchant_data_export_start
 from compliance.quality.metrics.models import SlaProfile
 from compliance.quality.metrics.reports import monthly_report_pdf
@@ -191,11 +191,15 @@ def shop_sessions_csv(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
 
 @roles_required(STAFF)
 def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    alerts = sel.alerts_visible_to(user=request.user)
-    if request.GET.get("open") == "1":
-        alerts = alerts.filter(acknowledged_at__isnull=True)
-    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
-    return render(request, "quality/alert_list.html", {"page": page, "only_open": request.GET.get("open") == "1"})
+    """Alerts grouped by shop, filtered (open ones by default), with bulk acknowledgement."""
+    form = AlertFilterForm(request.GET or None, shops=shops_visible_to(user=request.user).order_by("name"))
+    filters = form.filters()
+    alerts = sel.alerts_filtered(user=request.user, **filters)
+    page = Paginator(alerts, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "form": form, "query": query.urlencode(), "filters": filters}
+    return render(request, "quality/alert_list.html", context)
 
 
 @login_required

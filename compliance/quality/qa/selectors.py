@@ -25,6 +25,7 @@ from compliance.models import ChatMessage, ChatSession, Hit
 from compliance.quality.qa import autoqa
 from compliance.quality.qa.models import (
     AutoQACheck,
+    AutoQAConfigVersion,
     AutoQADeduction,
     AutoQAResult,
     CalibrationRound,
@@ -357,8 +358,9 @@ def agent_daily_scores(*, agent: User, start: date, end: date) -> list[dict]:
 
 
 def my_quality_lists(*, user: User, shop: str = "", check: str = "") -> dict:
-    """The reviews and auto-QA deductions the agent may see (their own; a team lead's also their team's), newest first, narrowed to a shop (by code) and, for the
-    deductions, to one check; and the shops the agent has any of either in, for the filter."""
+    """The reviews and auto-QA deductions the agent may see (their own; a team lead's also their team's),
+    newest first, narrowed to a shop (by code) and, for the deductions, to one check; and the shops the agent
+    has any of either in, for the filter."""
     reviews = reviews_visible_to(user=user)
     deductions = (
         autoqa_deductions_visible_to(user=user)
@@ -377,3 +379,8 @@ def my_quality_lists(*, user: User, shop: str = "", check: str = "") -> dict:
         "deductions": deductions,
         "shops": list(Shop.objects.filter(pk__in=shop_ids).order_by("name")),
     }
+
+
+def autoqa_versions(*, limit: int = 10) -> list[AutoQAConfigVersion]:
+    """The latest saved auto-QA configurations, newest first."""
+    return list(AutoQAConfigVersion.objects.select_related("created_by").order_by("-number")[:limit])
