@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agency import charts
 from agency.access import get_visible_or_404
 from agency.exports import export_too_big
 from agency.http import AuthenticatedHttpRequest
@@ -22,7 +23,6 @@ from agency.permissions import MANAGERS, MERCHANTS, STAFF, STAFF_AND_MERCHANTS, 
 from clients.merchants.selectors import shops_visible_to
 from compliance.models import ChatSession
 from compliance.quality.masking import highlighted_segments, mask_buyer
-from compliance.quality.metrics import charts
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.exports import csv_rows
 from compliance.quality.metrics.forms import AlertFilterForm, SlaProfileForm
@@ -53,7 +53,18 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     shops = shops_visible_to(user=request.user)
     period = sel.period_for(month=request.GET.get("month"), shops=shops)
     rows = sel.quality_overview(user=request.user, period=period)
-    return render(request, "quality/overview.html", {"rows": rows, "period": period})
+    daily = sel.overview_daily(user=request.user, period=period)
+    trend_chart = charts.chart(
+        title=_("每日服务趋势（全部可见店铺）"),
+        labels=[f"{d['day']:%m-%d}" for d in daily],
+        series_list=[
+            charts.series(_("回复率"), [d["reply_rate"] for d in daily]),
+            charts.series(_("平均响应（秒，右轴）"), [d["avg_response"] for d in daily], on_axis=1),
+        ],
+        axes=[charts.axis(_("回复率"), percent=True, top=1.0), charts.axis(_("秒"), unit="s")],
+    )
+    return render(request, "quality/overview.html", {"rows": rows, "period": period, "trend_chart": trend_chart,
+                                                     "has_trend": charts.has_data(trend_chart)})
 
 
 @login_required
@@ -63,26 +74,31 @@ def shop_quality(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     daily = sel.shop_daily(shop=shop, period=period)
     targets = TargetResolver().targets(shop, period.end)
     band = (targets.warning_low, targets.warning_high) if targets.warning_low is not None and targets.warning_high else None
-    reply_chart = charts.line_chart(
-        [(f"{d['day']:%m-%d}", d["reply_rate"]) for d in daily],
-        target=targets.reply_rate_target,
-        band=band,
+    labels = [f"{d['day']:%m-%d}" for d in daily]
+    reply_chart = charts.chart(
         title=_("每日回复率（%(seconds)s秒内）") % {"seconds": int(targets.sla.target_seconds)},
+        labels=labels,
+        series_list=[charts.series(_("回复率"), [d["reply_rate"] for d in daily])],
+        axes=[charts.axis(percent=True, top=1.0)],
+        target=targets.reply_rate_target,
         target_label=_("目标 %(rate)s%%") % {"rate": f"{targets.reply_rate_target * 100:.0f}"},
+        band=band,
     )
-    responses = [d["avg_response"] for d in daily if d["avg_response"] is not None]
-    y_max = charts.nice_max(max([*responses, targets.sla.target_seconds, 1.0]) * 1.05)
-    response_chart = charts.line_chart(
-        [(f"{d['day']:%m-%d}", d["avg_response"]) for d in daily],
-        target=targets.avg_response_target_seconds,
-        y_max=y_max,
-        percent=False,
-        unit="s",
+    response_chart = charts.chart(
         title=_("每日平均响应（秒）"),
+        labels=labels,
+        series_list=[charts.series(_("平均响应"), [d["avg_response"] for d in daily])],
+        axes=[charts.axis(unit=_("秒"))],
+        target=targets.avg_response_target_seconds,
         target_label=_("目标") if targets.avg_response_target_seconds else "",
     )
     violations = sel.violations_by_category(shop=shop, period=period)
-    violation_chart = charts.bar_chart([(str(v["label"]), v["count"]) for v in violations], title=_("违规类别"))
+    violation_chart = charts.chart(
+        title=_("违规类别"),
+        labels=[str(v["label"]) for v in violations],
+        series_list=[charts.series(_("命中"), [v["count"] for v in violations], kind="bar")],
+        horizontal=True,
+    )
     alerts = sel.alerts_visible_to(user=request.user).filter(shop=shop, day__gte=period.start, day__lte=period.end)
     context = {
         "shop": shop,
