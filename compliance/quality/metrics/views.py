@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +28,7 @@ from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.exports import csv_rows
 from compliance.quality.metrics.forms import SlaProfileForm
 from compliance.quality.metrics.models import SlaProfile
+from compliance.quality.metrics.names import reply_rate_definition, reply_rate_name
 from compliance.quality.metrics.reports import monthly_report_pdf
 from compliance.quality.metrics.scores import session_scores, shop_scores
 from compliance.quality.metrics.services import alert_acknowledge, metrics_recompute_start, sla_profile_update
@@ -60,7 +63,7 @@ def shop_quality(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         [(f"{d['day']:%m-%d}", d["reply_rate"]) for d in daily],
         target=targets.reply_rate_target,
         band=band,
-        title=_("每日回复率（%(seconds)s秒内）") % {"seconds": int(targets.sla.target_seconds)},
+        title=_("每日%(name)s") % {"name": reply_rate_name(shop.platform, targets.sla.target_seconds)},
         target_label=_("目标 %(rate)s%%") % {"rate": f"{targets.reply_rate_target * 100:.0f}"},
     )
     responses = [d["avg_response"] for d in daily if d["avg_response"] is not None]
@@ -90,6 +93,9 @@ def shop_quality(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "agents": sel.agent_table(shop=shop, period=period),
         "alerts": list(alerts[:20]),
         "scores": shop_scores(shop.pk, period.start, period.end),
+        "rate_name": reply_rate_name(shop.platform, targets.sla.target_seconds),
+        "rate_help": reply_rate_definition(shop.platform, targets.sla.target_seconds),
+        "avg_response_target": targets.avg_response_target_seconds,
     }
     return render(request, "quality/shop_quality.html", context)
 
@@ -114,6 +120,9 @@ def shop_sessions(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     context = {
         "shop": shop, "period": period, "page": page, "rows": rows, "flag": flag, "has_hits": has_hits, "agent": agent,
     }
+    sla = TargetResolver().targets(shop, period.end).sla
+    context["rate_name"] = reply_rate_name(shop.platform, sla.target_seconds)
+    context["rate_help"] = reply_rate_definition(shop.platform, sla.target_seconds)
     return render(request, "quality/shop_sessions.html", context)
 
 
@@ -181,7 +190,10 @@ def alert_ack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = get_visible_or_404(sel.alerts_visible_to(user=request.user), pk=pk)
     alert_acknowledge(alert=alert, by=request.user)
     messages.success(request, _("告警已确认。"))
-    return redirect(request.POST.get("next") or "quality:alert-list")
+    target = request.POST.get("next") or ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("quality:alert-list")
+    return redirect(target)
 
 
 @roles_required(STAFF)

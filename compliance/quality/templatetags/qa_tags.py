@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from compliance.quality import masking
 from compliance.templatetags.compliance_tags import highlighted
@@ -65,7 +66,7 @@ def trend_chart(rows, start, end, width=640, height=180) -> str:
     def y(value) -> float:
         return top + plot_h * (1 - float(value) / 100)
 
-    parts = [f'<svg class="qa-trend" viewBox="0 0 {width} {height}" role="img" aria-label="trend">']
+    parts = [f'<svg class="qa-trend" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(_("趋势"))}">']
     for level in (0, 60, 85, 100):
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" class="grid"/>'
