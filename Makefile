@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test check test-future setup lint worker messages browser system-run clean
+.PHONY: run test check test-future api-fuzz setup lint worker messages browser system-run clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -76,6 +76,11 @@ test: $(VENV)/.installed check messages browser
 # The whole suite again with the clock a year ahead (tests/conftest.py): catches tests that depend on today.
 test-future: $(VENV)/.installed messages browser
 	TEST_CLOCK_SHIFT_DAYS=365 $(PY) -m pytest $(PYTEST_ARGS)
+
+# Fuzz the live API against its OpenAPI schema (schemathesis) with a manager's and a merchant's token, on a
+# scratch PostgreSQL database beside DATABASE_URL's; fails on any server error or schema violation.
+api-fuzz: $(VENV)/.installed
+	bash .ci/api-fuzz
 
 clean:
 	rm -rf var/celery var/db.sqlite3 var/static

@@ -60,6 +60,18 @@ def require_role(user: Any, roles: RoleSet) -> None:
         raise PermissionDenied
 
 
+def leads_a_team(user: Any) -> bool:
+    """Whether `user` is an agent who leads a team (they resolve their team's QA disputes)."""
+    return has_role(user, AGENTS) and user.teams_led.exists()
+
+
+def require_staff_or_team_lead(user: Any) -> None:
+    """Raise PermissionDenied unless `user` is staff or an agent leading a team: pages that list the work of
+    several agents (their disputes) are for those who act on it."""
+    if not (has_role(user, STAFF) or leads_a_team(user)):
+        raise PermissionDenied
+
+
 def roles_required(roles: RoleSet) -> Callable[[F], F]:
     """A page view for `roles` only: anonymous users go to the login page, other roles get a 403."""
 

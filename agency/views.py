@@ -8,7 +8,7 @@ from django.shortcuts import render
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
 from agency.navigation import widgets_for
-from agency.permissions import EVERYONE, roles_required
+from agency.permissions import EVERYONE, STAFF, roles_required
 from agency.selectors import jobs_visible_to
 
 
@@ -20,7 +20,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "agency/dashboard.html", {"widgets": widgets})
 
 
-@roles_required(EVERYONE)
+@roles_required(STAFF)
 def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = jobs_visible_to(user=request.user).select_related("created_by")[:100]
     return render(request, "agency/job_list.html", {"jobs": jobs})

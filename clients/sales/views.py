@@ -4,7 +4,6 @@ pages to accept a quote and sign a contract. Thin: parse, call, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
 from agency.http import AuthenticatedHttpRequest
-from agency.permissions import MANAGERS, MERCHANTS, has_role, roles_required
+from agency.permissions import MANAGERS, MANAGERS_AND_MERCHANTS, MERCHANTS, has_role, roles_required
 from clients.engagements import selectors as engagement_selectors
 from clients.sales import documents, selectors, services
 from clients.sales.errors import BusinessRuleError
@@ -53,7 +52,7 @@ def quote_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("clients:quote-detail", pk=quote.pk)
 
 
-@login_required
+@roles_required(MANAGERS_AND_MERCHANTS)
 def quote_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     quotes = selectors.quotes_visible_to(user=request.user)
     return render(request, "clients/sales/quote_list.html", {"quotes": quotes})
@@ -122,7 +121,7 @@ def quote_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("clients:quote-detail", pk=pk)
 
 
-@login_required
+@roles_required(MANAGERS_AND_MERCHANTS)
 def quote_pdf(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     revision = _revision_or_404(request, quote, number)
@@ -150,7 +149,7 @@ def contract_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("clients:contract-detail", pk=contract.pk)
 
 
-@login_required
+@roles_required(MANAGERS_AND_MERCHANTS)
 def contract_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     contracts = selectors.contracts_visible_to(user=request.user)
     return render(request, "clients/sales/contract_list.html", {"contracts": contracts})
@@ -225,7 +224,7 @@ def contract_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("clients:contract-detail", pk=pk)
 
 
-@login_required
+@roles_required(MANAGERS_AND_MERCHANTS)
 def contract_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     data = bytes(Contract.objects.values_list("pdf", flat=True).get(pk=contract.pk) or b"")
@@ -236,7 +235,7 @@ def contract_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@roles_required(MANAGERS_AND_MERCHANTS)
 def amendment_pdf(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
     amendment = get_visible_or_404(contract.amendments.all(), number=number)

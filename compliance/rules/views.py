@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,7 +92,8 @@ def _ruleset_page(request: AuthenticatedHttpRequest, ruleset: RuleSet) -> HttpRe
 def draft_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     platform = request.POST.get("platform")
     if platform not in Platform.values:
-        raise PermissionDenied
+        messages.error(request, _("请选择一个平台。"))
+        return redirect("compliance:rule-library")
     draft = ruleset_draft_create(platform=platform, by=request.user)
     return redirect("compliance:ruleset-detail", pk=draft.pk)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
-from agency.permissions import STAFF_AND_MERCHANTS, roles_required
+from agency.permissions import STAFF, STAFF_AND_MERCHANTS, has_role, roles_required
 from agency.selectors import jobs_visible_to
 from compliance.sessions.exports import violations_csv
 from compliance.sessions.forms import ImportForm, SessionFilterForm, ViolationFilterForm
@@ -37,7 +37,9 @@ def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = session_list(user=request.user, filters=form.filters() if form.is_bound else None)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "compliance/session_list.html", {"form": form, "page": page})
+    return render(request, "compliance/session_list.html", {
+        "form": form, "page": page, "can_import": has_role(request.user, STAFF),
+    })
 
 
 @roles_required(STAFF_AND_MERCHANTS)
@@ -70,7 +72,7 @@ def violation_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse
     return response
 
 
-@roles_required(STAFF_AND_MERCHANTS)
+@roles_required(STAFF)
 def session_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a file; it is imported (then scanned) as a background Job whose progress this page shows."""
     job = None

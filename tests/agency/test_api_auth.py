@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD, ManagerFactory
+from tests.factories import PASSWORD, ManagerFactory, UserFactory
 
 
 @pytest.fixture
@@ -54,7 +54,10 @@ def test_unauthenticated_api_call_is_a_json_401(db):
     assert "detail" in response.json()
 
 
-def test_openapi_schema_and_offline_docs(client, db):
+def test_openapi_schema_and_offline_docs_are_behind_login(client, db):
+    assert client.get("/api/schema/?format=json").status_code == 401
+    assert client.get("/api/docs/").status_code == 401
+    client.force_login(UserFactory(role="agent"))
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")

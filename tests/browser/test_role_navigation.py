@@ -43,3 +43,19 @@ def test_language_switch_to_english(page, login):
         page.select_option("select[name=language]", "en")
     page.wait_for_load_state("networkidle")
     assert page.locator(".mainnav a[data-nav=dashboard]").inner_text() == "Dashboard"
+
+
+def test_pages_and_api_docs_run_under_the_content_security_policy(page, login):
+    """No inline script is blocked and no resource refused: the console reports no CSP violation on the
+    dashboard (language switch by app.js) and on the Swagger UI, whose start-up script is a file."""
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    ManagerFactory(username="b-csp")
+    login("b-csp", PASSWORD)
+    page.goto("/api/docs/")
+    page.wait_for_selector(".swagger-ui .info", timeout=20_000)
+    page.goto("/")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.locator(".mainnav a[data-nav=dashboard]").inner_text() == "Dashboard"
+    assert violations == []

@@ -263,3 +263,14 @@ def test_merchant_declines_with_a_reason_in_the_portal(client, tenants, manager)
     again = client.post(reverse("clients:portal-quote-accept", args=[quote.pk, 1]), follow=True)
     assert "不能重复答复" in again.content.decode()
     assert QuoteDecision.objects.count() == 1
+
+
+@pytest.mark.parametrize("revision", ["null", "abc", "", "1.5", "-1"])
+def test_api_send_with_a_malformed_revision_is_a_400(tenants, manager, api_client_for, revision):
+    t1, _ = tenants
+    engagement = consultation(merchant=t1.merchant, shops=[t1.shop], by=manager)
+    staff = api_client_for(manager)
+    pk = staff.post("/api/quotes/", {"engagement": engagement.pk}, format="json").json()["id"]
+    response = staff.post(f"/api/quotes/{pk}/send/", {"revision": revision})
+    assert response.status_code == 400 and "revision" in response.json()["errors"]
+    assert Quote.objects.get(pk=pk).status == Quote.Status.DRAFT

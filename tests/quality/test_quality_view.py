@@ -285,3 +285,16 @@ def test_shop_page_in_english(quality_data, settings):
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = c.get(reverse("quality:shop", args=[one.shop.code]) + f"?month={MONTH}").content.decode()
     assert "SLA attainment (against the contract)" in page and "Violations by category" in page
+
+
+def test_csv_export_neutralises_formula_cells(tenants):
+    """Session ids come from the merchant's export files: one that a spreadsheet would run as a formula is
+    written with a leading apostrophe."""
+    one, _two = tenants
+    agent = AgentFactory(code="q01")
+    sessions = add_sessions(one.shop, agent, 2, "=HYPERLINK(\"http://x.example\")+")
+    metrics_refresh()
+    client = client_for(one.user)
+    response = client.get(reverse("quality:shop-sessions-csv", args=[one.shop.code]) + f"?month={MONTH}")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff"))))
+    assert sorted(r["session_id"] for r in rows) == sorted("'" + s.external_id for s in sessions)

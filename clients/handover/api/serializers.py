@@ -21,7 +21,7 @@ class KnowledgeEntrySerializer(serializers.ModelSerializer):
 class HandoverBatchSerializer(serializers.ModelSerializer):
     shop = serializers.CharField(source="shop.code")
     entry_count = serializers.IntegerField(read_only=True)
-    acknowledged_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
+    acknowledged_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = HandoverBatch

@@ -73,6 +73,10 @@ class QuoteReviseSerializer(QuoteTermsSerializer):
     base_revision = serializers.IntegerField(min_value=1)
 
 
+class QuoteSendSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
+
+
 class DecideSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -8,14 +8,14 @@ a changed quote is a new revision (`POST /api/quotes/{id}/revisions/` with the r
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from agency.http import AuthenticatedRequest
-from agency.permissions import IsManager, IsMerchantUser
+from agency.permissions import IsManager, IsManagerOrMerchant, IsMerchantUser
 from clients.engagements import selectors as engagement_selectors
 from clients.sales import selectors, services
 from clients.sales.api.serializers import (
@@ -25,6 +25,7 @@ from clients.sales.api.serializers import (
     QuoteCreateSerializer,
     QuoteDetailSerializer,
     QuoteReviseSerializer,
+    QuoteSendSerializer,
     QuoteSerializer,
     RevisionSerializer,
     SignatureSerializer,
@@ -52,7 +53,9 @@ def _call(fn, **kwargs):
 class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quotes: list, detail with every revision, create, revise, send, accept, decline. No edits."""
 
-    # Who may take each action; reads keep the default (any signed-in user, scoped by the selector).
+    # Who may take each action; reads are for managers and merchants (scoped by the selector): quotes are
+    # commercial terms, which inspectors and agents do not see.
+    permission_classes = [IsManagerOrMerchant]
     action_permissions = {
         "create": [IsManager], "revise": [IsManager], "send": [IsManager],
         "accept": [IsMerchantUser], "decline": [IsMerchantUser],
@@ -94,13 +97,13 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                          by=request.user, **terms)
         return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=inline_serializer("QuoteSend", {"revision": serializers.IntegerField()}),
-                   responses={200: QuoteSerializer})
+    @extend_schema(request=QuoteSendSerializer, responses={200: QuoteSerializer})
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         quote = self.get_object()
-        quote = _call(services.quote_send, quote=quote, revision=int(request.data.get("revision") or 0),
-                      by=request.user)
+        data = QuoteSendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        quote = _call(services.quote_send, quote=quote, revision=data.validated_data["revision"], by=request.user)
         return Response(QuoteSerializer(quote).data)
 
     def _decide(self, request, number: int, accept: bool):
@@ -126,6 +129,7 @@ class ContractViewSet(viewsets.ReadOnlyModelViewSet):
     """Contracts the caller may see; sign with the SHA-256 of the PDF you read. Never edited."""
 
     serializer_class = ContractSerializer
+    permission_classes = [IsManagerOrMerchant]
     request: AuthenticatedRequest
 
     def get_queryset(self):

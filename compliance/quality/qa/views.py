@@ -16,7 +16,16 @@ from django.views.decorators.http import require_POST
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
 from agency.http import AuthenticatedHttpRequest
-from agency.permissions import AGENTS, MANAGERS, MERCHANTS, STAFF, has_role, roles_required
+from agency.permissions import (
+    AGENCY,
+    AGENTS,
+    MANAGERS,
+    MERCHANTS,
+    STAFF,
+    has_role,
+    require_staff_or_team_lead,
+    roles_required,
+)
 from compliance.quality.qa import selectors as sel
 from compliance.quality.qa import services as svc
 from compliance.quality.qa.forms import (
@@ -313,8 +322,10 @@ def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
+@roles_required(AGENCY)
 def dispute_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Disputes to act on: staff see all, a team lead their team's; other agents and merchants are refused."""
+    require_staff_or_team_lead(request.user)
     disputes = sel.disputes_visible_to(user=request.user)
     status = request.GET.get("status", "open")
     if status in {"open", "accepted", "rejected"}:

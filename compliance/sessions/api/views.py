@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedRequest
-from agency.permissions import IsStaffOrMerchant
+from agency.permissions import IsStaff, IsStaffOrMerchant
 from compliance.sessions.api.serializers import (
     ImportErrorSerializer,
     ImportJobSerializer,
@@ -69,7 +69,8 @@ class SessionImportView(APIView):
     (202 with its id and progress URL). New messages are then scanned in the background."""
 
     parser_classes = [MultiPartParser, FormParser]
-    permission_classes = [IsStaffOrMerchant]
+    # Merchants do not import: an import puts violations on the agency's agents' records.
+    permission_classes = [IsStaff]
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},

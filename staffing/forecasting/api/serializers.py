@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from staffing.forecasting.erlang import EFFICIENCY
+
+# Offered load one request may ask about, in erlangs (volume × handling time ÷ interval): tens of times the
+# largest desk the agency staffs, and small enough that the answer comes in well under a second.
+MAX_TRAFFIC_ERLANGS = 20_000
 
 
 class ErlangRequestSerializer(serializers.Serializer):
@@ -16,6 +21,14 @@ class ErlangRequestSerializer(serializers.Serializer):
     max_occupancy = serializers.FloatField(min_value=0.001, max_value=1, default=1.0)
     shrinkage = serializers.FloatField(min_value=0, max_value=0.9999, default=0.0)
     concurrency = serializers.ChoiceField(choices=sorted(EFFICIENCY), default=1)
+
+    def validate(self, attrs: dict) -> dict:
+        traffic = attrs["volume"] * attrs["aht_seconds"] / (attrs["interval_minutes"] * 60)
+        if traffic > MAX_TRAFFIC_ERLANGS:
+            raise serializers.ValidationError({"volume": [
+                _("咨询量 × 平均处理时长 ÷ 时段长度超过 %(max)d 个话务量（Erlang），请检查单位。") % {"max": MAX_TRAFFIC_ERLANGS}
+            ]})
+        return attrs
 
 
 class ErlangResultSerializer(serializers.Serializer):

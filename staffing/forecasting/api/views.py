@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +18,7 @@ from staffing.forecasting.api.serializers import (
     ForecastQuerySerializer,
     ForecastSerializer,
 )
-from staffing.forecasting.erlang import staff_interval
+from staffing.forecasting.erlang import ErlangInputError, staff_interval
 from staffing.forecasting.selectors import forecast_days_as_rows, shop_forecast
 
 
@@ -30,7 +31,10 @@ class ErlangView(APIView):
     def post(self, request: AuthenticatedRequest) -> Response:
         params = ErlangRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        result = staff_interval(**params.validated_data)
+        try:
+            result = staff_interval(**params.validated_data)
+        except ErlangInputError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from exc
         return Response(result.as_contract_json())
 
 

@@ -180,9 +180,9 @@ CSV = (
 )
 
 
-def test_api_import_small_file(api_client_for, tenants, library, django_capture_on_commit_callbacks):
+def test_api_import_small_file(api_client_for, inspector, tenants, library, django_capture_on_commit_callbacks):
     one, _two = tenants
-    api = api_client_for(one.user)
+    api = api_client_for(inspector)
     upload = io.BytesIO(CSV.encode("gbk"))
     upload.name = "chats.csv"
     with django_capture_on_commit_callbacks(execute=True):
@@ -192,22 +192,33 @@ def test_api_import_small_file(api_client_for, tenants, library, django_capture_
     assert Hit.objects.filter(message__shop=one.shop, category="other_platform").count() == 1  # scanned after commit
 
 
-def test_api_import_bad_file_reports_every_row(api_client_for, tenants):
+def test_api_import_bad_file_reports_every_row(api_client_for, manager, tenants):
     one, _two = tenants
     upload = io.BytesIO((CSV + "s1,b-1,m3,nobody,,2026-11-01T08:05:00,x\ns1,b-1,m4,agent,,soon,x\n").encode())
     upload.name = "bad.csv"
-    response = api_client_for(one.user).post("/api/sessions/import/", {"file": upload, "shop": one.shop.code}, format="multipart")
+    response = api_client_for(manager).post("/api/sessions/import/", {"file": upload, "shop": one.shop.code}, format="multipart")
     assert response.status_code == 400
     body = response.json()
     assert [(e["line"], e["field"]) for e in body["errors"]] == [(4, "sender"), (5, "sent_at")]
     assert "detail" in body and not ChatMessage.objects.exists()
 
 
-def test_api_import_into_another_merchants_shop_is_refused(api_client_for, tenants):
+def test_merchants_cannot_import_sessions_through_the_api(api_client_for, tenants):
+    """An import puts violations on the agency's agents' records: merchants are refused, even for their own
+    shop (issue 12), and nothing is written."""
     one, two = tenants
+    for shop in (one.shop, two.shop):
+        upload = io.BytesIO(CSV.encode())
+        upload.name = "x.csv"
+        response = api_client_for(one.user).post("/api/sessions/import/", {"file": upload, "shop": shop.code}, format="multipart")
+        assert response.status_code == 403
+    assert not ChatMessage.objects.exists() and not Job.objects.exists()
+
+
+def test_api_import_into_a_shop_that_does_not_exist_is_refused(api_client_for, manager, tenants):
     upload = io.BytesIO(CSV.encode())
     upload.name = "x.csv"
-    response = api_client_for(one.user).post("/api/sessions/import/", {"file": upload, "shop": two.shop.code}, format="multipart")
+    response = api_client_for(manager).post("/api/sessions/import/", {"file": upload, "shop": "no-such"}, format="multipart")
     assert response.status_code == 400 and "shop" in response.json()["errors"]
     assert not ChatMessage.objects.exists()
 
@@ -242,13 +253,14 @@ def test_import_page_runs_a_job_and_shows_bad_rows(client, manager, tenants, dja
     assert job.status == Job.Status.FAILED and job.result["error_count"] == 1
 
 
-def test_import_page_cannot_target_another_merchants_shop(client, tenants):
-    one, two = tenants
+def test_merchants_cannot_import_sessions_on_the_page(client, tenants):
+    one, _two = tenants
     client.force_login(one.user)
+    assert client.get(reverse("compliance:session-import")).status_code == 403
     upload = io.BytesIO(CSV.encode())
     upload.name = "x.csv"
-    response = client.post(reverse("compliance:session-import"), {"shop": two.shop.code, "file": upload})
-    assert response.status_code == 200 and not Job.objects.exists()
+    response = client.post(reverse("compliance:session-import"), {"shop": one.shop.code, "file": upload})
+    assert response.status_code == 403 and not Job.objects.exists()
 
 
 
@@ -264,3 +276,23 @@ def test_dashboard_widget_counts_only_own_recent_violations(client, tenants, lib
     body = client.get("/").content.decode()
     assert 'id="widget-violations"' in body
     assert '<span class="badge sev-violation">2</span>' in body
+
+
+def test_export_neutralises_formula_cells(client, manager, tenants, library):
+    """A buyer's or agent's text, a session id or a message id that a spreadsheet would run as a formula is
+    written with a leading apostrophe (issue 12: `=HYPERLINK(…)`, `@SUM(…)`, `-2+3+cmd|…` were raw)."""
+    one, _two = tenants
+    library.scanner.words = {"微信": ("other_platform", "violation", None)}
+    payloads = ['=HYPERLINK("http://x.example","微信")', "@SUM(1+1) 微信", "-2+3+cmd|' /C calc'!A0 微信"]
+    lines = "\n".join(json.dumps({"session_id": f"@s{i}", "buyer": "b", "messages": [
+        {"id": f"-{i}+1", "sender": "agent", "agent": "a01", "sent_at": f"2026-11-03T10:0{i}:00+08:00",
+         "text": text}]}, ensure_ascii=False) for i, text in enumerate(payloads))
+    sessions_import_file(shop=one.shop, data=lines.encode(), fmt="jsonl", scan=False)
+    shop_scan(shop=one.shop)
+    client.force_login(manager)
+    text = b"".join(client.get(reverse("compliance:violation-export")).streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["text"] for r in rows) == sorted("'" + p for p in payloads)
+    assert {r["session"] for r in rows} == {"'@s0", "'@s1", "'@s2"}
+    assert {r["message_id"] for r in rows} == {"'-0+1", "'-1+1", "'-2+1"}
+    assert all(not cell.startswith(("=", "@", "+", "-")) for r in rows for cell in r.values())

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.http import AuthenticatedRequest
+from agency.permissions import IsStaffOrMerchant
 from clients.merchants.selectors import shops_visible_to
 from compliance.models import ChatSession
 from compliance.quality.metrics import selectors as sel
@@ -58,7 +59,8 @@ class SessionMetricsDetail(generics.RetrieveAPIView):
 
 class AlertList(generics.ListAPIView):
     serializer_class = AlertSerializer
-    request: AuthenticatedRequest  # IsAuthenticated is the default permission
+    permission_classes = [IsStaffOrMerchant]  # as the merchant's quality view; agents are refused
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         return sel.alerts_visible_to(user=self.request.user)
