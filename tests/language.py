@@ -131,6 +131,8 @@ def data_texts() -> Iterable[str]:
             lists = [f.attname for f in model._meta.concrete_fields if f.name in JSON_DATA_FIELDS.get(model._meta.model_name, ())]
             for row in model._default_manager.values_list(*lists) if lists else ():
                 for value in row:
+                    if model._meta.model_name == "engagementactivity" and isinstance(value, dict):
+                        value = [value.get(key) for key in TYPED_PARAMS if isinstance(value.get(key), str)]
                     yield from _strings(value)
 
 
@@ -138,8 +140,10 @@ def data_texts() -> Iterable[str]:
 # table, whose keys are terms too.
 JSON_DATA_FIELDS = {
     "rule": {"terms", "allow"}, "customrule": {"terms", "allow"}, "ruleset": {"aliases"}, "question": {"choices"},
-    "autoqacheck": {"params"},
+    "autoqacheck": {"params"}, "engagementactivity": {"params"},
 }
+# Of an engagement log line's parameters only what a person typed is data (the rest are codes and numbers).
+TYPED_PARAMS = ("note", "title", "next_step", "signer")
 
 
 def _strings(value: object) -> Iterable[str]:

@@ -26,7 +26,13 @@ PER_KIND = 2  # pages opened per kind of URL (the same view with another id rend
 
 # What is still left, by language and word, each with the reason; a word listed here that no longer appears
 # anywhere fails the test too, so the list only shrinks.
-KNOWN: dict[tuple[str, str], str] = {}
+KNOWN: dict[tuple[str, str], str] = {
+    # The auto-QA settings still show each check's parameters as key: value text; part C of issue 15 turns
+    # them into a form with toggles, thresholds and points (then these go).
+    **{("zh-hans", word): "auto-QA parameters as raw keys (issue 15 part C)" for word in (
+        "by", "length", "min", "phrases", "seconds", "severe", "severity", "similarity", "threshold", "violation",
+        "warning")},
+}
 
 
 def crawl(username: str, language: str, visit) -> dict[str, int]:
