@@ -66,7 +66,8 @@ def trend_chart(rows, start, end, width=640, height=180) -> str:
     def y(value) -> float:
         return top + plot_h * (1 - float(value) / 100)
 
-    parts = [f'<svg class="qa-trend" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(_("趋势"))}">']
+    label = escape(_("趋势"))
+    parts = [f'<svg class="qa-trend" viewBox="0 0 {width} {height}" role="img" aria-label="{label}">']
     for level in (0, 60, 85, 100):
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" class="grid"/>'
