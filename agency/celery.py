@@ -10,7 +10,9 @@ from celery.app.task import Task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
 
-app = Celery("agency")
+# Every task's base class claims its Job and beats its heartbeat while it runs (`agency.worker`); named by
+# string, so this module imports nothing of ours.
+app = Celery("agency", task_cls="agency.worker:JobTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 

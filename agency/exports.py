@@ -4,14 +4,24 @@
 stream a file row by row (`StreamingHttpResponse`) without building it in memory, and every text cell goes
 through `neutralise_cell` first: a spreadsheet program opening the file must never run a formula that came
 from a buyer's message, a rule name or any other text someone typed (CSV formula injection).
+
+Exports too big to hold a web worker for (more than EXPORT_STREAM_MAX_ROWS rows) write the same lines to a
+file in a job (`export_write`), with progress, downloaded from the job's page.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from agency.services import job_finish, job_progress_reporter
 
 # What a spreadsheet program reads as the start of a formula or a command (OWASP's list): =, +, -, @, and a
 # tab or carriage return in front of one of them.
@@ -50,3 +60,30 @@ class _NeutralisingWriter:
 def csv_line_writer() -> Any:
     """A CSV writer whose `writerow(row)` returns the row as one CSV line, formula cells neutralised."""
     return _NeutralisingWriter()
+
+
+def export_write(*, job_id: int, lines: Iterable[str], filename: str, total: int | None = None) -> dict[str, Any]:
+    """Write an export's lines to a file under MEDIA_ROOT/exports/ (a temporary name, renamed when whole),
+    reporting progress per line against `total`, and finish the job with the file to download
+    (`agency.views.job_download`): {"file", "filename", "rows"}. Running it again writes a fresh file."""
+    folder = Path(settings.MEDIA_ROOT) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}{Path(filename).suffix[:8]}"
+    partial = folder / f".{name}.part"
+    report = job_progress_reporter(job_id=job_id)
+    rows = 0
+    with partial.open("w", encoding="utf-8", newline="") as out:
+        for line in lines:
+            out.write(line)
+            rows += 1
+            if report is not None and total and rows % 500 == 0:
+                report(min(rows, total), total + 1)
+    partial.rename(folder / name)
+    result = {"file": name, "filename": filename, "rows": max(rows - 1, 0)}
+    job_finish(job_id=job_id, result=result, message=_("已导出 %(rows)s 行") % {"rows": result["rows"]})
+    return result
+
+
+def export_too_big(*, rows: int) -> bool:
+    """Exports up to EXPORT_STREAM_MAX_ROWS rows stream in the request; bigger ones run as a job."""
+    return rows > settings.EXPORT_STREAM_MAX_ROWS

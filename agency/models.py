@@ -140,14 +140,28 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # What was queued, so a failed job can be queued again (`job_retry`) and a re-delivered task can tell
+    # whether its job still wants it; the worker's heartbeat tells beat whether a running job's worker lives.
+    task = models.CharField(_("任务"), max_length=100, blank=True)
+    arguments = models.JSONField(_("参数"), default=dict, blank=True)
+    retryable = models.BooleanField(_("可重试"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    worker = models.CharField(_("执行节点"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def upload_path(self) -> str | None:
+        path = self.arguments.get("path") if isinstance(self.arguments, dict) else None
+        return path if isinstance(path, str) else None
 
     @property
     def is_finished(self) -> bool:

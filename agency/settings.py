@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "agency.queue_unavailable.QueueUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "agency.urls"
@@ -97,7 +98,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connections persist between requests on PostgreSQL (a new one costs a few milliseconds per request);
+# health checks drop one the server has closed before a request uses it.
+_PERSISTENT = 0 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 60
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=_PERSISTENT)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -208,6 +213,40 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 else:
     _default_backend = "rpc://"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_backend)
+
+# Jobs that finish or say why. Every task is killed after CELERY_TASK_TIME_LIMIT seconds (soft limit a
+# minute earlier, so the task can fail its Job cleanly); the longest (a full re-scan or a million-row import
+# on a busy machine) stays well inside it. Messages are acknowledged only after the task (acks_late), so a
+# worker that dies mid-task leaves its message unacknowledged: a pool child killed is re-queued at once by
+# its parent (reject_on_worker_lost); a whole worker killed is re-delivered by the broker after the
+# visibility timeout, which is the time limit plus a margin, so a task still running is never handed to a
+# second worker. Meanwhile a running Job's heartbeat stops, and beat fails it (JOB_HEARTBEAT_TIMEOUT).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT // 2)
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60)
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=20)
+JOB_HEARTBEAT_TIMEOUT = env.int("JOB_HEARTBEAT_TIMEOUT", default=120)
+JOB_QUEUED_TIMEOUT = env.int("JOB_QUEUED_TIMEOUT", default=6 * 3600)
+# A request that queues work must not hang on a broker that accepts connections but never answers: short
+# socket timeouts and at most two quick retries, then the request answers 503 (agency.services.JobQueueError).
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=3.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_timeout": BROKER_TIMEOUT_SECONDS,
+        "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
+if CELERY_RESULT_BACKEND.startswith(("redis://", "rediss://")):
+    CELERY_REDIS_SOCKET_TIMEOUT = BROKER_TIMEOUT_SECONDS
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT_SECONDS
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -215,8 +254,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Messages per scan chunk (one transaction each); workers sharing a shop's backlog take chunks in turn.
+SCAN_CHUNK_SIZE = env.int("SCAN_CHUNK_SIZE", default=1000)
+
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-finished-jobs": {"task": "agency.purge_finished_jobs", "schedule": 24 * 3600, "args": (30,)},
+    # PIPL: buyers' message text and ids past their contract's retention period are pseudonymised.
+    "compliance-buyer-data-retention": {"task": "compliance.buyer_data_retention", "schedule": crontab(hour=4, minute=0)},
+    # A running Job whose worker vanished (no heartbeat) or a Job that never left the queue fails, saying why.
+    "jobs-fail-stalled": {"task": "agency.jobs_fail_stalled", "schedule": 60.0},
     # Every night: scan whatever is still unscanned and re-scan the last two days with the current versions.
     "compliance-nightly-scan": {
         "task": "compliance.nightly_scan", "schedule": crontab(hour=2, minute=30), "kwargs": {"days": 2},
@@ -230,10 +276,42 @@ CELERY_BEAT_SCHEDULE: dict = {
     "quality-sampling-due": {"task": "quality.sampling_run_due", "schedule": crontab(hour=0, minute=30)},
     # quality: roll new chat messages into the response metrics (only touched sessions and days)
     "quality-metrics-incremental": {"task": "quality.metrics_refresh_new", "schedule": 300.0},
+    # The message table's monthly partitions (PostgreSQL): this month and three ahead, and any month that
+    # reached the default partition.
+    "compliance-message-partitions": {"task": "compliance.messages_partitions_ensure", "schedule": crontab(hour=1, minute=15)},
     "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
 }
 
+# Daily digests of quality alerts: checked hourly, each rule sends once a day from its own hour.
+CELERY_BEAT_SCHEDULE["quality-alerts-digest"] = {"task": "quality.alerts_digest", "schedule": crontab(minute=5)}
+
+# Alert notifications. E-mail goes through Django's mail settings (EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the console when unset in DEBUG). Webhooks only to the
+# group robots' own hosts, so a notification rule cannot make the server call addresses inside the network.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alerts@localhost")
+ALERT_WEBHOOK_HOSTS = env.list(
+    "ALERT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn", "open.larksuite.com"]
+)
+ALERT_WEBHOOK_TIMEOUT = env.float("ALERT_WEBHOOK_TIMEOUT", default=5.0)
+
+# The agency's company name in the contracts' signature block and on their PDFs.
+AGENCY_COMPANY_NAME = env.str("AGENCY_COMPANY_NAME", default="代运营客服外包服务机构")
+
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo12345")
+# An export of more rows than this runs as a job (a file to download) instead of streaming in the request.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
+# PIPL: days after a session ends that buyers' message text and ids are kept, for shops without a contract
+# that says otherwise (Contract.buyer_data_retention_days).
+BUYER_DATA_RETENTION_DAYS = env.int("BUYER_DATA_RETENTION_DAYS", default=180)
 
 # Content-Security-Policy (django-csp): scripts only from our own static files, never inline (the site's few
 # behaviours are in static/js/app.js; Swagger UI's start-up script is served as a file); inline styles stay

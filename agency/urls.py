@@ -26,6 +26,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/", views.job_list, name="job-list"),
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/retry/", views.job_retry_view, name="job-retry"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("clients/", include("clients.urls")),

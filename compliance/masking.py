@@ -45,6 +45,10 @@ _ID = re.compile(
 
 _ANY_DIGIT = re.compile(r"\d")
 
+# Every character `mask_text` may replace by `*` (digits of any script, Chinese numerals, an ID's X): a
+# search whose query holds none of these and no `*` matches masked and stored text alike.
+MASKABLE = frozenset("0123456789Xx") | frozenset(chr(c) for c in _DIGIT_MAP)
+
 
 def _digit_positions(canon: str, start: int, end: int) -> list[int]:
     return [i for i in range(start, end) if canon[i].isdigit() or canon[i] in "Xx"]

@@ -72,6 +72,18 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database is built from the models (no migrations): on PostgreSQL, partition the message
+    table by month and add the search index as the migrations do, so that every test runs against the table
+    production has."""
+    from compliance.sessions.services.partitions import messages_search_index_ensure, messages_table_partition
+
+    with django_db_blocker.unblock():
+        messages_table_partition()
+        messages_search_index_ensure()
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """A request in English (LocaleMiddleware) leaves English active in the thread; the next test, which

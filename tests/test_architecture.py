@@ -27,6 +27,7 @@ PURE_ENGINES = (
     "staffing.rosters.solver",
     "compliance.quality.metrics.definitions",
     "compliance.quality.qa.autoqa",
+    "compliance.quality.alerts.robots",
     "compliance.sessions.sessionfile",
     "compliance.precheck.jsonlines",
     "staffing.training.grading",

@@ -10,12 +10,24 @@ import hashlib
 from decimal import Decimal
 from io import BytesIO
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from agency.pdf import register_cjk_font
 
@@ -151,13 +163,34 @@ def derivation_rows(revision, *, translate: bool = False) -> list[tuple[str, obj
 
 
 def contract_pdf(contract) -> bytes:
+    """The document the parties sign: the terms and an empty signature block naming both parties."""
     s = _styles()
+    story = _contract_terms(contract, s) + _signature_block(contract, {}, s)
+    return _build(story, contract.number)
+
+
+def signed_contract_pdf(contract, signatures) -> bytes:
+    """The signed copy: the same terms, the signature block filled in (drawn signatures as images, typed
+    ones as text) with each party's time, and a certificate page (who, when, from where, the SHA-256 of
+    the document signed)."""
+    s = _styles()
+    by_party = {sig.party: sig for sig in signatures}
+    story = _contract_terms(contract, s) + _signature_block(contract, by_party, s)
+    story += [PageBreak(), *_certificate(contract, signatures, s)]
+    return _build(story, contract.number)
+
+
+def agency_company() -> str:
+    return settings.AGENCY_COMPANY_NAME
+
+
+def _contract_terms(contract, s: dict[str, ParagraphStyle]) -> list:
     font = s["body"].fontName
     revision = contract.revision
     story = [
         _p(f"电商客服外包服务合同 {contract.number}", s["title"]),
         _p(f"委托方（甲方）：{contract.merchant.name}", s["body"]),
-        _p("服务方（乙方）：代运营客服外包服务机构", s["body"]),
+        _p(f"服务方（乙方）：{agency_company()}", s["body"]),
         _p(f"依据报价单 {revision.quote.number} 第 {revision.number} 版（已由甲方接受）订立本合同。", s["body"]),
         _p("第一条 服务内容与期限", s["h2"]),
         _p(f"乙方为甲方以下店铺提供在线客服服务：{shop_list(contract)}。服务期限自 {contract.start_date:%Y年%m月%d日} "
@@ -182,7 +215,81 @@ def contract_pdf(contract) -> bytes:
         _p("本合同以电子方式签署，双方签署后生效。签署记录包括签署人姓名、签署时间及所签文件的 SHA-256 摘要；"
            "已签署文件不得修改，变更以补充协议方式进行。", s["body"]),
     ]
-    return _build(story, contract.number)
+    return story
+
+
+PARTIES = (("merchant", "甲方（委托方）"), ("agency", "乙方（服务方）"))
+
+
+def _signature_cell(sig, s: dict[str, ParagraphStyle]) -> list:
+    """The signature itself: the drawn PNG scaled into the box, or the typed name set large."""
+    if sig is None:
+        return [Spacer(1, 16 * mm)]
+    if sig.image:
+        reader = ImageReader(BytesIO(bytes(sig.image)))
+        width, height = reader.getSize()
+        scale = min(60 * mm / width, 18 * mm / height)
+        return [Image(BytesIO(bytes(sig.image)), width=width * scale, height=height * scale, hAlign="LEFT")]
+    return [_p(sig.signer_name, ParagraphStyle("typed", parent=s["body"], fontSize=18, leading=24))]
+
+
+def _signature_block(contract, by_party: dict, s: dict[str, ParagraphStyle]) -> list:
+    font = s["body"].fontName
+    companies = {"merchant": contract.merchant.name, "agency": agency_company()}
+    columns = []
+    for party, label in PARTIES:
+        sig = by_party.get(party)
+        company = (sig.signer_company if sig and sig.signer_company else companies[party])
+        signed_at = f"{timezone.localtime(sig.signed_at):%Y-%m-%d %H:%M:%S}" if sig else "____年__月__日"
+        columns.append([
+            _p(label, s["h2"]),
+            _p(f"单位：{company}", s["body"]),
+            _p(f"签署人：{sig.signer_name if sig else ''}", s["body"]),
+            _p(f"职务：{sig.signer_title if sig else ''}", s["body"]),
+            _p("签名：", s["body"]),
+            *_signature_cell(sig, s),
+            _p(f"签署时间：{signed_at}", s["body"]),
+        ])
+    table = Table([columns], colWidths=[87 * mm, 87 * mm])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#888888")),
+        ("LINEAFTER", (0, 0), (0, 0), 0.6, colors.HexColor("#888888")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return [Spacer(1, 6 * mm), _p("签署栏", s["h2"]), KeepTogether([table])]
+
+
+def _certificate(contract, signatures, s: dict[str, ParagraphStyle]) -> list:
+    font = s["body"].fontName
+    story = [
+        _p("电子签署证书", s["title"]),
+        _p(f"合同编号：{contract.number}", s["body"]),
+        _p(f"所签文件 SHA-256：{contract.pdf_sha256}", s["body"]),
+        _p(f"文件发送时间：{timezone.localtime(contract.sent_at):%Y-%m-%d %H:%M:%S}" if contract.sent_at else "", s["body"]),
+        Spacer(1, 3 * mm),
+    ]
+    rows = [["签署方", "签署人", "职务 / 单位", "方式", "签署时间（北京时间）", "来源地址"]]
+    labels = dict(PARTIES)
+    for sig in signatures:
+        rows.append([
+            labels.get(sig.party, sig.party),
+            f"{sig.signer_name}\n（账号 {sig.signed_by.username}）",
+            f"{sig.signer_title}\n{sig.signer_company}",
+            "手写签名" if sig.method == "drawn" else "输入姓名",
+            f"{timezone.localtime(sig.signed_at):%Y-%m-%d %H:%M:%S}",
+            sig.ip_address or "—",
+        ])
+    story.append(_table(rows, [24 * mm, 30 * mm, 40 * mm, 18 * mm, 36 * mm, 26 * mm], font))
+    story.append(Spacer(1, 3 * mm))
+    for sig in signatures:
+        story.append(_p(f"{labels.get(sig.party, sig.party)}签署的文件摘要：{sig.pdf_sha256}", s["small"]))
+        if sig.user_agent:
+            story.append(_p(f"{labels.get(sig.party, sig.party)}浏览器：{sig.user_agent}", s["small"]))
+    story.append(Spacer(1, 3 * mm))
+    story.append(_p("本证书由系统根据签署记录生成。各方签署的是发送时冻结的合同文件，其 SHA-256 摘要如上；"
+                    "以同一算法计算所持文件的摘要即可核对文件未被改动。", s["small"]))
+    return story
 
 
 def shop_list(contract) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.merchants.models import Platform
-from clients.sales.models import PriceBook
+from clients.sales.models import ContractSignature, PriceBook
 
 
 class QuoteTermsForm(forms.Form):
@@ -56,12 +60,39 @@ class ContractForm(forms.Form):
     sla_qa_score = forms.DecimalField(label=_("质检分目标"), min_value=0, max_value=100, initial=90)
     service_credit_pct = forms.DecimalField(label=_("每项未达标抵扣(%)"), min_value=0, max_value=100, initial=5)
     service_credit_cap_pct = forms.DecimalField(label=_("抵扣上限(%)"), min_value=0, max_value=100, initial=15)
+    buyer_data_retention_days = forms.IntegerField(label=_("买家数据保留天数"), min_value=1, max_value=3650, initial=180)
 
 
 class SignForm(forms.Form):
+    """Sign like a document tool: name, title and company for the signature block, and a typed name or a
+    signature drawn on the canvas (static/js/signature-pad.js puts it here as a PNG data URL)."""
+
+    PNG_PREFIX = "data:image/png;base64,"
+
     signer_name = forms.CharField(label=_("签署人姓名"), max_length=100)
+    signer_title = forms.CharField(label=_("职务"), max_length=100)
+    signer_company = forms.CharField(label=_("单位"), max_length=200)
+    method = forms.ChoiceField(
+        label=_("签名方式"), choices=ContractSignature.Method.choices, initial=ContractSignature.Method.TYPED,
+        widget=forms.RadioSelect,
+    )
+    signature_png = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500_000)
     document_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
     confirm = forms.BooleanField(label=_("我已阅读并同意以上合同文件"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        raw = data.get("signature_png") or ""
+        data["signature_bytes"] = None
+        if data.get("method") == ContractSignature.Method.DRAWN:
+            if not raw.startswith(self.PNG_PREFIX):
+                self.add_error("method", _("请在签名框内手写签名，或改选“输入姓名”"))
+                return data
+            try:
+                data["signature_bytes"] = base64.b64decode(raw[len(self.PNG_PREFIX):], validate=True)
+            except (binascii.Error, ValueError):
+                self.add_error("method", _("手写签名图片无法读取，请清除后重签"))
+        return data
 
 
 class AmendmentForm(forms.Form):

@@ -279,6 +279,10 @@ class Contract(models.Model):
     )
     service_credit_cap_pct = models.DecimalField(_("抵扣上限(%)"), max_digits=5, decimal_places=2, default=15)
     confidentiality = models.TextField(_("买家数据保密条款"))
+    buyer_data_retention_days = models.PositiveIntegerField(
+        _("买家数据保留天数"), default=180,
+        help_text=_("会话结束后保留买家消息原文和买家标识的天数；到期后由系统去标识化，统计数字和命中保留。"),
+    )
     pdf = models.BinaryField(_("合同文件"), null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(_("文件SHA-256"), max_length=64, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
@@ -317,9 +321,19 @@ class ContractSignature(ImmutableModel):
 
     contract = models.ForeignKey(Contract, verbose_name=_("合同"), on_delete=models.PROTECT, related_name="signatures")
     party = models.CharField(_("签署方"), max_length=16, choices=Party.choices)
+    class Method(models.TextChoices):
+        TYPED = "typed", _("输入姓名")
+        DRAWN = "drawn", _("手写签名")
+
     signer_name = models.CharField(_("签署人"), max_length=100)
+    signer_title = models.CharField(_("职务"), max_length=100, blank=True)
+    signer_company = models.CharField(_("单位"), max_length=200, blank=True)
+    method = models.CharField(_("签名方式"), max_length=8, choices=Method.choices, default=Method.TYPED)
+    image = models.BinaryField(_("手写签名图片（PNG）"), null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("签署时间"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("签署来源地址"), null=True, blank=True)
+    user_agent = models.CharField(_("签署浏览器"), max_length=300, blank=True)
     pdf_sha256 = models.CharField(_("所签文件SHA-256"), max_length=64)
 
     class Meta:

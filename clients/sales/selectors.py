@@ -78,3 +78,15 @@ def active_contract_for(*, engagement: Engagement, on: date | None = None) -> Co
     if on is not None:
         contracts = contracts.filter(start_date__lte=on, end_date__gte=on)
     return contracts.order_by("-start_date", "-pk").first()
+
+
+def buyer_data_retention_days_for_shop(*, shop: Shop, default: int) -> tuple[int, Contract | None]:
+    """How many days after a session ends the shop's buyers' message text and ids are kept (PIPL): the
+    term of the shop's latest sent or signed contract (also after it ended), else `default`."""
+    contract = (
+        Contract.objects.filter(engagement__shops=shop).exclude(status=Contract.Status.DRAFT)
+        .order_by("-start_date", "-pk").defer("pdf").first()
+    )
+    if contract is None:
+        return default, None
+    return contract.buyer_data_retention_days, contract

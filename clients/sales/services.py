@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image as PILImage
 
 from agency.models import User
 from agency.services import audit_record
@@ -360,9 +362,10 @@ def contract_create(
     *, quote: Quote, by: User, start_date: date, sla_reply_rate: Decimal = Decimal("0.95"),
     sla_first_response_seconds: int | None = None, sla_qa_score: Decimal = Decimal(90),
     service_credit_pct: Decimal = Decimal(5), service_credit_cap_pct: Decimal = Decimal(15),
-    confidentiality: str = DEFAULT_CONFIDENTIALITY,
+    confidentiality: str = DEFAULT_CONFIDENTIALITY, buyer_data_retention_days: int = 180,
 ) -> Contract:
-    """A draft contract from the quote's accepted revision: price, term and seats come from it."""
+    """A draft contract from the quote's accepted revision: price, term and seats come from it.
+    `buyer_data_retention_days`: how long after a session ends its buyer's messages and id are kept (PIPL)."""
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status != Quote.Status.ACCEPTED:
         raise BusinessRuleError(_("报价单 %(quote_number)s 尚未被商家接受，不能生成合同") % {"quote_number": quote.number})
@@ -375,6 +378,8 @@ def contract_create(
         raise BusinessRuleError(_("质检分目标应在 0 到 100 之间"), field="sla_qa_score")
     if not confidentiality.strip():
         raise BusinessRuleError(_("合同必须包含买家数据保密条款"), field="confidentiality")
+    if not 1 <= buyer_data_retention_days <= 3650:
+        raise BusinessRuleError(_("买家数据保留天数应在 1 到 3650 之间"), field="buyer_data_retention_days")
     end_date = _add_months(start_date, revision.term_months) - timedelta(days=1)
     contract = Contract(
         engagement=quote.engagement, merchant_id=quote.merchant_id, revision=revision, number="tmp",
@@ -383,6 +388,7 @@ def contract_create(
         sla_first_response_seconds=sla_first_response_seconds or revision.inputs.get("answer_seconds", 180),
         sla_qa_score=sla_qa_score, service_credit_pct=service_credit_pct,
         service_credit_cap_pct=service_credit_cap_pct, confidentiality=confidentiality, created_by=by,
+        buyer_data_retention_days=buyer_data_retention_days,
     )
     contract.number = f"tmp-{timezone.now().timestamp()}"
     contract.full_clean(exclude=["pdf"])
@@ -414,9 +420,35 @@ def contract_send(*, contract: Contract, by: User) -> Contract:
     return contract
 
 
+MAX_SIGNATURE_BYTES = 300_000
+MAX_SIGNATURE_SIDE = 2000
+
+
+def signature_png_check(data: bytes) -> bytes:
+    """A drawn signature must be a real PNG of sane size; returns it unchanged or refuses with the reason."""
+    if len(data) > MAX_SIGNATURE_BYTES:
+        raise BusinessRuleError(_("手写签名图片过大（最多 300 KB），请清除后重签"), field="signature_png")
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise BusinessRuleError(_("手写签名须为 PNG 图片"), field="signature_png")
+    try:
+        with PILImage.open(BytesIO(data)) as image:
+            image.verify()
+            width, height = image.size
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise BusinessRuleError(_("手写签名图片无法读取，请清除后重签"), field="signature_png") from exc
+    if not (0 < width <= MAX_SIGNATURE_SIDE and 0 < height <= MAX_SIGNATURE_SIDE):
+        raise BusinessRuleError(_("手写签名图片尺寸不合理，请清除后重签"), field="signature_png")
+    return data
+
+
 @transaction.atomic
-def contract_sign(*, contract: Contract, by: User, signer_name: str, document_sha256: str) -> ContractSignature:
-    """One party signs the exact document it was shown (`document_sha256` must match the stored PDF).
+def contract_sign(
+    *, contract: Contract, by: User, signer_name: str, document_sha256: str, signer_title: str = "",
+    signer_company: str = "", signature_png: bytes | None = None, ip_address: str | None = None,
+    user_agent: str = "",
+) -> ContractSignature:
+    """One party signs the exact document it was shown (`document_sha256` must match the stored PDF), with
+    its name, title and company, typed or with a drawn signature (a PNG), recording where it signed from.
     When both parties have signed, the contract is active and the engagement moves to handover."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if by.role == "merchant":
@@ -443,8 +475,13 @@ def contract_sign(*, contract: Contract, by: User, signer_name: str, document_sh
         raise BusinessRuleError(_("合同文件与发送时的摘要不一致，不能签署；请联系客户经理"))
     if document_sha256 != actual:
         raise BusinessRuleError(_("您签署的文件摘要与当前合同文件不一致，请重新打开合同后再签署"), field="document_sha256")
+    image = signature_png_check(signature_png) if signature_png else None
+    company_default = contract.merchant.name if party == ContractSignature.Party.MERCHANT else documents.agency_company()
     signature = ContractSignature.objects.create(
-        contract=contract, party=party, signer_name=signer_name, signed_by=by, pdf_sha256=actual
+        contract=contract, party=party, signer_name=signer_name, signed_by=by, pdf_sha256=actual,
+        signer_title=signer_title.strip()[:100], signer_company=(signer_company.strip() or company_default)[:200],
+        method=ContractSignature.Method.DRAWN if image else ContractSignature.Method.TYPED, image=image,
+        ip_address=ip_address, user_agent=user_agent[:300],
     )
     engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
          event="contract.signed",

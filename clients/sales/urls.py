@@ -15,6 +15,7 @@ urlpatterns = [
     path("contracts/<int:pk>/sign/", views.contract_sign, name="contract-sign"),
     path("contracts/<int:pk>/amend/", views.contract_amend, name="contract-amend"),
     path("contracts/<int:pk>/contract.pdf", views.contract_pdf, name="contract-pdf"),
+    path("contracts/<int:pk>/signed.pdf", views.contract_signed_pdf, name="contract-signed-pdf"),
     path("contracts/<int:pk>/amendments/<int:number>.pdf", views.amendment_pdf, name="amendment-pdf"),
     path("price-books/", views.price_book_list, name="price-books"),
     path("portal/quotes/<int:pk>/", views.portal_quote, name="portal-quote"),

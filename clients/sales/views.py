@@ -164,6 +164,8 @@ def _contract_context(request, contract: Contract) -> dict:
         "my_signature": signed, "sign_form": SignForm(initial={
             "document_sha256": contract.pdf_sha256,
             "signer_name": request.user.display_name or request.user.username,
+            "signer_company": contract.merchant.name if party == "merchant" else documents.agency_company(),
+            "method": "typed",
         }),
         "amend_form": AmendmentForm(),
     }
@@ -190,11 +192,17 @@ def contract_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _sign(request: AuthenticatedHttpRequest, contract: Contract) -> None:
     form = SignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写签署人姓名并确认已阅读合同"))
+        messages.error(request, form_errors_text(form))
         return
+    data = form.cleaned_data
     try:
-        services.contract_sign(contract=contract, by=request.user, signer_name=form.cleaned_data["signer_name"],
-                               document_sha256=form.cleaned_data["document_sha256"])
+        services.contract_sign(
+            contract=contract, by=request.user, signer_name=data["signer_name"],
+            document_sha256=data["document_sha256"], signer_title=data["signer_title"],
+            signer_company=data["signer_company"], signature_png=data.get("signature_bytes"),
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
         messages.success(request, _("已签署"))
     except BusinessRuleError as exc:
         _refused(request, exc)
@@ -232,6 +240,18 @@ def contract_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         data = documents.contract_pdf(contract)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{contract.number}.pdf"'
+    return response
+
+
+@roles_required(MANAGERS_AND_MERCHANTS)
+def contract_signed_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The signed copy: both signatures in the signature block and the signing certificate page."""
+    contract = get_visible_or_404(selectors.contracts_visible_to(user=request.user), pk=pk)
+    signatures = list(contract.signatures.select_related("signed_by"))
+    if not signatures:
+        raise Http404
+    response = HttpResponse(documents.signed_contract_pdf(contract, signatures), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{contract.number}-signed.pdf"'
     return response
 
 

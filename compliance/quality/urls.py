@@ -4,6 +4,7 @@ from django.urls import include, path
 
 app_name = "quality"
 urlpatterns: list = [
+    path("", include("compliance.quality.alerts.urls")),
     path("", include("compliance.quality.metrics.urls")),
     path("", include("compliance.quality.qa.urls")),
 ]

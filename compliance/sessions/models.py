@@ -22,6 +22,10 @@ class ChatSession(models.Model):
     started_at = models.DateTimeField(_("开始时间"), db_index=True)
     ended_at = models.DateTimeField(_("结束时间"))
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    buyer_data_purged_at = models.DateTimeField(
+        _("买家数据去标识化时间"), null=True, blank=True,
+        help_text=_("保留期满后，买家标识换成化名、买家消息原文清除的时间"),
+    )
 
     class Meta:
         verbose_name = _("会话")
@@ -99,11 +103,18 @@ class ChatMessage(models.Model):
         verbose_name = _("消息")
         verbose_name_plural = _("消息")
         ordering = ["sent_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["shop", "external_id"], name="message_unique_per_shop")]
+        # A unique key of a partitioned table must hold the partition key (`sent_at`): the database keeps
+        # (shop, external_id, sent_at) unique, and the import keeps (shop, external_id) unique by checking
+        # which ids the shop already has before it inserts (one import per shop at a time).
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "external_id", "sent_at"], name="message_unique_per_shop")
+        ]
         indexes = [
             models.Index(fields=["session", "sent_at"]),
             models.Index(fields=["shop", "sent_at"]),
             models.Index(fields=["shop", "id"], condition=models.Q(scanned_ruleset__isnull=True), name="message_unscanned"),
+            # Which agents wrote in a shop (the filter boxes), read by skipping from one code to the next.
+            models.Index(fields=["shop", "agent_code"], condition=~models.Q(agent_code=""), name="message_shop_agent"),
         ]
 
     def __str__(self) -> str:
@@ -113,7 +124,12 @@ class ChatMessage(models.Model):
 class Hit(models.Model):
     """One rule hit in one message, found by one rule-set version."""
 
-    message = models.ForeignKey(ChatMessage, verbose_name=_("消息"), on_delete=models.CASCADE, related_name="hits")
+    # Kept by the application, not the database: on PostgreSQL the message table is partitioned by month
+    # and its key is (id, sent_at), which a single-column reference cannot name. Django's collector still
+    # deletes a message's hits with it; the retention purge deletes them explicitly.
+    message = models.ForeignKey(
+        ChatMessage, verbose_name=_("消息"), on_delete=models.CASCADE, related_name="hits", db_constraint=False
+    )
     ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.PROTECT, related_name="hits")
     rule = models.CharField(_("规则编号"), max_length=64)
     category = models.CharField(_("类别"), max_length=32, choices=Category.choices)
@@ -123,6 +139,18 @@ class Hit(models.Model):
     matched = models.CharField(_("命中文本"), max_length=200)
     suggestion = models.CharField(_("建议用语"), max_length=300, blank=True)
     found_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    # Copied from the message when the hit is stored (a message never changes shop, time, sender or agent
+    # code), so that the violation lists, counts and exports filter, sort and page on the hits alone
+    # instead of joining every message of a year.
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    sent_at = models.DateTimeField(_("发送时间"))
+    agent_code = models.CharField(_("客服工号"), max_length=32, blank=True)
+    from_buyer = models.BooleanField(_("买家消息"), default=False)
+    # True while `ruleset` is the version that scanned the message last (`ChatMessage.scanned_ruleset`):
+    # the message's current hits. Older versions' hits stay stored with False.
+    current = models.BooleanField(_("当前结果"), default=True)
 
     class Meta:
         verbose_name = _("命中")
@@ -133,7 +161,14 @@ class Hit(models.Model):
                 fields=["message", "ruleset", "rule", "start"], name="hit_unique_per_message_version"
             )
         ]
-        indexes = [models.Index(fields=["category", "severity"])]
+        indexes = [
+            models.Index(fields=["category", "severity"]),
+            # The violation list: a shop's current hits in agents' messages, newest first.
+            models.Index(
+                fields=["shop", "-sent_at", "-message"], name="hit_current_violations",
+                condition=models.Q(current=True, from_buyer=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} «{self.matched}»"

@@ -14,10 +14,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
+import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,6 +31,13 @@ SENDERS = frozenset({"buyer", "agent", "bot", "system"})
 MAX_ID = 128
 MAX_AGENT = 32
 MAX_TEXT = 10_000
+# What a file may claim before anyone parses it (`check_upload`): the web request checks these in well
+# under a second, so a file that would tie a worker up for minutes is refused at once.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_ROWS = 2_000_000
+MAX_XLSX_COLUMNS = 64  # the seven columns and room for extra ones, which are ignored
+MAX_XLSX_UNZIPPED_BYTES = 1024 * 1024 * 1024
+MAX_XLSX_RATIO = 100  # unzipped ÷ zipped for any part: spreadsheets compress about 5-20 times
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,17 +292,117 @@ def parse_csv(text: str) -> ParsedFile:
     return checker.result
 
 
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\"")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _first_sheet_part(archive: zipfile.ZipFile) -> str:
+    """The zip path of the workbook's first sheet (workbook.xml names it, its relationships locate it)."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        raise FileFormatError("not an XLSX workbook (no xl/workbook.xml)") from None
+    sheet = workbook.find(f"{_NS_MAIN}sheets/{_NS_MAIN}sheet")
+    rel_id = sheet.get(f"{_NS_REL}id") if sheet is not None else None
+    for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target") or ""
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    raise FileFormatError("not an XLSX workbook (its first sheet is missing)")
+
+
+def check_xlsx(stream: IO[bytes]) -> None:
+    """Refuse a workbook by what it claims, before openpyxl reads it: parts that unzip to too much (or
+    compress suspiciously well), and a first sheet whose dimension claims more rows or columns than an
+    import takes (a 2 KB file claiming A1:XFD1048576 would otherwise keep a worker busy for minutes)."""
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileFormatError("not an XLSX workbook (not a zip archive)") from None
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > MAX_XLSX_UNZIPPED_BYTES:
+            raise FileFormatError(f"the workbook unzips to {total} bytes; at most {MAX_XLSX_UNZIPPED_BYTES} are read")
+        for info in infos:
+            if info.file_size > 1024 * 1024 and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+                raise FileFormatError(f"{info.filename} unzips {info.file_size // max(info.compress_size, 1)} times "
+                                      f"its size; at most {MAX_XLSX_RATIO} times is read")
+        part = _first_sheet_part(archive)
+        try:
+            with archive.open(part) as sheet:
+                head = sheet.read(64 * 1024)
+        except KeyError:
+            raise FileFormatError(f"not an XLSX workbook ({part} is missing)") from None
+    found = _DIMENSION.search(head)
+    if found is None:
+        return  # no claim: the rows are counted while reading (parse_xlsx)
+    last_col = (found.group(3) or found.group(1) or b"").decode("ascii")
+    last_row = (found.group(4) or found.group(2) or b"").decode("ascii")
+    if last_row and int(last_row) > MAX_ROWS + 1:
+        raise FileFormatError(f"the first sheet claims {int(last_row)} rows; at most {MAX_ROWS} are imported")
+    if last_col and _column_number(last_col) > MAX_XLSX_COLUMNS:
+        raise FileFormatError(
+            f"the first sheet claims {_column_number(last_col)} columns (up to {last_col}); "
+            f"at most {MAX_XLSX_COLUMNS} are read"
+        )
+
+
+def check_upload(stream: IO[bytes], *, size: int, fmt: str) -> None:
+    """The checks a web request may afford before a file is queued for a worker: its size, its row count
+    (lines of CSV and JSON lines, counted without parsing) and, for XLSX, what the workbook claims
+    (`check_xlsx`). Raises FileFormatError naming the limit. The stream is left at its start."""
+    if size > MAX_FILE_BYTES:
+        raise FileFormatError(f"the file has {size} bytes; at most {MAX_FILE_BYTES} are imported")
+    try:
+        if fmt == "xlsx":
+            check_xlsx(stream)
+            return
+        lines = 0
+        for block in iter(lambda: stream.read(1024 * 1024), b""):
+            lines += block.count(b"\n")
+        if lines > MAX_ROWS + 1:
+            raise FileFormatError(f"the file has {lines} lines; at most {MAX_ROWS} rows are imported")
+    finally:
+        stream.seek(0)
+
+
 def parse_xlsx(stream: IO[bytes]) -> ParsedFile:
+    """The first sheet's rows. The workbook is checked first (`check_xlsx`); its dimension is then ignored
+    (openpyxl would pad every row to the claimed width) and at most MAX_XLSX_COLUMNS columns and
+    MAX_ROWS rows are read, whatever the file says."""
     from openpyxl import load_workbook
 
+    check_xlsx(stream)
+    stream.seek(0)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise FileFormatError(f"not an XLSX workbook ({exc.__class__.__name__})") from None
     try:
         sheet = workbook.worksheets[0]
+        reset = getattr(sheet, "reset_dimensions", None)
+        if reset is not None:
+            reset()
         checker = _Checker()
-        _rows_into(checker, enumerate(sheet.iter_rows(values_only=True), start=1))
+
+        def bounded() -> Iterator[tuple[int, Sequence[Any]]]:
+            for number, row in enumerate(sheet.iter_rows(max_col=MAX_XLSX_COLUMNS, values_only=True), start=1):
+                if number > MAX_ROWS + 1:
+                    raise FileFormatError(f"the first sheet has more than {MAX_ROWS} rows")
+                yield number, row
+
+        _rows_into(checker, bounded())
         return checker.result
     finally:
         workbook.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -18,17 +19,24 @@ from django.utils import timezone
 from agency.models import Job, User
 from agency.services import job_fail, job_fail_on_error, job_finish, job_progress, job_progress_reporter
 from clients.models import Shop
+from compliance.sessions.exports import violations_export_run
+from compliance.sessions.services import partitions
 from compliance.sessions.services.importing import SessionImportError, sessions_import_file
-from compliance.sessions.services.scanning import shops_rescan_custom_rules, shops_scan
+from compliance.sessions.services.retention import buyer_data_retention_run
+from compliance.sessions.services.scanning import chunk_size, shops_rescan_custom_rules, shops_scan, shops_scan_fan_out
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="compliance.scan_new_messages")
 def scan_new_messages(*, shop_id: int, job_id: int | None = None) -> dict:
-    """Scan the shop's messages that no rule-set version has scanned yet (after an import)."""
+    """Scan the shop's messages that no rule-set version has scanned yet (after an import). Several of these
+    may run at once for one shop, on several workers: they share the backlog chunk by chunk."""
     with job_fail_on_error(job_id=job_id):
-        summary = shops_scan(shops=Shop.objects.filter(pk=shop_id), progress=job_progress_reporter(job_id=job_id))
+        summary = shops_scan(
+            shops=Shop.objects.filter(pk=shop_id), progress=job_progress_reporter(job_id=job_id), chunk_size=chunk_size()
+        )
+    summary["worker"] = f"{socket.gethostname()}:{os.getpid()}"  # which worker did it (several may share)
     if job_id is not None:
         job_finish(job_id=job_id, result=summary, message=f"{summary['messages']} 条消息，{summary['hits']} 处命中")
     return summary
@@ -74,10 +82,10 @@ def nightly_scan(*, days: int = 2) -> dict:
     """Beat, every night: everything never scanned, and the last `days` days with the current versions."""
     since = timezone.now() - timedelta(days=days)
     shops = Shop.objects.order_by("pk")
-    first = shops_scan(shops=shops)
-    second = shops_scan(shops=shops, since=since, rescan=True)
-    summary = {"unscanned": first, "recent": second}
-    log.info("nightly scan: %s unscanned and %s recent messages", first["messages"], second["messages"])
+    queued = shops_scan_fan_out(shops=shops)
+    second = shops_scan(shops=shops, since=since, rescan=True, chunk_size=chunk_size())
+    summary = {"unscanned_tasks": queued, "recent": second}
+    log.info("nightly scan: %s scan tasks queued, %s recent messages re-scanned", queued, second["messages"])
     return summary
 
 
@@ -130,3 +138,23 @@ def demand_history_refresh_recent(*, days: int = 2) -> int:
         demand_history_refresh(shop=shop, first=today - timedelta(days=days), last=today)
         for shop in Shop.objects.filter(sessions__isnull=False).distinct()
     )
+
+
+@shared_task(name="compliance.messages_partitions_ensure")
+def messages_partitions_ensure(*, ahead: int = 3) -> list[str]:
+    """Create the coming months' message partitions (and move any month found in the default one)."""
+    return partitions.messages_partitions_ensure(ahead=ahead)
+
+
+@shared_task(name="compliance.buyer_data_retention")
+def buyer_data_retention() -> dict:
+    """Beat, daily (PIPL): buyers' message text and ids past their contract's retention period are
+    pseudonymised; figures and hits keep their counts (`compliance.sessions.services.retention`)."""
+    return buyer_data_retention_run()
+
+
+@shared_task(name="compliance.violations_export")
+def violations_export(*, job_id: int, user_id: int, filters: dict) -> dict:
+    """A big violations CSV written to a file (`compliance.sessions.exports.violations_export_run`)."""
+    with job_fail_on_error(job_id=job_id):
+        return violations_export_run(job_id=job_id, user_id=user_id, filters=filters)

@@ -8,4 +8,5 @@ urlpatterns: list = [
     path("sessions/<int:pk>/", views.session_detail_page, name="session-detail"),
     path("violations/", views.violation_list_page, name="violation-list"),
     path("violations/export.csv", views.violation_export, name="violation-export"),
+    path("retention/", views.retention_page, name="retention"),
 ]

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 def triggers():
     if connection.vendor != "postgresql":
         pytest.skip("the immutability triggers are PostgreSQL's")
-    migration = importlib.import_module("clients.migrations.0005_immutable_records_triggers")
     with connection.cursor() as cursor:  # tests run without migrations: install them in this test's transaction
-        cursor.execute(migration.FORWARD)
+        for name in ("0005_immutable_records_triggers", "0007_contract_retention_frozen"):
+            cursor.execute(importlib.import_module(f"clients.migrations.{name}").FORWARD)
 
 
 def test_database_refuses_to_change_revisions_signatures_and_sent_contracts(tenants, manager, triggers):
@@ -34,6 +34,7 @@ def test_database_refuses_to_change_revisions_signatures_and_sent_contracts(tena
         ("DELETE FROM clients_contractsignature WHERE contract_id = %s", [contract.pk]),
         ("UPDATE clients_contract SET seats = seats + 1 WHERE id = %s", [contract.pk]),
         ("UPDATE clients_contract SET pdf_sha256 = 'x' WHERE id = %s", [contract.pk]),
+        ("UPDATE clients_contract SET buyer_data_retention_days = 1 WHERE id = %s", [contract.pk]),
     ):
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)

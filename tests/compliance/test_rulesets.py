@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from compliance.models import Hit, Rule, RuleSet
+from compliance.models import Rule, RuleSet
 from compliance.rules.impact import ruleset_impact
 from compliance.rules.services import (
     RuleSetError,
@@ -17,6 +17,7 @@ from compliance.rules.services import (
     ruleset_publish,
     scanner_for,
 )
+from compliance.sessions.services.scanning import hit_for
 from tests.factories import ChatMessageFactory, ChatSessionFactory, ShopFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -41,10 +42,11 @@ def test_draft_edit_publish_keeps_past_hits(manager):
     assert scanner.scan("你好，同城配送") == []
     session = ChatSessionFactory(shop=ShopFactory(platform="pdd"))
     message = ChatMessageFactory(session=session, shop=session.shop, text="这款宝贝最好", sender="agent")
-    hit = Hit.objects.create(
-        message=message, ruleset=v1, rule="abs.zui-hao", category="absolute_claim", severity="violation",
-        start=4, end=6, matched="最好",
-    )
+    hit = hit_for(message=message, ruleset=v1, hit={
+        "rule": "abs.zui-hao", "category": "absolute_claim", "severity": "violation", "start": 4, "end": 6,
+        "matched": "最好",
+    })
+    hit.save()
     draft = ruleset_draft_create(platform="pdd", by=manager)
     assert draft.status == "draft" and draft.version == v1.version + 1
     assert ruleset_draft_create(platform="pdd", by=manager) == draft  # one open draft at a time

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from compliance.models import ChatMessage, ChatSession, Hit, RuleSet
+from compliance.models import ChatMessage, ChatSession, RuleSet
 from compliance.quality.qa import services as qa_services
+from compliance.sessions.services.scanning import hit_for
 from tests.factories import SHANGHAI, ChatMessageFactory, ChatSessionFactory
 
 # ------------------------------------------------------------------------------------ response metrics
@@ -137,6 +138,8 @@ def make_session(*, shop, agent=None, start: datetime | None = None, rows=None, 
         ))
     if violation:
         target = next(m for m in messages if m.sender == "agent")
-        Hit.objects.create(message=target, ruleset=ruleset(shop.platform), rule="pdd.other.wechat", category="other_platform",
-                           severity="violation", start=0, end=1, matched=target.text[:1])
+        hit_for(message=target, ruleset=ruleset(shop.platform), hit={
+            "rule": "pdd.other.wechat", "category": "other_platform", "severity": "violation", "start": 0, "end": 1,
+            "matched": target.text[:1],
+        }).save()
     return session

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from agency.models import AuditEvent
-from compliance.quality.metrics.services import metrics_refresh, metrics_refresh_new
+from compliance.quality.metrics.services import alert_acknowledge, metrics_refresh, metrics_refresh_new
 from compliance.quality.models import QualityAlert
 from tests.factories import AgentFactory, ShopFactory
 from tests.quality.factories import EDGES, MIDNIGHT, make_scripted_session
@@ -24,25 +24,46 @@ def shop_with_sessions():
     return shop, agent, edges, midnight
 
 
-def test_warning_band_and_breach_raise_one_alert_each_whatever_the_recomputes(shop_with_sessions, monkeypatch):
+def test_a_shop_day_metric_has_one_alert_at_its_worst_level_whatever_the_recomputes(shop_with_sessions, monkeypatch):
     shop, agent, edges, midnight = shop_with_sessions
-    # 11-03: 3 of 4 within 180 s = 75%: inside PDD's 50–90% warning band; contract target 95% breached
+    # 11-03: 3 of 4 within 180 s = 75%: inside PDD's 50–90% warning band, but the contract's 95% is breached:
+    # one alert, a breach (not a warning and a breach)
     monkeypatch.setattr("compliance.quality.metrics.sla.contract_sla", lambda s, on: {"reply_rate_target": 0.95})
     first = metrics_refresh()
-    assert first.alerts_created == 3  # 11-03 warning + breach, 11-04 breach (0%)
+    assert first.alerts_created == 2  # 11-03 breach, 11-04 breach (0%)
     for _ in range(2):
         assert metrics_refresh().alerts_created == 0
         metrics_refresh(session_ids=[edges.pk])
     alerts = QualityAlert.objects.filter(shop=shop)
-    assert alerts.count() == 3
-    warning = alerts.get(day=date(2026, 11, 3), metric="reply_rate", level="warning")
-    assert round(warning.value, 2) == 0.75 and warning.threshold == 0.9
-    breach = alerts.get(day=date(2026, 11, 3), metric="reply_rate", level="breach")
-    assert breach.source == "contract" and breach.threshold == 0.95
+    assert alerts.count() == 2
+    breach = alerts.get(day=date(2026, 11, 3), metric="reply_rate")
+    assert breach.level == "breach" and breach.escalated_at is None
+    assert breach.source == "contract" and breach.threshold == 0.95 and round(breach.value, 2) == 0.75
     # the session behind the late turn is linked, the on-time one is not
     assert list(breach.sessions.values_list("pk", flat=True)) == [edges.pk]
     assert list(alerts.get(day=date(2026, 11, 4)).sessions.values_list("pk", flat=True)) == [midnight.pk]
-    assert AuditEvent.objects.filter(verb="quality_alert_raised").count() == 3
+    assert AuditEvent.objects.filter(verb="quality_alert_raised").count() == 2
+
+
+def test_a_warning_that_later_breaches_escalates_the_same_alert_and_reopens_it(shop_with_sessions, monkeypatch, manager):
+    shop, *_ = shop_with_sessions
+    metrics_refresh()  # platform defaults: 11-03 at 75% is a warning (band 50–90%, floor 50%)
+    warning = QualityAlert.objects.get(shop=shop, day=date(2026, 11, 3), metric="reply_rate")
+    assert warning.level == "warning" and warning.threshold == 0.9
+    alert_acknowledge(alert=warning, by=manager)
+    # the contract now asks 95%: the same day breaches
+    monkeypatch.setattr("compliance.quality.metrics.sla.contract_sla", lambda s, on: {"reply_rate_target": 0.95})
+    assert metrics_refresh().alerts_created == 0
+    alert = QualityAlert.objects.get(shop=shop, day=date(2026, 11, 3), metric="reply_rate")
+    assert alert.pk == warning.pk and alert.level == "breach" and alert.threshold == 0.95
+    assert alert.escalated_at is not None and alert.acknowledged_at is None
+    assert AuditEvent.objects.filter(verb="quality_alert_escalated", object_id=str(alert.pk)).count() == 1
+    # the contract relaxes again: a breach never goes back to a warning
+    monkeypatch.setattr("compliance.quality.metrics.sla.contract_sla", lambda s, on: {})
+    metrics_refresh()
+    alert.refresh_from_db()
+    assert alert.level == "breach" and alert.threshold == 0.95
+    assert QualityAlert.objects.filter(shop=shop, day=date(2026, 11, 3)).count() == 1
 
 
 def test_no_alert_when_targets_are_met(shop_with_sessions):

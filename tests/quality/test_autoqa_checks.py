@@ -143,3 +143,43 @@ def test_alignment_spread_and_agreement():
     assert by_item[2].agreement_rate == 0.5 and by_item[2].mean_spread == 0.5
     assert result.agreement_rate == 0.5
     assert {s.session: s.spread for s in result.sessions} == {"s1": 90.0, "s2": 15.0}
+
+
+def _hit(rule, start, matched, severity="violation", category="other_platform", end=None):
+    hit = {"rule": rule, "start": start, "matched": matched, "severity": severity, "category": category}
+    if end is not None:
+        hit["end"] = end
+    return hit
+
+
+def test_one_contact_detail_is_one_deduction_however_many_rules_found_it():
+    # "加我微信：wx123456": 微信 [2,4), wx [5,7) and the id [5,13), one contact: one deduction at the worst (severe 15)
+    text = "加我微信：wx123456"
+    hits = [_hit("op.weixin", 2, "微信"), _hit("op.wx", 5, "wx"), _hit("detector.wechat_id", 5, "wx123456", "severe")]
+    messages = conv((0, "buyer", "能便宜点吗"), (20, "agent", text, hits))
+    deductions = [d for d in autoqa.score_session(messages).deductions if d.check == "compliance_hits"]
+    assert [(d.message_id, d.points) for d in deductions] == [("m2", 15.0)]
+    assert "「微信」" in deductions[0].detail and "「wx123456」" in deductions[0].detail
+
+
+def test_overlapping_hits_of_any_rule_count_once_and_separate_contacts_twice():
+    # 差评返现 [0,4) (review manipulation, violation) overlaps 返现 [2,4) (cashback, warning): one, at 5 points
+    overlapping = [_hit("r.review", 0, "差评返现", category="review"), _hit("r.cash", 2, "返现", "warning", "cashback")]
+    # two contacts 12 characters apart: 微信 at [0,2) and 微信 at [14,16): two occurrences
+    text = "微信号我发你了，稍后再说一次微信"
+    apart = [_hit("op.weixin", 0, "微信"), _hit("op.weixin", 14, "微信")]
+    # two categories side by side (gap 1) do not merge: a contact next to a cash-back promise are two problems
+    side = [_hit("op.weixin", 0, "微信"), _hit("r.cash", 3, "返现", "warning", "cashback")]
+    messages = conv((0, "buyer", "在吗"), (10, "agent", "差评返现哦", overlapping), (20, "agent", text, apart),
+                    (30, "agent", "微信 返现", side))
+    found = [(d.message_id, d.points) for d in autoqa.score_session(messages).deductions if d.check == "compliance_hits"]
+    assert found == [("m2", 5.0), ("m3", 5.0), ("m3", 5.0), ("m4", 5.0), ("m4", 2.0)]
+
+
+def test_the_merge_gap_is_a_setting():
+    hits = [_hit("op.weixin", 2, "微信"), _hit("op.wx", 5, "wx")]
+    messages = conv((0, "buyer", "在吗"), (10, "agent", "加我微信：wx", hits))
+    strict = [{"key": "compliance_hits", "params": {"merge_gap_chars": 0}}]
+    assert len(autoqa.score_session(messages, strict).deductions) == 2
+    assert len(autoqa.score_session(messages, [{"key": "compliance_hits"}]).deductions) == 1
+    assert autoqa.validate_params("compliance_hits", {"merge_gap_chars": -1}) == ["参数 merge_gap_chars 必须是非负数"]

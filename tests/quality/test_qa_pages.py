@@ -8,9 +8,18 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from compliance.quality.models import AutoQACheck, Dispute, Review, ReviewAssignment, SamplingPlan, ScorecardItem
+from compliance.quality.models import (
+    AutoQACheck,
+    AutoQAConfigVersion,
+    Dispute,
+    Review,
+    ReviewAssignment,
+    SamplingPlan,
+    ScorecardItem,
+)
 from compliance.quality.qa import services as qa_services
 from compliance.quality.qa.tasks import autoqa_score
+from compliance.sessions.services.scanning import hit_for
 from tests.factories import SHANGHAI, AgentFactory, InspectorFactory
 from tests.quality.factories import make_scorecard, make_session
 from tests.quality.factories import ruleset as _ruleset
@@ -130,8 +139,10 @@ def test_merchant_sees_buyer_masked(client, tenants, inspector):
 def test_qa_transcript_masks_phone_numbers_and_still_marks_the_hit(client, tenants, inspector):
     session = make_session(shop=tenants[0].shop, rows=[(0, "buyer", "在吗"), (20, "agent", "加我微信 13812345678 详聊")])
     message = session.messages.get(sender="agent")
-    message.hits.create(ruleset=_ruleset(session.shop.platform), rule="pdd.other.wechat", category="other_platform",
-                        severity="violation", start=2, end=4, matched="微信")
+    hit_for(message=message, ruleset=_ruleset(session.shop.platform), hit={
+        "rule": "pdd.other.wechat", "category": "other_platform", "severity": "violation", "start": 2, "end": 4,
+        "matched": "微信",
+    }).save()
     for user in (tenants[0].user, inspector):
         login(client, user)
         page = client.get(reverse("quality:session", args=[session.pk])).content.decode()
@@ -209,8 +220,10 @@ def test_autoqa_check_edit_and_rescore_job_page(client, tenants, manager, inspec
     build(tenants, inspector, 1)
     login(client, manager)
     response = client.post(reverse("quality:autoqa-check", args=["greeting"]),
-                           {"greeting-enabled": "", "greeting-points": "3", "greeting-max_occurrences": "1", "greeting-params": "{}"})
+                           {"greeting-enabled": "", "greeting-points": "3", "greeting-max_occurrences": "1",
+                            "greeting-phrases": "您好\n 亲 \n\n欢迎光临"})
     assert response.status_code == 302 and not AutoQACheck.objects.get(key="greeting").enabled
+    assert AutoQACheck.objects.get(key="greeting").params == {"phrases": ["您好", "亲", "欢迎光临"]}
     response = client.post(reverse("quality:autoqa-rescore"))
     assert response.status_code == 302 and "/jobs/" in response.url
     assert client.get(response.url).status_code == 200
@@ -270,3 +283,30 @@ def test_a_team_lead_resolves_their_teams_dispute_but_sees_no_other_team(client,
     assert client.post(url, {"action": "resolve", "decision": "reject", "resolution": "维持原判"}).status_code == 302
     disputed.refresh_from_db()
     assert disputed.status == Dispute.Status.REJECTED and disputed.resolved_by == lead
+
+
+def test_autoqa_settings_are_a_form_with_typed_fields_and_every_change_is_a_version(client, manager):
+    login(client, manager)
+    page = client.get(reverse("quality:autoqa")).content.decode()
+    assert 'name="compliance_hits-by_severity__severe"' in page and 'name="slow_no_apology-threshold_seconds"' in page
+    assert 'form="f-greeting"' in page  # every input belongs to its row's form
+    url = reverse("quality:autoqa-check", args=["compliance_hits"])
+    fields = {"compliance_hits-enabled": "on", "compliance_hits-points": "0", "compliance_hits-max_occurrences": "0",
+              "compliance_hits-by_severity__info": "0", "compliance_hits-by_severity__warning": "1",
+              "compliance_hits-by_severity__violation": "6", "compliance_hits-by_severity__severe": "20",
+              "compliance_hits-merge_gap_chars": "2"}
+    client.post(url, fields)
+    check = AutoQACheck.objects.get(key="compliance_hits")
+    assert check.params == {"by_severity": {"info": 0.0, "warning": 1.0, "violation": 6.0, "severe": 20.0},
+                            "merge_gap_chars": 2}
+    bad = client.post(url, {**fields, "compliance_hits-by_severity__severe": "-3", "compliance_hits-merge_gap_chars": "x"},
+                      follow=True)
+    assert bad.status_code == 200 and AutoQACheck.objects.get(key="compliance_hits").params == check.params
+    client.post(url, {**fields, "compliance_hits-by_severity__severe": "25"})
+    client.post(url, {**fields, "compliance_hits-by_severity__severe": "25"})  # no change: no new version
+    versions = list(AutoQAConfigVersion.objects.order_by("number").values_list("number", "changed_check", "created_by"))
+    assert versions == [(1, "compliance_hits", manager.pk), (2, "compliance_hits", manager.pk)]
+    latest = AutoQAConfigVersion.objects.get(number=2)
+    by_key = {c["key"]: c for c in latest.checks}
+    assert by_key["compliance_hits"]["params"]["by_severity"]["severe"] == 25.0
+    assert 'data-version="2"' in client.get(reverse("quality:autoqa")).content.decode()

@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from agency.models import User
-from compliance.models import ChatMessage, Hit, RuleSet
+from compliance.models import ChatMessage, RuleSet
 from compliance.quality.metrics.services import metrics_refresh
 from compliance.quality.models import QualityAlert, SlaProfile
+from compliance.sessions.services.scanning import hit_for
 from tests.factories import AgentFactory
 from tests.quality.factories import EDGES, MIDNIGHT, at, make_scripted_session
 
@@ -38,8 +39,9 @@ def add_hit(session, text="加我微信 13812345678 详聊", category="other_pla
         session=session, shop=session.shop, external_id=f"{session.external_id}-hit", sender="agent",
         sent_at=session.started_at + timedelta(seconds=30), text=text,
     )
-    Hit.objects.create(message=message, ruleset=ruleset, rule="wechat", category=category, severity=severity,
-                       start=2, end=4, matched=text[2:4], suggestion="")
+    hit_for(message=message, ruleset=ruleset, hit={
+        "rule": "wechat", "category": category, "severity": severity, "start": 2, "end": 4, "matched": text[2:4],
+    }).save()
     return message
 
 

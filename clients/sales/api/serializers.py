@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
@@ -84,7 +87,7 @@ class DecideSerializer(serializers.Serializer):
 class SignatureSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractSignature
-        fields = ["party", "signer_name", "signed_at", "pdf_sha256"]
+        fields = ["party", "signer_name", "signer_title", "signer_company", "method", "signed_at", "pdf_sha256"]
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -103,4 +106,19 @@ class ContractSerializer(serializers.ModelSerializer):
 
 class SignSerializer(serializers.Serializer):
     signer_name = serializers.CharField(max_length=100)
+    signer_title = serializers.CharField(max_length=100, required=False, default="")
+    signer_company = serializers.CharField(max_length=200, required=False, default="")
+    signature_png = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500_000,
+        help_text="A drawn signature: base64 of a PNG (optionally as a data: URL); empty for a typed one.",
+    )
     document_sha256 = serializers.CharField(max_length=64)
+
+    def validate_signature_png(self, value: str) -> bytes | None:
+        if not value:
+            return None
+        raw = value.split(",", 1)[1] if value.startswith("data:") else value
+        try:
+            return base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError("not valid base64") from exc

@@ -141,5 +141,8 @@ class ContractViewSet(viewsets.ReadOnlyModelViewSet):
         contract = self.get_object()
         data = SignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signature = _call(services.contract_sign, contract=contract, by=request.user, **data.validated_data)
+        signature = _call(
+            services.contract_sign, contract=contract, by=request.user, **data.validated_data,
+            ip_address=request.META.get("REMOTE_ADDR") or None, user_agent=request.headers.get("User-Agent", ""),
+        )
         return Response(SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)

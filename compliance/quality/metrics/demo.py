@@ -18,6 +18,7 @@ from compliance.models import ChatMessage, ChatSession, Hit, RuleSet
 from compliance.quality.metrics.definitions import DEFAULT_SLA, DEFAULT_THRESHOLDS, SHANGHAI
 from compliance.quality.metrics.models import SlaProfile
 from compliance.quality.metrics.services import metrics_refresh
+from compliance.sessions.services.scanning import hit_for
 
 ORDER = 50
 
@@ -100,10 +101,11 @@ def generate_sessions(shop: Shop, agents: list[User], rng: random.Random, today)
             ChatMessage.objects.bulk_create(rows)
             if with_hit:
                 text, start_i, end_i, category, severity, rule = hit
-                Hit.objects.get_or_create(
-                    message=rows[-1], ruleset=ruleset, rule=rule, start=start_i,
-                    defaults={"category": category, "severity": severity, "end": end_i, "matched": text[start_i:end_i]},
-                )
+                if not Hit.objects.filter(message=rows[-1], ruleset=ruleset, rule=rule, start=start_i).exists():
+                    hit_for(message=rows[-1], ruleset=ruleset, hit={
+                        "rule": rule, "category": category, "severity": severity, "start": start_i, "end": end_i,
+                        "matched": text[start_i:end_i],
+                    }).save()
     return created
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agency.exports import csv_line_writer
+from agency.exports import csv_line_writer, export_write
+from agency.models import User
+from clients.merchants.selectors import shops_visible_to
 from compliance.quality.masking import mask_buyer
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.definitions import SHANGHAI
@@ -59,3 +61,17 @@ def _chunk_lines(writer, sessions) -> Iterator[str]:
                 _fmt(score.get("auto_qa")), _fmt(score.get("manual_qa")),
             ]
         )
+
+
+def shop_sessions_export_run(*, job_id: int, user_id: int, shop_id: int, month: str) -> dict:
+    """The worker's half of a big per-session export: the same lines as the streamed one, scoped to the
+    user who asked (a user who lost access meanwhile gets nothing), written to a file to download."""
+    user = User.objects.get(pk=user_id)
+    shop = shops_visible_to(user=user).get(pk=shop_id)
+    start = sel.parse_month(month)
+    if start is None:
+        raise ValueError(f"month {month!r} is not YYYY-MM")
+    period = sel.month_period(start)
+    total = sel.shop_sessions(user=user, shop=shop, period=period).count()
+    return export_write(job_id=job_id, lines=csv_rows(user=user, shop=shop, period=period),
+                        filename=f"sessions-{shop.code}-{period.label}.csv", total=total)

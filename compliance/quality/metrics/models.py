@@ -71,10 +71,12 @@ class ResponseTurn(models.Model):
         related_name="+",
     )
     first_message = models.OneToOneField(
-        ChatMessage, verbose_name=_("买家首条消息"), on_delete=models.CASCADE, related_name="turn"
+        ChatMessage, verbose_name=_("买家首条消息"), on_delete=models.CASCADE, related_name="turn",
+        db_constraint=False,  # the message table is partitioned on PostgreSQL (see ChatMessage)
     )
     answer_message = models.ForeignKey(
-        ChatMessage, verbose_name=_("回复消息"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ChatMessage, verbose_name=_("回复消息"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
 
     class Meta:
@@ -186,7 +188,10 @@ class MetricsCursor(models.Model):
 
 
 class QualityAlert(models.Model):
-    """A shop's day that entered the warning band or breached a target. One per shop/day/metric/level."""
+    """A shop's day that entered the warning band or breached a target: one per shop/day/metric.
+
+    The level only goes up: a day first seen in the warning band and later breached is the same alert,
+    escalated (`escalated_at`), and reopened if someone had acknowledged the warning."""
 
     class Metric(models.TextChoices):
         REPLY_RATE = "reply_rate", _("回复率")
@@ -205,6 +210,7 @@ class QualityAlert(models.Model):
     source = models.CharField(_("阈值来源"), max_length=16, default="platform")
     sessions = models.ManyToManyField(ChatSession, verbose_name=_("相关会话"), blank=True, related_name="+")
     created_at = models.DateTimeField(_("首次告警"), auto_now_add=True)
+    escalated_at = models.DateTimeField(_("升级为未达标时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("最近计算"), auto_now=True)
     acknowledged_at = models.DateTimeField(_("已确认时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -217,8 +223,13 @@ class QualityAlert(models.Model):
         verbose_name_plural = _("质量告警")
         ordering = ["-day", "shop"]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "day", "metric", "level"], name="quality_alert_once")
+            models.UniqueConstraint(fields=["shop", "day", "metric"], name="quality_alert_once_per_metric")
         ]
+        indexes = [models.Index(fields=["acknowledged_at", "day"])]
 
     def __str__(self) -> str:
         return f"{self.shop.code} {self.day} {self.metric} {self.level}"
+
+
+# How serious a level is: an alert's level only rises, and a notification rule fires from its minimum level up.
+LEVEL_RANK = {QualityAlert.Level.WARNING.value: 1, QualityAlert.Level.BREACH.value: 2}

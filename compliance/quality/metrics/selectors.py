@@ -265,7 +265,30 @@ def alerts_visible_to(*, user: User) -> QuerySet[QualityAlert]:
         ),
         user=user,
         merchant_path="shop__merchant",
-    ).order_by("-day", "shop__code", "metric", "level")
+    ).order_by("-day", "shop__code", "metric")
+
+
+def alerts_filtered(
+    *, user: User, shop: Shop | None = None, level: str = "", metric: str = "", status: str = "",
+    day_from: date | None = None, day_to: date | None = None,
+) -> QuerySet[QualityAlert]:
+    """The alerts page: the caller's alerts by the filters, ordered so a page groups them by shop."""
+    alerts = alerts_visible_to(user=user)
+    if shop is not None:
+        alerts = alerts.filter(shop=shop)
+    if level:
+        alerts = alerts.filter(level=level)
+    if metric:
+        alerts = alerts.filter(metric=metric)
+    if status == "open":
+        alerts = alerts.filter(acknowledged_at__isnull=True)
+    elif status == "acknowledged":
+        alerts = alerts.filter(acknowledged_at__isnull=False)
+    if day_from:
+        alerts = alerts.filter(day__gte=day_from)
+    if day_to:
+        alerts = alerts.filter(day__lte=day_to)
+    return alerts.order_by("shop__name", "shop__code", "-day", "metric")
 
 
 def open_alerts_count(*, user: User) -> int:

@@ -37,6 +37,7 @@ from clients.models import Shop
 from compliance.models import ChatMessage, ChatSession
 from compliance.quality.metrics.definitions import FIVE_MINUTES, ONE_HOUR, SHANGHAI, Message, buyer_turns, summarise
 from compliance.quality.metrics.models import (
+    LEVEL_RANK,
     AgentDayMetrics,
     MetricsCursor,
     QualityAlert,
@@ -402,6 +403,18 @@ def metrics_refresh_recent(*, days: int = 2, engine: str | None = None) -> Refre
     return metrics_refresh(session_ids=session_ids, engine=engine)
 
 
+SESSIONS_EXPORT_TASK = "quality.shop_sessions_export"
+
+
+def shop_sessions_export_start(*, by: User, shop: Shop, month: str) -> Job:
+    """A shop's per-session CSV of a month, too big to stream in a request, as a job with a file to download."""
+    return job_start(
+        task=SESSIONS_EXPORT_TASK, kind="quality.export", title=_("导出会话明细：%(shop)s %(month)s") % {
+            "shop": shop.code, "month": month}, created_by=by, merchant_id=shop.merchant_id,
+        kwargs={"user_id": by.pk, "shop_id": shop.pk, "month": month}, retryable=True,
+    )
+
+
 def metrics_recompute_start(*, by: User) -> Job:
     """Start a full recompute as a job (the page then follows its progress)."""
     return job_start(task=RECOMPUTE_TASK, kind="quality.metrics", title=_("重新计算响应指标"), created_by=by)
@@ -410,23 +423,26 @@ def metrics_recompute_start(*, by: User) -> Job:
 # ------------------------------------------------------------------------------------------- alerts
 # Warnings and breach alerts from the day roll-ups.
 #
-# A shop's day raises at most one alert per metric and level (a unique key on shop/day/metric/level):
-# recomputing the same day again updates the figures and the linked sessions of the alert it already
-# has, it never raises a second one. Managers see new alerts on their dashboard and the alerts page.
+# A shop's day raises at most one alert per metric (a unique key on shop/day/metric): recomputing the same
+# day again updates the figures and the linked sessions of the alert it already has, never raises a second
+# one. Its level only rises: a day in the warning band that later breaches escalates the same alert (and
+# reopens it if the warning had been acknowledged). New and escalated alerts are handed to the
+# notification rules (`compliance.quality.alerts`) by queueing ALERTS_NOTIFY_TASK once this commits.
 
 MAX_LINKED_SESSIONS = 200
+ALERTS_NOTIFY_TASK = "quality.alerts_notify"
 
 
 def breaches_for(row: ShopDayMetrics, targets: Targets) -> list[tuple[str, str, float, float]]:
-    """(metric, level, value, threshold) for one shop day."""
+    """(metric, level, value, threshold) for one shop day: at most one per metric, its worst level."""
     found: list[tuple[str, str, float, float]] = []
     rate = row.reply_rate
     if rate is not None:
         low, high = targets.warning_low, targets.warning_high
-        if low is not None and high is not None and low <= rate < high:
-            found.append((QualityAlert.Metric.REPLY_RATE, QualityAlert.Level.WARNING, rate, high))
         if rate < targets.reply_rate_target:
             found.append((QualityAlert.Metric.REPLY_RATE, QualityAlert.Level.BREACH, rate, targets.reply_rate_target))
+        elif low is not None and high is not None and low <= rate < high:
+            found.append((QualityAlert.Metric.REPLY_RATE, QualityAlert.Level.WARNING, rate, high))
     avg, limit = row.avg_response_seconds, targets.avg_response_target_seconds
     if avg is not None and limit and avg > limit:
         found.append((QualityAlert.Metric.AVG_RESPONSE, QualityAlert.Level.BREACH, avg, float(limit)))
@@ -452,40 +468,60 @@ def _linked_sessions(alert_metric: str, threshold: float, late: list[tuple[int, 
     return list(dict.fromkeys(sid for sid, _ in late))[:MAX_LINKED_SESSIONS]
 
 
-@transaction.atomic
+@dataclass
+class AlertChanges:
+    created: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+
+
 def alerts_evaluate(*, keys: set[ShopDay], resolver: TargetResolver | None = None) -> int:
-    """Raise or refresh the alerts of these (shop, day) pairs; returns how many were newly raised.
+    """Raise, escalate or refresh the alerts of these (shop, day) pairs; returns how many were newly raised.
 
     Set-based: a handful of queries whatever the number of days, so a full recompute stays cheap.
     """
+    return len(alerts_evaluate_changes(keys=keys, resolver=resolver).created)
+
+
+@transaction.atomic
+def alerts_evaluate_changes(*, keys: set[ShopDay], resolver: TargetResolver | None = None) -> AlertChanges:
+    changes = AlertChanges()
     if not keys:
-        return 0
+        return changes
     resolver = resolver or TargetResolver()
     rows = list(ShopDayMetrics.objects.filter(shop_day_filter(keys)).select_related("shop"))
-    wanted: dict[tuple[int, date, str, str], tuple[float, float, str, Shop]] = {}
+    wanted: dict[tuple[int, date, str], tuple[str, float, float, str, Shop]] = {}
     for row in rows:
         targets = resolver.targets(row.shop, row.day)
         for metric, level, value, threshold in breaches_for(row, targets):
-            wanted[(row.shop_id, row.day, metric, level)] = (value, threshold, targets.source, row.shop)
+            wanted[(row.shop_id, row.day, metric)] = (level, value, threshold, targets.source, row.shop)
     if not wanted:
-        return 0
-    existing = {
-        (a.shop_id, a.day, a.metric, a.level): a for a in QualityAlert.objects.filter(shop_day_filter(keys))
-    }
+        return changes
+    existing = {(a.shop_id, a.day, a.metric): a for a in QualityAlert.objects.filter(shop_day_filter(keys))}
     now = timezone.now()
-    new_alerts, changed = [], []
-    for key, (value, threshold, source, _shop) in wanted.items():
+    new_alerts, changed, escalated = [], [], []
+    for key, (level, value, threshold, source, _shop) in wanted.items():
         alert = existing.get(key)
         if alert is None:
             new_alerts.append(
-                QualityAlert(shop_id=key[0], day=key[1], metric=key[2], level=key[3], value=value,
+                QualityAlert(shop_id=key[0], day=key[1], metric=key[2], level=level, value=value,
                              threshold=threshold, source=source)
             )
-        else:
-            alert.value, alert.threshold, alert.source, alert.updated_at = value, threshold, source, now
-            changed.append(alert)
-    created = QualityAlert.objects.bulk_create(new_alerts, ignore_conflicts=False)
-    QualityAlert.objects.bulk_update(changed, ["value", "threshold", "source", "updated_at"], batch_size=500)
+            continue
+        rank_now, rank_was = LEVEL_RANK[level], LEVEL_RANK[alert.level]
+        alert.value, alert.updated_at = value, now
+        if rank_now >= rank_was:  # a lower level never lowers the alert; its threshold stays the higher one's
+            alert.threshold, alert.source = threshold, source
+        if rank_now > rank_was:
+            alert.level, alert.escalated_at = level, now
+            alert.acknowledged_at, alert.acknowledged_by = None, None
+            escalated.append(alert)
+        changed.append(alert)
+    created = QualityAlert.objects.bulk_create(new_alerts)
+    QualityAlert.objects.bulk_update(
+        changed,
+        ["value", "threshold", "source", "updated_at", "level", "escalated_at", "acknowledged_at", "acknowledged_by"],
+        batch_size=500,
+    )
     alerts = created + changed
 
     culprits = _culprits({(a.shop_id, a.day) for a in alerts})
@@ -498,14 +534,23 @@ def alerts_evaluate(*, keys: set[ShopDay], resolver: TargetResolver | None = Non
     through.objects.bulk_create(links, batch_size=2000)
     merchants = {shop.pk: shop.merchant_id for *_, shop in wanted.values()}
     AuditEvent.objects.bulk_create(
-        AuditEvent(
-            verb="quality_alert_raised", object_type=QualityAlert._meta.label_lower, object_id=str(a.pk),
-            merchant_id=merchants.get(a.shop_id),
-            data={"metric": a.metric, "level": a.level, "value": a.value, "threshold": a.threshold, "day": str(a.day)},
-        )
-        for a in created
+        [
+            AuditEvent(
+                verb=verb, object_type=QualityAlert._meta.label_lower, object_id=str(a.pk),
+                merchant_id=merchants.get(a.shop_id),
+                data={"metric": a.metric, "level": a.level, "value": a.value, "threshold": a.threshold,
+                      "day": str(a.day)},
+            )
+            for verb, group in (("quality_alert_raised", created), ("quality_alert_escalated", escalated))
+            for a in group
+        ]
     )
-    return len(created)
+    changes.created = [a.pk for a in created]
+    changes.escalated = [a.pk for a in escalated]
+    to_notify = changes.created + changes.escalated
+    if to_notify:
+        transaction.on_commit(lambda: task_queue(name=ALERTS_NOTIFY_TASK, kwargs={"alert_ids": to_notify}))
+    return changes
 
 
 def alert_acknowledge(*, alert: QualityAlert, by: User) -> QualityAlert:

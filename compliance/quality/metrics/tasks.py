@@ -6,6 +6,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from agency.services import job_fail_on_error, job_finish, job_progress
+from compliance.quality.metrics.exports import shop_sessions_export_run
+from compliance.quality.metrics.merchant_export import merchant_data_export_run
 from compliance.quality.metrics.services import metrics_refresh, metrics_refresh_new, metrics_refresh_recent
 
 
@@ -39,3 +41,17 @@ def metrics_recompute_all_task(job_id: int | None = None) -> dict:
     if job_id:
         job_finish(job_id=job_id, result=result)
     return result
+
+
+@shared_task(name="quality.shop_sessions_export")
+def shop_sessions_export(*, job_id: int, user_id: int, shop_id: int, month: str) -> dict:
+    """A big per-session CSV written to a file (`exports.shop_sessions_export_run`)."""
+    with job_fail_on_error(job_id=job_id):
+        return shop_sessions_export_run(job_id=job_id, user_id=user_id, shop_id=shop_id, month=month)
+
+
+@shared_task(name="quality.merchant_data_export")
+def merchant_data_export(*, job_id: int, user_id: int) -> dict:
+    """All of a merchant's data as a ZIP of CSV files (`merchant_export.merchant_data_export_run`)."""
+    with job_fail_on_error(job_id=job_id):
+        return merchant_data_export_run(job_id=job_id, user_id=user_id)

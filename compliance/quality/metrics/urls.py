@@ -19,4 +19,5 @@ urlpatterns = [
     path("sla-profiles/", metric_views.sla_profile_list, name="sla-profiles"),
     path("sla-profiles/<slug:platform>/", metric_views.sla_profile_edit, name="sla-profile-edit"),
     path("metrics/recompute/", metric_views.metrics_recompute, name="metrics-recompute"),
+    path("my-data/", metric_views.merchant_data_export, name="merchant-data-export"),
 ]

@@ -18,20 +18,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
+from agency.exports import export_too_big
 from agency.http import AuthenticatedHttpRequest
-from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, require_role, roles_required
+from agency.permissions import MANAGERS, MERCHANTS, STAFF, STAFF_AND_MERCHANTS, require_role, roles_required
 from clients.merchants.selectors import shops_visible_to
 from compliance.models import ChatSession
 from compliance.quality.masking import highlighted_segments, mask_buyer
 from compliance.quality.metrics import charts
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.exports import csv_rows
-from compliance.quality.metrics.forms import SlaProfileForm
+from compliance.quality.metrics.forms import AlertFilterForm, SlaProfileForm
+from compliance.quality.metrics.merchant_export import merchant_data_export_start
 from compliance.quality.metrics.models import SlaProfile
 from compliance.quality.metrics.names import reply_rate_definition, reply_rate_name
 from compliance.quality.metrics.reports import monthly_report_pdf
 from compliance.quality.metrics.scores import session_scores, shop_scores
-from compliance.quality.metrics.services import alert_acknowledge, metrics_recompute_start, sla_profile_update
+from compliance.quality.metrics.services import (
+    alert_acknowledge,
+    metrics_recompute_start,
+    shop_sessions_export_start,
+    sla_profile_update,
+)
 from compliance.quality.metrics.sla import TargetResolver
 
 
@@ -157,9 +164,17 @@ def shop_report_pdf(request: AuthenticatedHttpRequest, code: str, month: str) ->
 
 
 @login_required
-def shop_sessions_csv(request: AuthenticatedHttpRequest, code: str) -> StreamingHttpResponse:
+def shop_sessions_csv(request: AuthenticatedHttpRequest, code: str) -> HttpResponse | StreamingHttpResponse:
+    """The month's sessions as CSV: streamed when small, otherwise (more than EXPORT_STREAM_MAX_ROWS rows) a
+    page offering to run it as a job (POST), whose page then offers the file."""
     shop = sel.shop_visible_or_404(user=request.user, code=code)
     period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
+    if request.method == "POST":
+        job = shop_sessions_export_start(by=request.user, shop=shop, month=period.label)
+        return redirect("job-detail", job.pk)
+    rows = sel.shop_sessions(user=request.user, shop=shop, period=period).count()
+    if export_too_big(rows=rows):
+        return render(request, "agency/export_as_job.html", {"rows": rows, "title": _("导出会话明细")})
     response = StreamingHttpResponse(
         csv_rows(user=request.user, shop=shop, period=period), content_type="text/csv; charset=utf-8"
     )
@@ -169,11 +184,15 @@ def shop_sessions_csv(request: AuthenticatedHttpRequest, code: str) -> Streaming
 
 @roles_required(STAFF)
 def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    alerts = sel.alerts_visible_to(user=request.user)
-    if request.GET.get("open") == "1":
-        alerts = alerts.filter(acknowledged_at__isnull=True)
-    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
-    return render(request, "quality/alert_list.html", {"page": page, "only_open": request.GET.get("open") == "1"})
+    """Alerts grouped by shop, filtered (open ones by default), with bulk acknowledgement."""
+    form = AlertFilterForm(request.GET or None, shops=shops_visible_to(user=request.user).order_by("name"))
+    filters = form.filters()
+    alerts = sel.alerts_filtered(user=request.user, **filters)
+    page = Paginator(alerts, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "form": form, "query": query.urlencode(), "filters": filters}
+    return render(request, "quality/alert_list.html", context)
 
 
 @login_required
@@ -218,3 +237,12 @@ def metrics_recompute(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_role(request.user, MANAGERS)
     job = metrics_recompute_start(by=request.user)
     return redirect("job-detail", pk=job.pk)
+
+
+@roles_required(MERCHANTS)
+def merchant_data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A merchant takes all of their data (e.g. when a contract ends): POST starts a job, its page offers the ZIP."""
+    if request.method == "POST":
+        job = merchant_data_export_start(by=request.user)
+        return redirect("job-detail", job.pk)
+    return render(request, "quality/merchant_data_export.html")

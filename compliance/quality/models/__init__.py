@@ -3,6 +3,7 @@
 Code inside a feature imports models from the feature's own module (`compliance.quality.qa.models`);
 other apps may import them from here."""
 
+from compliance.quality.alerts.models import AlertDelivery, NotificationRule
 from compliance.quality.metrics.models import (
     AgentDayMetrics,
     MetricsCursor,
@@ -14,6 +15,7 @@ from compliance.quality.metrics.models import (
 )
 from compliance.quality.qa.models import (
     AutoQACheck,
+    AutoQAConfigVersion,
     AutoQADeduction,
     AutoQAResult,
     CalibrationRound,
@@ -30,12 +32,15 @@ from compliance.quality.qa.models import (
 
 __all__ = [
     "AgentDayMetrics",
+    "AlertDelivery",
     "AutoQACheck",
+    "AutoQAConfigVersion",
     "AutoQADeduction",
     "AutoQAResult",
     "CalibrationRound",
     "Dispute",
     "MetricsCursor",
+    "NotificationRule",
     "QualityAlert",
     "ResponseTurn",
     "Review",

@@ -113,7 +113,8 @@ DEFAULTS: dict[str, CheckSpec] = {
     "compliance_hits": {
         "points": 0,
         "max_occurrences": 0,
-        "params": {"by_severity": {"info": 0, "warning": 2, "violation": 5, "severe": 15}},
+        # merge_gap_chars: hits of one category this close together are one occurrence ("微信：wx123456")
+        "params": {"by_severity": {"info": 0, "warning": 2, "violation": 5, "severe": 15}, "merge_gap_chars": 3},
     },
     "unresolved": {
         "points": 10,
@@ -287,22 +288,55 @@ _CHECKS: dict[str, Callable[[Sequence[Row], list[Turn], Params], Found]] = {
 SEVERITY_LABELS = {"info": "提示", "warning": "警告", "violation": "违规", "severe": "严重违规"}
 
 
+def _hit_span(hit: HitRow) -> tuple[int, int]:
+    """[start, end) of the hit in the message text: its start and the length of what it matched."""
+    start = int(hit.get("start", 0))
+    return start, start + max(1, len(hit.get("matched") or ""))
+
+
+def hit_occurrences(hits: Iterable[HitRow], merge_gap: int) -> list[list[HitRow]]:
+    """Group one message's hits into occurrences, one per problem in the text.
+
+    Hits whose spans overlap are one occurrence whatever their rules ("加微信" and "微信" at the same place);
+    hits of one category at most `merge_gap` characters apart are one too (微信, wx and the id in
+    "加我微信：wx123456" name one contact). The same hit stored by two rule-set versions counts once."""
+    unique: dict[tuple[object, ...], HitRow] = {}
+    for hit in hits:
+        unique.setdefault((hit.get("rule"), hit.get("start"), hit.get("category")), hit)
+    ordered = sorted(unique.values(), key=lambda h: (_hit_span(h), str(h.get("rule"))))
+    groups: list[list[HitRow]] = []
+    group_end = -1
+    for hit in ordered:
+        start, end = _hit_span(hit)
+        if groups:
+            overlaps = start < group_end
+            near_same = start - group_end <= merge_gap and any(
+                h.get("category") == hit.get("category") for h in groups[-1]
+            )
+            if overlaps or near_same:
+                groups[-1].append(hit)
+                group_end = max(group_end, end)
+                continue
+        groups.append([hit])
+        group_end = end
+    return groups
+
+
 def _hit_deductions(messages: Sequence[Row], params: Params, cap: int) -> list[Deduction]:
+    """One deduction per occurrence (see `hit_occurrences`), at the points of its most serious hit."""
     by_severity = {**DEFAULTS["compliance_hits"]["params"]["by_severity"], **params.get("by_severity", {})}
+    gap_setting: Any = params.get("merge_gap_chars", DEFAULTS["compliance_hits"]["params"]["merge_gap_chars"])
+    merge_gap = int(gap_setting)
     found: list[Deduction] = []
     for message in messages:
-        seen: set[tuple[str | None, int | None, str | None]] = set()
-        for hit in message.get("hits") or ():
-            key = (hit.get("rule"), hit.get("start"), hit.get("category"))
-            if key in seen:  # the same hit found by two rule-set versions counts once
-                continue
-            seen.add(key)
-            points = float(by_severity.get(hit["severity"], 0))
+        for group in hit_occurrences(message.get("hits") or (), merge_gap):
+            worst = max(group, key=lambda h: float(by_severity.get(h["severity"], 0)))
+            points = float(by_severity.get(worst["severity"], 0))
             if points <= 0:
                 continue
-            label = SEVERITY_LABELS.get(hit["severity"], hit["severity"])
-            matched = hit.get("matched") or ""
-            found.append(Deduction("compliance_hits", points, message["id"], f"合规命中（{label}）：「{matched}」"))
+            label = SEVERITY_LABELS.get(worst["severity"], worst["severity"])
+            shown = "、".join(dict.fromkeys(f"「{h.get('matched') or ''}」" for h in group))
+            found.append(Deduction("compliance_hits", points, message["id"], f"合规命中（{label}）：{shown}"))
     return found[:cap] if cap else found
 
 

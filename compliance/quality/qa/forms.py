@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from agency.models import Role, User
 from clients.models import Shop
 from compliance.models import ChatSession
+from compliance.quality.qa import autoqa
 from compliance.quality.qa.models import SamplingPlan, Scorecard, ScorecardItem
 
 
@@ -20,11 +21,81 @@ def _staff_reviewers():
     return User.objects.filter(role__in=[Role.INSPECTOR, Role.MANAGER], is_active=True).order_by("username")
 
 
+PARAM_LABELS = {
+    "phrases": _("关键词（每行一个）"),
+    "threshold_seconds": _("超过多少秒算慢（秒）"),
+    "similarity": _("相似度阈值（0–1）"),
+    "min_length": _("最短字数"),
+    "merge_gap_chars": _("同类命中相距几字内算一次"),
+}
+SEVERITY_PARAM_LABELS = {
+    "info": _("提示扣分"), "warning": _("警告扣分"), "violation": _("违规扣分"), "severe": _("严重违规扣分"),
+}
+
+
 class AutoQACheckForm(forms.Form):
+    """One auto-QA check as a form: a toggle, points, a cap, and one typed field per parameter (keyword lists
+    one per line, numbers with their ranges, the points per severity), never raw JSON. Every input names the
+    row's form (`form="f-<key>"`), since the settings are a table with one form per row."""
+
     enabled = forms.BooleanField(label=_("启用"), required=False)
     points = forms.DecimalField(label=_("每次扣分"), min_value=0, max_value=100, decimal_places=1)
     max_occurrences = forms.IntegerField(label=pgettext_lazy("自动质检", "最多次数"), min_value=0, max_value=100)
-    params = forms.JSONField(label=_("参数"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+        self.param_names: list[str] = []
+        for name, default in autoqa.DEFAULTS[key]["params"].items():
+            if isinstance(default, list):
+                self._add(name, forms.CharField(label=PARAM_LABELS.get(name, name), required=True,
+                                                widget=forms.Textarea(attrs={"rows": 3})))
+            elif isinstance(default, dict):
+                for severity in default:
+                    self._add(f"{name}__{severity}", forms.DecimalField(
+                        label=SEVERITY_PARAM_LABELS.get(severity, severity), min_value=0, max_value=100, decimal_places=1,
+                    ))
+            elif name == "similarity":
+                self._add(name, forms.DecimalField(label=PARAM_LABELS[name], min_value=0, max_value=1, decimal_places=2))
+            else:
+                self._add(name, forms.IntegerField(label=PARAM_LABELS.get(name, name), min_value=0, max_value=86400))
+        for field in self.fields.values():
+            field.widget.attrs["form"] = f"f-{key}"
+
+    def _add(self, name: str, field: forms.Field) -> None:
+        self.fields[name] = field
+        self.param_names.append(name)
+
+    @classmethod
+    def initial_for(cls, *, enabled: bool, points, max_occurrences: int, params: dict, key: str) -> dict:
+        initial = {"enabled": enabled, "points": points, "max_occurrences": max_occurrences}
+        merged = {**autoqa.DEFAULTS[key]["params"], **(params or {})}
+        for name, value in merged.items():
+            if isinstance(value, list):
+                initial[name] = "\n".join(value)
+            elif isinstance(value, dict):
+                initial.update({f"{name}__{k}": v for k, v in value.items()})
+            else:
+                initial[name] = value
+        return initial
+
+    def param_fields(self) -> list:
+        return [self[name] for name in self.param_names]
+
+    def params(self) -> dict:
+        """The parameters as the engine takes them, from the cleaned fields."""
+        data = self.cleaned_data
+        out: dict = {}
+        for name, default in autoqa.DEFAULTS[self.key]["params"].items():
+            if isinstance(default, list):
+                out[name] = [line.strip() for line in (data.get(name) or "").splitlines() if line.strip()]
+            elif isinstance(default, dict):
+                out[name] = {k: float(data[f"{name}__{k}"]) for k in default}
+            elif isinstance(default, float) or name == "similarity":
+                out[name] = float(data[name])
+            else:
+                out[name] = int(data[name])
+        return out
 
 
 class ScorecardForm(forms.Form):

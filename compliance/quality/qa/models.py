@@ -48,6 +48,28 @@ class AutoQACheck(models.Model):
         return self.get_key_display()
 
 
+class AutoQAConfigVersion(models.Model):
+    """Every saved auto-QA configuration, numbered: what the checks were, who changed which check, when.
+    A result's `config_hash` names the version it was scored under."""
+
+    number = models.PositiveIntegerField(_("版本号"), unique=True)
+    config_hash = models.CharField(_("配置摘要"), max_length=12, db_index=True)
+    checks = models.JSONField(_("检查项配置"))
+    changed_check = models.CharField(_("修改的检查项"), max_length=32, choices=AutoQACheck.Key.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("自动质检配置版本")
+        verbose_name_plural = _("自动质检配置版本")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.config_hash}"
+
+
 class AutoQAResult(models.Model):
     """The auto-QA score of one session under one configuration (`config_hash`); rescoring replaces it."""
 
@@ -84,7 +106,8 @@ class AutoQADeduction(models.Model):
     check_key = models.CharField(_("检查项"), max_length=32, choices=AutoQACheck.Key.choices)
     points = models.DecimalField(_("扣分"), max_digits=5, decimal_places=1)
     message = models.ForeignKey(
-        ChatMessage, verbose_name=_("消息"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        ChatMessage, verbose_name=_("消息"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,  # the message table is partitioned on PostgreSQL (see ChatMessage)
     )
     detail = models.CharField(_("说明"), max_length=300)
 

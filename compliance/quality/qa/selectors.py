@@ -24,6 +24,7 @@ from compliance.models import ChatMessage, ChatSession, Hit
 from compliance.quality.qa import autoqa
 from compliance.quality.qa.models import (
     AutoQACheck,
+    AutoQAConfigVersion,
     AutoQADeduction,
     AutoQAResult,
     CalibrationRound,
@@ -353,3 +354,8 @@ def agent_daily_scores(*, agent: User, start: date, end: date) -> list[dict]:
     for row in manual:
         days.setdefault(row["day"], {"day": row["day"], "auto": None, "qa": None})["qa"] = _q(row["avg"])
     return [days[d] for d in sorted(days)]
+
+
+def autoqa_versions(*, limit: int = 10) -> list[AutoQAConfigVersion]:
+    """The latest saved auto-QA configurations, newest first."""
+    return list(AutoQAConfigVersion.objects.select_related("created_by").order_by("-number")[:limit])

@@ -32,6 +32,7 @@ from compliance.models import ChatMessage, ChatSession, Hit
 from compliance.quality.qa import autoqa
 from compliance.quality.qa.models import (
     AutoQACheck,
+    AutoQAConfigVersion,
     AutoQADeduction,
     AutoQAResult,
     CalibrationRound,
@@ -111,10 +112,19 @@ def autoqa_check_update(
         errors.append(_("每次扣分不能为负数"))
     if errors:
         raise ValidationError({"params": errors})
-    check.enabled, check.points, check.max_occurrences, check.params = enabled, points, max_occurrences, params
-    check.updated_by = by
-    check.save()
-    audit_record(actor=by, verb="autoqa_check_update", target=check, data={"points": str(points), "enabled": enabled})
+    with transaction.atomic():
+        check.enabled, check.points, check.max_occurrences, check.params = enabled, points, max_occurrences, params
+        check.updated_by = by
+        check.save()
+        checks, digest = autoqa_config()
+        last = AutoQAConfigVersion.objects.select_for_update().order_by("-number").first()
+        if last is None or last.config_hash != digest:
+            AutoQAConfigVersion.objects.create(
+                number=(last.number + 1) if last else 1, config_hash=digest, checks=checks, changed_check=check.key,
+                created_by=by,
+            )
+        audit_record(actor=by, verb="autoqa_check_update", target=check,
+                     data={"points": str(points), "enabled": enabled, "config": digest})
     return check
 
 

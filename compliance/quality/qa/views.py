@@ -45,6 +45,7 @@ from compliance.quality.qa.models import (
     SamplingPlan,
     Scorecard,
 )
+from compliance.sessions.services.retention import buyer_data_view_audit
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -77,11 +78,14 @@ def _by_message(deductions) -> dict:
 def autoqa_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     checks = sel.autoqa_checks_effective()
     forms_ = [
-        (c, AutoQACheckForm(initial={"enabled": c.enabled, "points": c.points, "max_occurrences": c.max_occurrences, "params": c.params}, prefix=c.key))
+        (c, AutoQACheckForm(key=c.key, prefix=c.key, initial=AutoQACheckForm.initial_for(
+            key=c.key, enabled=c.enabled, points=c.points, max_occurrences=c.max_occurrences, params=c.params,
+        )))
         for c in checks
     ]
     low = sel.low_autoqa_results(user=request.user, limit=30)
-    return render(request, "quality/autoqa_overview.html", {"check_forms": forms_, "low": low})
+    context = {"check_forms": forms_, "low": low, "versions": sel.autoqa_versions()}
+    return render(request, "quality/autoqa_overview.html", context)
 
 
 @require_POST
@@ -91,12 +95,12 @@ def autoqa_check_edit(request: AuthenticatedHttpRequest, key: str) -> HttpRespon
         check = svc.autoqa_check_ensure(key=key)
     except AutoQACheck.DoesNotExist:
         raise Http404 from None
-    form = AutoQACheckForm(request.POST, prefix=key)
+    form = AutoQACheckForm(request.POST, prefix=key, key=check.key)
     if form.is_valid():
         try:
             svc.autoqa_check_update(
                 check=check, by=request.user, enabled=form.cleaned_data["enabled"], points=form.cleaned_data["points"],
-                max_occurrences=form.cleaned_data["max_occurrences"], params=form.cleaned_data["params"] or {},
+                max_occurrences=form.cleaned_data["max_occurrences"], params=form.params(),
             )
             messages.success(request, _("已保存「%(check)s」。新的配置会在下次评分时生效。") % {"check": check})
         except ValidationError as exc:
@@ -121,10 +125,13 @@ def session_qa(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     result = sel.autoqa_results_visible_to(user=request.user).filter(session=session).first()
     deductions = list(AutoQADeduction.objects.filter(result=result)) if result else []
     reviews = list(sel.reviews_visible_to(user=request.user).filter(session=session))
+    mask = has_role(request.user, MERCHANTS)
+    if not mask:
+        buyer_data_view_audit(user=request.user, session=session, where="quality:session-qa")
     return render(request, "quality/session_qa.html", {
         "session": session, "transcript": transcript, "result": result, "deductions": deductions, "reviews": reviews,
         "deductions_by_message": _by_message(deductions),
-        "mask": has_role(request.user, MERCHANTS),
+        "mask": mask,
     })
 
 

@@ -31,7 +31,13 @@ from compliance.sessions.selectors import (
     sessions_visible_to,
     shops_with_sessions_visible_to,
 )
-from compliance.sessions.services.importing import SessionImportError, sessions_import_enqueue, sessions_import_file
+from compliance.sessions.services.importing import (
+    SessionImportError,
+    sessions_import_enqueue,
+    sessions_import_file,
+    sessions_upload_check,
+)
+from compliance.sessions.services.retention import buyer_data_list_audit, buyer_data_view_audit
 from compliance.sessions.sessionfile import guess_format
 
 SYNC_MAX_BYTES = getattr(settings, "COMPLIANCE_IMPORT_SYNC_MAX_BYTES", 2 * 1024 * 1024)
@@ -55,9 +61,17 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
             user=self.request.user, filters=SessionFilter(shop=params.get("shop", ""), agent=params.get("agent", ""))
         )
 
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        shown = getattr(self.paginator, "page", None)
+        if shown is not None:
+            buyer_data_list_audit(user=request.user, sessions=shown.object_list, where="api:session-list")
+        return response
+
     @extend_schema(responses=SessionDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         session = get_visible_or_404(self.get_queryset(), pk=kwargs["pk"])
+        buyer_data_view_audit(user=request.user, session=session, where="api:session-detail")
         serializer = SessionDetailSerializer(session, context={"messages": session_messages(session=session)})
         return Response(serializer.data)
 
@@ -65,8 +79,10 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
 class SessionImportView(APIView):
     """Import a sessions file (contracts §4) for one shop: all or nothing, every bad row reported.
 
-    Small files are imported at once (200 with the counts); big ones, or `background=true`, run as a Job
-    (202 with its id and progress URL). New messages are then scanned in the background."""
+    The file's size, row count and (XLSX) claimed dimensions are checked first, without parsing (400).
+    Small JSON-lines files are imported at once (200 with the counts); CSV and XLSX files, big ones, or
+    `background=true`, run as a Job (202 with its id and progress URL): only a worker parses them. New
+    messages are then scanned in the background."""
 
     parser_classes = [MultiPartParser, FormParser]
     # Merchants do not import: an import puts violations on the agency's agents' records.
@@ -86,7 +102,12 @@ class SessionImportView(APIView):
         shop = shops_with_sessions_visible_to(user=request.user).filter(code=form.validated_data["shop"]).first()
         if shop is None:
             raise ValidationError({"shop": [_("没有这个店铺。")]})
-        if form.validated_data["background"] or upload.size > SYNC_MAX_BYTES:
+        try:
+            sessions_upload_check(stream=upload, size=upload.size, fmt=fmt)
+        except SessionImportError as exc:
+            return _import_errors(exc)
+        # CSV and XLSX are parsed only by a worker; small JSON lines are cheap enough to import at once.
+        if form.validated_data["background"] or fmt != "jsonl" or upload.size > SYNC_MAX_BYTES:
             job = sessions_import_enqueue(shop=shop, chunks=upload.chunks(), fmt=fmt, filename=upload.name, by=request.user)
             job.refresh_from_db()
             return Response(
@@ -96,11 +117,15 @@ class SessionImportView(APIView):
         try:
             result = sessions_import_file(shop=shop, data=upload.read(), fmt=fmt, by=request.user)
         except SessionImportError as exc:
-            first = exc.errors[0]
-            return Response(
-                {"detail": _("文件有 %(n)d 处错误，未导入任何数据（第一处：第 %(line)d 行 %(field)s %(message)s）")
-                 % {"n": len(exc.errors), "line": first.line, "field": first.field, "message": first.message},
-                 "errors": exc.as_dicts()},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return _import_errors(exc)
         return Response(result.as_dict())
+
+
+def _import_errors(exc: SessionImportError) -> Response:
+    first = exc.errors[0]
+    return Response(
+        {"detail": _("文件有 %(n)d 处错误，未导入任何数据（第一处：第 %(line)d 行 %(field)s %(message)s）")
+         % {"n": len(exc.errors), "line": first.line, "field": first.field, "message": first.message},
+         "errors": exc.as_dicts()},
+        status=status.HTTP_400_BAD_REQUEST,
+    )

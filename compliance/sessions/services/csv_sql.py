@@ -20,6 +20,7 @@ import psycopg
 from django.db import DatabaseError, connection, transaction
 
 from compliance.sessions.models import ChatMessage, ChatSession
+from compliance.sessions.services.partitions import messages_partitions_cover
 from compliance.sessions.sessionfile import COLUMNS, MAX_AGENT, MAX_ID, MAX_TEXT, SENDERS
 
 # Every character str.strip() removes: a value starting or ending with one would be trimmed by the validator.
@@ -185,12 +186,11 @@ def _load(shop_id: int, payload: bytes, width: int, col: dict[str, str]) -> Load
 
         cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_MESSAGES} WHERE shop_id = %s)", [shop_id])
         shop_has_messages = cur.fetchone()[0]
-        if shop_has_messages:
-            # New ids are checked by the unique index as they go in; a repeat among already stored
-            # messages would be skipped silently, so look for repeats in the file first.
-            cur.execute(f"SELECT 1 FROM import_stage GROUP BY {mid} HAVING count(*) > 1 LIMIT 1")
-            if cur.fetchone():
-                raise _NotVouched
+        # A message id repeated in the file: the Python validator names both lines. (The database's unique
+        # key holds `sent_at` too, the partition key, so it would not refuse a repeat at another time.)
+        cur.execute(f"SELECT 1 FROM import_stage GROUP BY {mid} HAVING count(*) > 1 LIMIT 1")
+        if cur.fetchone():
+            raise _NotVouched
 
         cur.execute(
             f"""
@@ -208,6 +208,9 @@ def _load(shop_id: int, payload: bytes, width: int, col: dict[str, str]) -> Load
             [shop_id],
         )
         sessions_created, sessions_updated = cur.fetchone()
+        cur.execute("SELECT min(started_at), max(ended_at) FROM import_sess")
+        first, last = cur.fetchone()
+        messages_partitions_cover(first=first, last=last)
         cur.execute(
             f"UPDATE import_sess t SET id = s.id FROM {_SESSIONS} s WHERE s.shop_id = %s AND s.external_id = t.sid",
             [shop_id],

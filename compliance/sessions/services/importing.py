@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import cast
+from typing import IO, cast
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -36,7 +36,8 @@ from agency.services import audit_record, job_start, task_queue
 from clients.models import Shop
 from compliance.sessions.models import ChatMessage, ChatSession
 from compliance.sessions.services.csv_sql import csv_load
-from compliance.sessions.sessionfile import FileFormatError, MessageRow, RowError, parse_file
+from compliance.sessions.services.partitions import messages_partitions_cover
+from compliance.sessions.sessionfile import FileFormatError, MessageRow, RowError, check_upload, parse_file
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,10 @@ def sessions_import_rows(
     ) if codes else {}
     if connection.vendor == "postgresql":
         _commit_without_waiting_for_flush()
+        if spans:
+            messages_partitions_cover(
+                first=min(span[1] for span in spans.values()), last=max(span[2] for span in spans.values())
+            )
         writer = _write_postgres
     else:
         writer = _write_orm
@@ -309,6 +314,15 @@ def _write_postgres(shop: Shop, spans: dict[str, list], rows: Sequence[MessageRo
 
 
 
+def sessions_upload_check(*, stream: IO[bytes], size: int, fmt: str) -> None:
+    """What a web request checks before it queues a file: size, row count and, for XLSX, the workbook's
+    claims (`sessionfile.check_upload`), all without parsing. Raises SessionImportError naming the limit."""
+    try:
+        check_upload(stream, size=size, fmt=fmt)
+    except FileFormatError as exc:
+        raise SessionImportError([RowError(0, "file", str(exc))]) from None
+
+
 def sessions_import_enqueue(*, shop: Shop, chunks: Iterable[bytes], fmt: str, filename: str, by: User | None) -> Job:
     """Keep an uploaded file (under MEDIA_ROOT/jobs/) and import it as a background Job.
 
@@ -318,4 +332,5 @@ def sessions_import_enqueue(*, shop: Shop, chunks: Iterable[bytes], fmt: str, fi
         title=f"导入会话 {shop.code} · {filename[:80]}", created_by=by, merchant_id=shop.merchant_id,
         upload=chunks, upload_suffix=f".{fmt}",
         kwargs={"shop_id": shop.pk, "fmt": fmt, "user_id": by.pk if by is not None and by.is_authenticated else None},
+        retryable=True,  # all-or-nothing and idempotent per message id: running it again is always safe
     )

@@ -25,19 +25,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from agency.models import User
-from agency.services import job_start
+from agency.services import job_start, task_queue
 from clients.models import Shop
 from compliance.rules.models import CustomRule, RuleSet
 from compliance.sessions.models import ChatMessage, Hit, Sender
+from compliance.sessions.services.partitions import ANALYZE_AFTER_ROWS, messages_partitions_analyze_stale
 
 CHUNK_SIZE = 1000
+# A shop's backlog is shared by this many scan tasks at most (each takes chunks until none is left): N
+# workers on N machines then work through one large import together.
+FAN_OUT_PER_SHOP = 8
 
 
 class Scanner(Protocol):
@@ -62,7 +67,32 @@ def default_version_scanner_factory(*, ruleset: RuleSet, shop: Shop) -> Scanner:
     return scanner_for_version(ruleset=ruleset, shop=shop)
 
 
-def _hit_rows(message_id: int, ruleset: RuleSet, hits: Iterable[dict]) -> list[Hit]:
+class MessageToScan(NamedTuple):
+    """The columns of a message that a scan reads (and copies into its hits)."""
+
+    id: int
+    text: str
+    sender: str
+    sent_at: datetime
+    shop_id: int
+    agent_code: str
+
+
+SCAN_COLUMNS = MessageToScan._fields
+
+
+def hit_for(*, message: MessageToScan | ChatMessage, ruleset: RuleSet, hit: dict) -> Hit:
+    """A hit of `message` found by `ruleset`, carrying the message's shop, time, agent code and sender."""
+    return Hit(
+        message_id=message.id, ruleset=ruleset, rule=str(hit["rule"])[:64], category=hit["category"],
+        severity=hit["severity"], start=int(hit["start"]), end=int(hit["end"]),
+        matched=str(hit.get("matched") or "")[:200], suggestion=(hit.get("suggestion") or "")[:300],
+        shop_id=message.shop_id, sent_at=message.sent_at, agent_code=message.agent_code,
+        from_buyer=message.sender == Sender.BUYER, current=True,
+    )
+
+
+def _hit_rows(message: MessageToScan, ruleset: RuleSet, hits: Iterable[dict]) -> list[Hit]:
     rows: list[Hit] = []
     seen: set[tuple[str, int]] = set()
     for hit in hits:
@@ -70,34 +100,24 @@ def _hit_rows(message_id: int, ruleset: RuleSet, hits: Iterable[dict]) -> list[H
         if key in seen:
             continue
         seen.add(key)
-        rows.append(
-            Hit(
-                message_id=message_id, ruleset=ruleset, rule=key[0], category=hit["category"],
-                severity=hit["severity"], start=key[1], end=int(hit["end"]),
-                matched=str(hit.get("matched") or "")[:200], suggestion=(hit.get("suggestion") or "")[:300],
-            )
-        )
+        rows.append(hit_for(message=message, ruleset=ruleset, hit=hit))
     return rows
 
 
-def messages_scan_chunk(*, ruleset: RuleSet, scanner: Scanner, messages: list[tuple[int, str, str]]) -> int:
-    """Scan (id, text, sender) tuples of one shop with one version; replace that version's hits. -> hits"""
-    scan_ids: list[int] = []
-    texts: list[str] = []
-    roles: list[str] = []
-    for message_id, text, sender in messages:
-        if sender == Sender.SYSTEM:
-            continue
-        scan_ids.append(message_id)
-        texts.append(text)
-        roles.append("buyer" if sender == Sender.BUYER else "agent")
+def messages_scan_chunk(*, ruleset: RuleSet, scanner: Scanner, messages: list[MessageToScan]) -> int:
+    """Scan messages of one shop with one version; their hits of that version replace the ones it found
+    before and become the current ones (hits of other versions stay stored, no longer current). -> hits"""
+    to_scan = [m for m in messages if m.sender != Sender.SYSTEM]
+    texts = [m.text for m in to_scan]
+    roles = ["buyer" if m.sender == Sender.BUYER else "agent" for m in to_scan]
     results = scanner.scan_many(texts, roles) if texts else []
     rows: list[Hit] = []
-    for message_id, hits in zip(scan_ids, results, strict=True):
-        rows.extend(_hit_rows(message_id, ruleset, hits))
-    ids = [m[0] for m in messages]
+    for message, hits in zip(to_scan, results, strict=True):
+        rows.extend(_hit_rows(message, ruleset, hits))
+    ids = [m.id for m in messages]
     with transaction.atomic():
         Hit.objects.filter(message_id__in=ids, ruleset=ruleset).delete()
+        Hit.objects.filter(message_id__in=ids, current=True).update(current=False)
         Hit.objects.bulk_create(rows, batch_size=1000)
         ChatMessage.objects.filter(id__in=ids).update(scanned_ruleset=ruleset, scanned_at=timezone.now())
     return len(rows)
@@ -129,15 +149,16 @@ def _scan_in_chunks(
     last_id = _start_before(messages)
     while True:
         with transaction.atomic():
-            batch = list(
+            batch = [
+                MessageToScan(*row) for row in
                 messages.filter(id__gt=last_id).order_by("id").select_for_update(skip_locked=True)
-                .values_list("id", "text", "sender")[:chunk_size]
-            )
+                .values_list(*SCAN_COLUMNS)[:chunk_size]
+            ]
             if not batch:
                 break
             hits += messages_scan_chunk(ruleset=ruleset, scanner=scanner, messages=batch)
         scanned += len(batch)
-        last_id = batch[-1][0]
+        last_id = batch[-1].id
         if progress:
             progress(done_before + scanned, total)
     return scanned, hits
@@ -161,6 +182,10 @@ def shop_scan(
     pending = _pending(shop, ruleset, since=since, until=until, rescan=rescan)
     if total is None:
         total = pending.count()
+    if total >= ANALYZE_AFTER_ROWS:
+        # A large import's rows are not in the planner's statistics yet: without them the chunk query
+        # sorts the whole backlog for every chunk instead of reading the index in order.
+        messages_partitions_analyze_stale()
     scanned, hits = _scan_in_chunks(
         pending, ruleset=ruleset, scanner=scanner, chunk_size=chunk_size, progress=progress,
         done_before=done_before, total=total,
@@ -263,6 +288,7 @@ def rescan_queue(
             "platform": platform, "shop_id": shop.pk if shop else None,
             "since": since.isoformat(), "until": until.isoformat() if until else None,
         },
+        retryable=True,  # a scan replaces its own hits: running it again stores the same hits
     )
     return job.pk
 
@@ -282,6 +308,7 @@ def rescan_after_custom_rule(
         task="compliance.rescan_custom_rules", kind="compliance.rescan",
         title=f"重新扫描 {rule.rule_id} · {timezone.localtime(since):%Y-%m-%d} 起", created_by=by,
         merchant_id=rule.merchant_id, kwargs={"shop_ids": list(shop_ids), "since": since.isoformat()},
+        retryable=True,
     )
     return job.pk
 
@@ -293,3 +320,24 @@ def rescan_after_publish(*, ruleset: RuleSet, by: User | None = None, rescan_day
         return None
     since = timezone.now() - timedelta(days=rescan_days)
     return rescan_queue(platform=ruleset.platform, since=since, by=by)
+
+
+def chunk_size() -> int:
+    """Messages per chunk: one transaction, one lock set, one progress step (setting `SCAN_CHUNK_SIZE`)."""
+    return int(getattr(settings, "SCAN_CHUNK_SIZE", CHUNK_SIZE))
+
+
+def shops_scan_fan_out(*, shops: Iterable[Shop], per_shop: int = FAN_OUT_PER_SHOP) -> int:
+    """Queue scan tasks for the unscanned messages of `shops`, several per shop when its backlog spans
+    several chunks; every task takes chunks (locked with SKIP LOCKED) until the shop has none left, so the
+    workers share the backlog and each message is scanned once. Returns the number of tasks queued."""
+    queued = 0
+    size = chunk_size()
+    for shop in shops:
+        ruleset, _scanner = default_scanner_factory(platform=shop.platform, shop=shop)
+        pending = _pending(shop, ruleset, since=None, until=None, rescan=False).count()
+        tasks = min(per_shop, -(-pending // size))
+        for _ in range(tasks):
+            task_queue(name="compliance.scan_new_messages", kwargs={"shop_id": shop.pk})
+        queued += tasks
+    return queued

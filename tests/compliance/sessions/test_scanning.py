@@ -117,5 +117,14 @@ def test_a_new_version_rescans_the_window_and_keeps_old_hits(shop, library, djan
 def test_nightly_scan_picks_up_unscanned_messages(shop, library):
     sessions_import_file(shop=shop, data=chat(3), fmt="jsonl", scan=False)
     summary = tasks.nightly_scan.delay().get()
-    assert summary["unscanned"]["messages"] == 9
+    assert summary["unscanned_tasks"] == 1  # 9 messages: one chunk, one task
     assert not ChatMessage.objects.filter(scanned_ruleset__isnull=True).exists()
+
+
+def test_a_large_backlog_is_shared_by_several_scan_tasks(shop, library, settings):
+    settings.SCAN_CHUNK_SIZE = 2
+    sessions_import_file(shop=shop, data=chat(3), fmt="jsonl", scan=False)
+    summary = tasks.nightly_scan.delay().get()
+    assert summary["unscanned_tasks"] == 5  # 9 messages in chunks of 2
+    assert not ChatMessage.objects.filter(scanned_ruleset__isnull=True).exists()
+    assert Hit.objects.filter(ruleset__version=1).count() == 4  # sessions 0 and 2: 微信 and 最好, once each

@@ -1,0 +1,79 @@
+"""The session and violation lists stay cheap as the data grows: capped counts, the agent list read by a
+skip scan, a violation page's messages fetched by id after the page is chosen (constant query count)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.urls import reverse
+
+from agency.pagination import CappedPaginator
+from compliance.models import ChatMessage
+from compliance.sessions.selectors import agent_codes_visible_to, violation_list
+from compliance.sessions.services.scanning import hit_for
+from compliance.sessions.sessionfile import SHANGHAI
+from tests.compliance.factories import RuleSetFactory
+from tests.factories import ChatMessageFactory, ChatSessionFactory
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
+
+
+def _messages(shop, codes: list[str], *, hits: int = 0) -> None:
+    ruleset = RuleSetFactory(platform=shop.platform)
+    for i, code in enumerate(codes):
+        session = ChatSessionFactory(shop=shop, external_id=f"{shop.code}-s{i}", started_at=START + timedelta(minutes=i),
+                                     ended_at=START + timedelta(minutes=i, seconds=30))
+        ChatMessageFactory(session=session, sender="buyer", text="在吗", sent_at=session.started_at)
+        message = ChatMessageFactory(session=session, sender="agent", agent_code=code, text="加我微信吧",
+                                     sent_at=session.started_at + timedelta(seconds=20))
+        if i < hits:
+            ChatMessage.objects.filter(pk=message.pk).update(scanned_ruleset=ruleset)
+            hit_for(message=message, ruleset=ruleset, hit={
+                "rule": "op.weixin", "category": "other_platform", "severity": "violation", "start": 2, "end": 4,
+                "matched": "微信",
+            }).save()
+
+
+def test_capped_paginator_counts_up_to_the_cap(tenants):
+    _messages(tenants[0].shop, ["a01"] * 7)
+    sessions = ChatMessage.objects.filter(shop=tenants[0].shop).order_by("pk")
+    capped = CappedPaginator(sessions, 2, cap=5)
+    assert capped.count == 5 and capped.count_is_capped and capped.num_pages == 3
+    exact = CappedPaginator(sessions, 2, cap=50)
+    assert exact.count == 14 and not exact.count_is_capped
+
+
+def test_merchant_agent_list_names_only_agents_of_their_own_shops(tenants):
+    mine, theirs = tenants
+    _messages(mine.shop, ["a03", "a01", "a03", "a02"])
+    _messages(theirs.shop, ["a09", "a01"])
+    assert agent_codes_visible_to(user=mine.user) == ["a01", "a02", "a03"]
+    assert agent_codes_visible_to(user=theirs.user) == ["a01", "a09"]
+
+
+def test_violation_page_query_count_does_not_grow_with_the_rows(client, tenants, django_assert_max_num_queries):
+    mine = tenants[0]
+    _messages(mine.shop, ["a01"] * 3, hits=3)
+    client.force_login(mine.user)
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(reverse("compliance:violation-list")).status_code == 200
+    _messages(mine.shop.__class__.objects.create(merchant=mine.shop.merchant, code="more", name="更多", platform="pdd"),
+              ["a02"] * 30, hits=30)
+    with django_assert_max_num_queries(40) as large:
+        response = client.get(reverse("compliance:violation-list"))
+    assert response.status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert len(violation_list(user=mine.user)) == 33
+
+
+def test_a_search_counts_only_up_to_the_next_page(client, tenants, monkeypatch):
+    from compliance.sessions import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    _messages(tenants[0].shop, ["a01"] * 7)
+    client.force_login(tenants[0].user)
+    page = client.get(reverse("compliance:session-list"), {"q": "微信"}).content.decode()
+    assert "超过 4 个会话" in page  # page 1 of 2 per page: counted as far as page 2
+    page = client.get(reverse("compliance:session-list"), {"q": "微信", "page": 3}).content.decode()
+    assert "共 7 个会话" in page  # on page 3 the count (cap 8) reaches the end
+    assert "超过" not in client.get(reverse("compliance:session-list")).content.decode()
