@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0005_immutable_records_triggers'),
+        ('clients', '0008_merge_signatures_and_retention'),
     ]
 
     operations = [
