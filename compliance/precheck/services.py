@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from clients.models import Shop
-from compliance.rules.models import Category
+from compliance.rules.models import Category, Severity
 from compliance.rules.services import scanner_for
 
 
@@ -34,8 +34,9 @@ def reply_check(*, text: str, platform: str, shop: Shop | None = None) -> dict[s
     explanations = dict(
         ruleset.rules.filter(rule_id__in={h["rule"] for h in hits}).values_list("rule_id", "explanation")
     )
-    category_labels = dict(Category.choices)
+    category_labels, severity_labels = dict(Category.choices), dict(Severity.choices)
     for hit in hits:
         hit["explanation"] = explanations.get(hit["rule"], "")
         hit["category_label"] = category_labels.get(hit["category"], hit["category"])
+        hit["severity_label"] = severity_labels.get(hit["severity"], hit["severity"])
     return {"hits": hits, "segments": highlight(text, hits), "text": text, "ruleset": ruleset, "shop": shop}

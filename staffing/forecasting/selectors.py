@@ -58,8 +58,10 @@ def staffing_profile(*, shop: Shop) -> StaffingProfile:
 
 def staffing_profile_fresh(*, shop: Shop) -> StaffingProfile:
     """Like `staffing_profile`, but never the instance cached on `shop` (for forms and updates to change)."""
+    # By id, not `shop=shop`: assigning the shop would cache this instance on `shop.staffing_profile`, and a
+    # form that refuses a value has already set it on the instance, so the page would compute with it.
     return StaffingProfile.objects.filter(shop=shop).first() or StaffingProfile(
-        shop=shop, **PLATFORM_DEFAULTS.get(shop.platform, {})
+        shop_id=shop.pk, **PLATFORM_DEFAULTS.get(shop.platform, {})
     )
 
 

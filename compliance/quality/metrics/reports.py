@@ -13,6 +13,7 @@ from agency.pdf import register_cjk_font
 from clients.statements.selectors import conversion_target_for_shop
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.definitions import SHANGHAI
+from compliance.quality.metrics.names import reply_rate_definition, reply_rate_name
 from compliance.quality.metrics.scores import shop_scores
 from compliance.quality.metrics.sla import TargetResolver
 from compliance.quality.sales.selectors import conversion_target_value, shop_sales
@@ -117,6 +118,7 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
         )
         return t
 
+    rate_name = reply_rate_name(shop.platform, targets.sla.target_seconds)
     story = [
         Paragraph(_("%(shop)s · 月度客服服务报告 · %(month)s") % {"shop": shop.name, "month": f"{period.start:%Y年%m月}"},
                   title_style),
@@ -134,21 +136,22 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
         Paragraph(_("总体表现"), h2),
         table(
             [
-                [_("会话数"), _("计入轮次"), _("回复率"), _("回复率目标"), _("平均响应(秒)"), _("平均首响(秒)"),
+                [_("会话数"), _("计入轮次"), rate_name, _("目标"), _("平均响应(秒)"), _("平均首响(秒)"),
                  _("5分钟未回复"), _("未接待"), _("告警"), _("自动质检分"), _("人工质检分")],
                 [totals["sessions"], totals["counted_turns"], _pct(totals["reply_rate"]), _pct(targets.reply_rate_target),
                  _sec(totals["avg_response"]), _sec(totals["avg_first_response"]), totals["nonreply"], totals["unserved"],
                  alert_count, _sec(scores.get("auto_qa")), _sec(scores.get("manual_qa"))],
             ]
         ),
-        Paragraph(_("每日回复率"), h2),
+        Paragraph(_("每日%(name)s") % {"name": rate_name}, h2),
+        Paragraph(reply_rate_definition(shop.platform, targets.sla.target_seconds), body),
         _reply_rate_drawing(daily, targets.reply_rate_target, font),
         Paragraph(_("违规类别"), h2),
         table([[_("类别"), _("命中数")]] + [[str(v["label"]), v["count"]] for v in violations])
         if violations else Paragraph(_("本月无违规命中。"), body),
         Paragraph(_("客服表现"), h2),
         table(
-            [[_("工号"), _("姓名"), _("计入轮次"), _("回复率"), _("平均响应(秒)"), _("5分钟未回复"), _("未接待")]]
+            [[_("工号"), _("姓名"), _("计入轮次"), rate_name, _("平均响应(秒)"), _("5分钟未回复"), _("未接待")]]
             + [[a["code"], a["name"], a["counted_turns"], _pct(a["reply_rate"]), _sec(a["avg_response"]), a["nonreply"],
                 a["unserved"]] for a in agents]
         )
@@ -170,7 +173,7 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
         if sales.agents else Paragraph(_("本月无订单归因数据。"), body),
         Paragraph(_("每日明细"), h2),
         table(
-            [[_("日期"), _("会话数"), _("计入轮次"), _("回复率"), _("平均响应(秒)"), _("5分钟未回复"), _("未接待")]]
+            [[_("日期"), _("会话数"), _("计入轮次"), rate_name, _("平均响应(秒)"), _("5分钟未回复"), _("未接待")]]
             + [[f"{d['day']:%m-%d}", d["sessions"], d["counted_turns"], _pct(d["reply_rate"]), _sec(d["avg_response"]),
                 d["nonreply"], d["unserved"]] for d in daily if d["counted_turns"] or d["sessions"]]
         ),

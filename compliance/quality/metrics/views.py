@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,7 @@ from compliance.quality.metrics.exports import csv_rows
 from compliance.quality.metrics.forms import AlertFilterForm, SlaProfileForm
 from compliance.quality.metrics.merchant_export import merchant_data_export_start
 from compliance.quality.metrics.models import SlaProfile
+from compliance.quality.metrics.names import reply_rate_definition, reply_rate_name
 from compliance.quality.metrics.reports import monthly_report_pdf
 from compliance.quality.metrics.scores import session_scores, shop_scores
 from compliance.quality.metrics.services import (
@@ -76,7 +79,7 @@ def shop_quality(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     band = (targets.warning_low, targets.warning_high) if targets.warning_low is not None and targets.warning_high else None
     labels = [f"{d['day']:%m-%d}" for d in daily]
     reply_chart = charts.chart(
-        title=_("每日回复率（%(seconds)s秒内）") % {"seconds": int(targets.sla.target_seconds)},
+        title=_("每日%(name)s") % {"name": reply_rate_name(shop.platform, targets.sla.target_seconds)},
         labels=labels,
         series_list=[charts.series(_("回复率"), [d["reply_rate"] for d in daily])],
         axes=[charts.axis(percent=True, top=1.0)],
@@ -113,6 +116,9 @@ def shop_quality(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "agents": sel.agent_table(shop=shop, period=period),
         "alerts": list(alerts[:20]),
         "scores": shop_scores(shop.pk, period.start, period.end),
+        "rate_name": reply_rate_name(shop.platform, targets.sla.target_seconds),
+        "rate_help": reply_rate_definition(shop.platform, targets.sla.target_seconds),
+        "avg_response_target": targets.avg_response_target_seconds,
     }
     return render(request, "quality/shop_quality.html", context)
 
@@ -137,6 +143,9 @@ def shop_sessions(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     context = {
         "shop": shop, "period": period, "page": page, "rows": rows, "flag": flag, "has_hits": has_hits, "agent": agent,
     }
+    sla = TargetResolver().targets(shop, period.end).sla
+    context["rate_name"] = reply_rate_name(shop.platform, sla.target_seconds)
+    context["rate_help"] = reply_rate_definition(shop.platform, sla.target_seconds)
     return render(request, "quality/shop_sessions.html", context)
 
 
@@ -216,7 +225,10 @@ def alert_ack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = get_visible_or_404(sel.alerts_visible_to(user=request.user), pk=pk)
     alert_acknowledge(alert=alert, by=request.user)
     messages.success(request, _("告警已确认。"))
-    return redirect(request.POST.get("next") or "quality:alert-list")
+    target = request.POST.get("next") or ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("quality:alert-list")
+    return redirect(target)
 
 
 @roles_required(STAFF)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from agency import charts
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
 from agency.permissions import EVERYONE, STAFF_AND_MERCHANTS, roles_required
@@ -16,7 +17,6 @@ from agency.selectors import jobs_visible_to
 from clients.merchants.selectors import shops_visible_to
 from clients.statements.selectors import conversion_target_for_shop
 from compliance.quality.masking import mask_buyer
-from compliance.quality.metrics import charts
 from compliance.quality.metrics.selectors import month_period, parse_month, period_for
 from compliance.quality.sales import selectors as sel
 from compliance.quality.sales.engine.orderfile import guess_format
@@ -39,16 +39,21 @@ def shop_sales(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     data = sel.shop_sales(shop=shop, period=period)
     target = conversion_target_for_shop(shop=shop, on=period.end)
     target_value = sel.conversion_target_value(shop=shop, period=period, target=target)
-    rates = [d["conversion_rate"] for d in data.daily if d["conversion_rate"] is not None]
-    chart = charts.line_chart(
-        [(f"{d['day']:%m-%d}", d["conversion_rate"]) for d in data.daily],
-        target=target_value, y_max=charts.nice_max(max([*rates, target_value or 0, 0.1]) * 1.1),
+    chart = charts.chart(
         title=_("每日询单转化率"),
+        labels=[f"{d['day']:%m-%d}" for d in data.daily],
+        series_list=[charts.series(_("询单转化率"), [d["conversion_rate"] for d in data.daily])],
+        axes=[charts.axis(percent=True)],
+        target=target_value,
         target_label=_("目标 %(rate)s%%") % {"rate": f"{target_value * 100:.1f}"} if target_value else "",
     )
     silent = data.silent
-    sales_chart = charts.bar_chart(
-        [(_("客服促成"), int(silent["brought"])), (_("静默下单"), int(silent["silent"]))], title=_("销售额构成（元）"))
+    sales_chart = charts.chart(
+        title=_("销售额构成（元）"),
+        labels=[_("客服促成"), _("静默下单")],
+        series_list=[charts.series(_("销售额"), [int(silent["brought"]), int(silent["silent"])], kind="bar")],
+        axes=[charts.axis(unit=_("元"))],
+    )
     context = {"shop": shop, "period": period, "data": data, "chart": chart, "sales_chart": sales_chart,
                "target": target, "target_value": target_value}
     return render(request, "quality/sales_shop.html", context)
