@@ -248,8 +248,12 @@ def job_finish(*, job_id: int, result: dict | None = None, message: str = "") ->
     )
 
 
-def job_fail(*, job_id: int, message: str) -> None:
-    Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=message, finished_at=timezone.now())
+def job_fail(*, job_id: int, message: str, result: dict | None = None) -> None:
+    """Mark the job failed; `result` (e.g. the `url` of the page that says why) is kept when given."""
+    fields: dict[str, Any] = {"status": Job.Status.FAILED, "message": message, "finished_at": timezone.now()}
+    if result is not None:
+        fields["result"] = result
+    Job.objects.filter(pk=job_id).update(**fields)
 
 
 def job_progress_reporter(*, job_id: int | None, step: float = 0.02) -> Callable[[int, int], None] | None:

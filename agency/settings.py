@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "clients.models.Contract.Status",
         "PlatformEnum": "clients.models.Platform",
         "KnowledgeKindEnum": "clients.handover.models.KnowledgeKind",
+        "StatementStatusEnum": "clients.statements.models.Statement.Status",
     },
 }
 
@@ -280,7 +281,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     # reached the default partition.
     "compliance-message-partitions": {"task": "compliance.messages_partitions_ensure", "schedule": crontab(hour=1, minute=15)},
     "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
+    # Schedule adherence (contracts §10) of today's and yesterday's shifts, for the floor and the month pages.
+    "compliance-adherence-refresh": {"task": "compliance.adherence_refresh", "schedule": 300.0},
+    # quality: attribute new orders and new agent messages to sales (contracts §8), only the days touched
+    "quality-sales-incremental": {"task": "quality.sales_refresh", "schedule": 300.0},
+    # clients: every live contract's statement of the month just ended, on the 1st (contracts §9)
+    "clients-statements-monthly": {"task": "clients.statements_generate_month", "schedule": crontab(day_of_month=1, hour=4, minute=0)},
 }
+# Minutes after a shift's start before an answer to a waiting buyer counts as late (contracts §10).
+ADHERENCE_GRACE_MINUTES = env.float("ADHERENCE_GRACE_MINUTES", default=10.0)
 
 # Daily digests of quality alerts: checked hourly, each rule sends once a day from its own hour.
 CELERY_BEAT_SCHEDULE["quality-alerts-digest"] = {"task": "quality.alerts_digest", "schedule": crontab(minute=5)}

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
-from agency.navigation import widgets_for
+from agency.models import Job
+from agency.navigation import todos_for, widgets_for
 from agency.permissions import EVERYONE, STAFF, roles_required
 from agency.selectors import jobs_visible_to
 from agency.services import job_can_retry, job_retry
@@ -24,13 +25,16 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     widgets = [
         {"template": w.template, **w.context(request)} for w in widgets_for(request.user)
     ]
-    return render(request, "agency/dashboard.html", {"widgets": widgets})
+    return render(request, "agency/dashboard.html", {"todos": todos_for(request), "widgets": widgets})
 
 
 @roles_required(STAFF)
 def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    jobs = jobs_visible_to(user=request.user).select_related("created_by")[:100]
-    return render(request, "agency/job_list.html", {"jobs": jobs})
+    jobs = jobs_visible_to(user=request.user).select_related("created_by")
+    status = request.GET.get("status", "")
+    if status in Job.Status.values:
+        jobs = jobs.filter(status=status)
+    return render(request, "agency/job_list.html", {"jobs": jobs[:100], "status": status})
 
 
 @roles_required(EVERYONE)

@@ -25,9 +25,10 @@ def intraday(minute: int) -> float:
 
 def make_scenario(
     *, agents: int = 150, days: int = 28, shops: int = 6, start: date = date(2026, 12, 1), seed: int = 7,
-    load: float = 0.6, night_shift: bool = True,
+    load: float = 0.6, night_shift: bool = True, leave_and_preferences: bool = True,
 ) -> dict:
     rng = random.Random(seed)
+    wishes = random.Random(seed + 1)  # its own stream: the scenario without them stays the same
     shop_codes = [f"shop-{i + 1:02d}" for i in range(shops)]
     templates = [
         {"code": "E", "start": "08:00", "end": "16:00"},
@@ -48,10 +49,25 @@ def make_scenario(
         home = homes[i]
         extra = [c for c in shop_codes if c != home and rng.random() < 0.25][:2]
         unavailable = [(start + timedelta(days=rng.randrange(days))).isoformat() for _ in range(rng.randrange(3))]
-        agent_rows.append({
+        row: dict = {
             "id": f"a{i + 1:03d}", "shops": [home, *extra], "max_hours_per_week": 44,
             "unavailable": sorted(set(unavailable)),
-        })
+        }
+        if leave_and_preferences:
+            # Approved leave (a hard rule): one agent in eight is away for 2–5 days in a row.
+            if wishes.random() < 0.125:
+                first = wishes.randrange(days)
+                row["unavailable"] = sorted(set(row["unavailable"]) | {
+                    (start + timedelta(days=d)).isoformat() for d in range(first, min(days, first + wishes.randint(2, 5)))})
+            # Preferences (soft): a liked and a disliked shift, and a weekday off for half of them.
+            codes = [t["code"] for t in templates]
+            liked, disliked = wishes.sample(codes, 2)
+            row["prefer_shifts"], row["avoid_shifts"] = [liked], [disliked]
+            if wishes.random() < 0.5:
+                weekday = wishes.randrange(7)
+                row["days_off_wanted"] = [(start + timedelta(days=d)).isoformat() for d in range(days)
+                                          if (start + timedelta(days=d)).weekday() == weekday]
+        agent_rows.append(row)
     # Capacity: agent-slots per day ≈ agents × 5/7 days × 16 slots; spread over shops by the curve.
     slots = list(range(8 * 60, 23 * 60, 30))
     curve = [intraday(m) for m in slots]

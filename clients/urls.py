@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("clients.handover.urls")),
     path("", include("clients.portal.urls")),
     path("", include("clients.sales.urls")),
+    path("", include("clients.statements.urls")),
 ]

@@ -7,4 +7,5 @@ urlpatterns: list = [
     path("", include("compliance.sessions.urls")),  # sessions, violations and imports
     path("", include("compliance.rules.urls")),  # rule library and custom rules
     path("", include("compliance.precheck.urls")),  # the pre-send check
+    path("", include("compliance.adherence.urls")),  # the floor now and schedule adherence by month
 ]

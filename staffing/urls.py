@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("staffing.forecasting.urls")),  # forecasts, the promotion calendar, seasonal plans
     path("", include("staffing.training.urls")),  # training, exams and results
     path("", include("staffing.rosters.urls")),  # rosters, shifts and swaps
+    path("", include("staffing.leave.urls")),  # leave requests, balances and roster preferences
 ]

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The modules that must stay free of Django (ARCHITECTURE.md, "Pure engines"): mypy checks them with the
 # --strict flags and import-linter forbids them django, rest_framework and celery.
 PURE_ENGINES = (
+    "agency.charts",
     "compliance.engine",
     "compliance.masking",
     "compliance.highlight",
@@ -31,10 +32,12 @@ PURE_ENGINES = (
     "compliance.sessions.sessionfile",
     "compliance.precheck.jsonlines",
     "staffing.training.grading",
-    "compliance.quality.metrics.charts",
     "compliance.quality.qa.scoring",
     "clients.sales.pricing",
     "clients.handover.products",
+    "compliance.adherence.engine",
+    "compliance.quality.sales.engine",
+    "clients.statements.engine",
 )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.engagements.models import Engagement
+from clients.engagements.models import SERVICE_LANGUAGES, Engagement
 from clients.merchants.models import Merchant, Shop
 
 
@@ -15,6 +17,11 @@ class ConsultationForm(forms.ModelForm):
     seasonal_peaks_text = forms.CharField(
         label=_("大促高峰"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行一个：名称,开始日期,结束日期,咨询量倍数，如 双11,2026-11-01,2026-11-12,3"),
+    )
+
+    languages = forms.MultipleChoiceField(
+        label=_("服务语言"), choices=list(SERVICE_LANGUAGES.items()), widget=forms.CheckboxSelectMultiple,
+        initial=["zh"],
     )
 
     class Meta:
@@ -36,10 +43,25 @@ class ConsultationForm(forms.ModelForm):
         self.fields["next_step"].required = True
         self.fields["next_step_due"].required = True
         if self.instance.pk:
+            self.initial["languages"] = self.instance.language_list
             self.fields["merchant"].disabled = True
             self.initial["seasonal_peaks_text"] = "\n".join(
                 f"{p['name']},{p['start']},{p['end']},{p['multiplier']:g}" for p in self.instance.seasonal_peaks or []
             )
+
+    def clean_languages(self) -> str:
+        return ",".join(self.cleaned_data["languages"])
+
+    def clean_next_step_due(self):
+        due = self.cleaned_data.get("next_step_due")
+        if due is None or (self.instance.pk and due == self.instance.next_step_due):
+            return due
+        today = timezone.localdate()
+        if due < today:
+            raise forms.ValidationError(_("下一步的日期不能早于今天（%(today)s）") % {"today": f"{today:%Y-%m-%d}"})
+        if due > today + timedelta(days=5 * 366):
+            raise forms.ValidationError(_("下一步的日期应在五年之内"))
+        return due
 
     def clean_seasonal_peaks_text(self) -> list[dict]:
         peaks = []

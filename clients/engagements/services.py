@@ -7,6 +7,7 @@ Every refusal raises `BusinessRuleError` with a sentence that says why, before a
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils.dateparse import parse_date
@@ -27,10 +28,15 @@ LIFECYCLE: list[str] = [Stage.CONSULTATION, Stage.QUOTING, Stage.CONTRACTING, St
              Stage.ENDED]
 
 
-def engagement_log(*, engagement: Engagement, by: User | None, kind: str, text: str) -> EngagementActivity:
-    """One line of the engagement's activity log (the actor is left empty for a system step)."""
+def engagement_log(
+    *, engagement: Engagement, by: User | None, kind: str, text: str = "", event: str = "",
+    params: dict[str, Any] | None = None,
+) -> EngagementActivity:
+    """One line of the engagement's activity log: a person's note (`text`), or a system step as an event
+    code with its parameters (`clients.engagements.activity`), rendered in the reader's language."""
     return EngagementActivity.objects.create(
-        engagement=engagement, actor=by if by is not None and by.is_authenticated else None, kind=kind, text=text
+        engagement=engagement, actor=by if by is not None and by.is_authenticated else None, kind=kind, text=text,
+        event=event, params=params or {},
     )
 
 
@@ -51,7 +57,10 @@ def _clean_peaks(peaks: list) -> list[dict]:
         if not isinstance(peak, dict):
             raise BusinessRuleError(_("%(where)s格式不对") % {"where": where}, field="seasonal_peaks")
         name = str(peak.get("name", "")).strip()
-        start, end = parse_date(str(peak.get("start", ""))), parse_date(str(peak.get("end", "")))
+        try:
+            start, end = parse_date(str(peak.get("start", ""))), parse_date(str(peak.get("end", "")))
+        except ValueError:  # well formed but no such day (2026-13-01)
+            start = end = None
         try:
             multiplier = float(peak.get("multiplier", 0))
         except (TypeError, ValueError):
@@ -88,7 +97,8 @@ def engagement_create(
     engagement.save()
     if shops:
         engagement.shops.set(shops)
-    engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.STAGE, text=f"新建业务咨询：{title}")
+    engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.STAGE,
+                   event="engagement.created", params={"title": title})
     audit_record(actor=by, verb="engagement.create", target=engagement, merchant_id=merchant.pk)
     return engagement
 
@@ -116,7 +126,8 @@ def engagement_update_consultation(
     if shops is not None:
         engagement.shops.set(shops)
     if changed:
-        engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.NOTE, text=f"更新咨询信息：{', '.join(changed)}")
+        engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.NOTE,
+                       event="consultation.updated", params={"fields": changed})
     return engagement
 
 
@@ -136,7 +147,8 @@ def engagement_note_add(*, engagement: Engagement, by: User, text: str, next_ste
             engagement.next_step, engagement.next_step_due = next_step, next_step_due
             engagement.save(update_fields=["next_step", "next_step_due", "updated_at"])
             activity = engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.NEXT_STEP,
-                            text=f"下一步：{next_step}（{next_step_due:%Y-%m-%d}）")
+                                      event="next_step",
+                                      params={"next_step": next_step, "due": f"{next_step_due:%Y-%m-%d}"})
     assert activity is not None  # text or next_step is set (checked above), and each logs an activity
     return activity
 
@@ -160,7 +172,9 @@ def _stage_gate(engagement: Engagement, to: str) -> str | None:
 
 
 @transaction.atomic
-def engagement_stage_change(*, engagement: Engagement, to: str, by: User | None, note: str = "") -> Engagement:
+def engagement_stage_change(
+    *, engagement: Engagement, to: str, by: User | None, note: str = "", cause: dict[str, Any] | None = None
+) -> Engagement:
     """Move an engagement along the lifecycle: one step forward (with its gate), to lost from any open
     stage, or a lost engagement back to consultation."""
     caller_instance = engagement
@@ -187,17 +201,24 @@ def engagement_stage_change(*, engagement: Engagement, to: str, by: User | None,
         if reason:
             raise BusinessRuleError(_("不能进入“%(stage_to_label)s”：%(reason)s") % {"stage_to_label": Stage(to).label, "reason": reason})
     engagement.stage = caller_instance.stage = to
-    engagement.save(update_fields=["stage", "updated_at"])
-    text = f"阶段：{Stage(current).label} → {Stage(to).label}"
-    engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.STAGE, text=f"{text}。{note}" if note else text)
+    # The next step belonged to the stage just left (say, "send the quote" once the contract is signed):
+    # cleared, so the page shows the new stage's usual next step until someone types one.
+    engagement.next_step, engagement.next_step_due = "", None
+    caller_instance.next_step, caller_instance.next_step_due = "", None
+    engagement.save(update_fields=["stage", "next_step", "next_step_due", "updated_at"])
+    params: dict[str, Any] = {"from": current, "to": to, "note": note}
+    if cause:
+        params["cause"] = cause
+    engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.STAGE, event="stage.changed",
+                   params=params)
     audit_record(actor=by, verb="engagement.stage", target=engagement, merchant_id=engagement.merchant_id,
                  data={"from": current, "to": to})
     return engagement
 
 
-def engagement_advance(*, engagement: Engagement, to: str, by: User | None, note: str) -> None:
+def engagement_advance(*, engagement: Engagement, to: str, by: User | None, cause: dict[str, Any]) -> None:
     """Advance automatically when the lifecycle allows it; quietly stay when already past. The stage is
     read from the database, as the caller's instance may be older than the last change."""
     current = Engagement.objects.filter(pk=engagement.pk).values_list("stage", flat=True).get()
     if current in LIFECYCLE and LIFECYCLE.index(current) + 1 == LIFECYCLE.index(to):
-        engagement_stage_change(engagement=engagement, to=to, by=by, note=note)
+        engagement_stage_change(engagement=engagement, to=to, by=by, cause=cause)

@@ -21,10 +21,11 @@ from clients.sales.models import (
     ServiceType,
     Shift,
 )
+from clients.statements.models import BillingTerms, Statement, StatementDispute
 
 __all__ = [
     "Contract", "ContractAmendment", "ContractSignature", "Engagement", "EngagementActivity", "HandoverBatch",
     "ImmutableModel", "ImmutableQuerySet", "ImmutableRecord", "KnowledgeEntry", "KnowledgeKind", "Merchant",
     "Platform", "PriceAddOn", "PriceBook", "PricingAlternative", "Quote", "QuoteDecision", "QuoteRevision",
-    "SeatRate", "ServiceType", "Shift", "Shop",
+    "SeatRate", "ServiceType", "Shift", "Shop", "BillingTerms", "Statement", "StatementDispute",
 ]

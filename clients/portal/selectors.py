@@ -98,7 +98,7 @@ def engagement_timeline(*, engagement: Engagement, user: User, limit: int = 60) 
     if not is_staff_viewer(user):
         activities = activities.exclude(kind=EngagementActivity.Kind.NOTE)
     rows: list[dict[str, Any]] = [
-        {"at": a.at, "actor": a.actor, "kind": a.kind, "label": a.get_kind_display(), "text": a.text}
+        {"at": a.at, "actor": a.actor, "kind": a.kind, "label": a.get_kind_display(), "text": a.message}
         for a in activities[:limit]
     ]
     for event in engagement_activity(engagement=engagement, limit=limit):

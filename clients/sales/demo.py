@@ -50,7 +50,7 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
         services.quote_revise(quote=quote, base_revision=1, by=manager, note="按商家要求加入双11、双12临时席位说明")
         services.quote_send(quote=quote, revision=2, by=manager)
         services.quote_accept(quote=quote, revision=2, by=u1, note="同意第2版")
-        contract = services.contract_create(quote=quote, by=manager, start_date=today - timedelta(days=20),
+        contract = services.contract_create(quote=quote, by=manager, start_date=today - timedelta(days=45),
                                             sla_reply_rate=Decimal("0.95"), sla_qa_score=Decimal(90))
         contract = services.contract_send(contract=contract, by=manager)
         services.contract_sign(contract=contract, by=manager, signer_name="周经理", document_sha256=contract.pdf_sha256)

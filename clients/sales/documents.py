@@ -86,16 +86,13 @@ def quote_pdf(revision) -> bytes:
     font = s["body"].fontName
     quote = revision.quote
     engagement = quote.engagement
-    d = revision.derivation
     story = [
         _p(f"客服外包服务报价单 {quote.number} · 第 {revision.number} 版", s["title"]),
         _p(f"委托方：{quote.merchant.name}　项目：{engagement.title}", s["body"]),
         _p(f"报价日期：{revision.created_at:%Y-%m-%d}　有效期至：{revision.valid_until:%Y-%m-%d}　"
            f"合同期：{revision.term_months} 个月　计价平台：{revision.get_platform_display()}", s["body"]),
-        _p("一、席位测算（Erlang C，含并发接待）", s["h2"]),
-        _table([["项目", "数值"]] + [[k, str(v)] for k, v in derivation_rows(revision)], [70 * mm, 100 * mm], font),
-        Spacer(1, 3 * mm),
-        _p(d.get("method", ""), s["small"]),
+        _p("一、服务承诺", s["h2"]),
+        _table([["项目", "内容"]] + [[k, str(v)] for k, v in business_rows(revision)], [70 * mm, 100 * mm], font),
         _p("二、月度服务费", s["h2"]),
     ]
     rows = [["项目", "数量", "单价", "金额", "说明"]]
@@ -124,6 +121,24 @@ def quote_pdf(revision) -> bytes:
     return _build(story, f"{quote.number} v{revision.number}")
 
 
+def business_rows(revision, *, translate: bool = False) -> list[tuple[str, object]]:
+    """What the merchant buys, in business terms: seats, the hours they cover, the response target and the
+    volume planned for. The staffing arithmetic behind the seats (`derivation_rows`) stays with the agency."""
+    i = revision.inputs
+    tr = gettext if translate else (lambda text: text)
+    start, end = str(i.get("service_start") or ""), str(i.get("service_end") or "")
+    return [
+        (tr(gettext_noop("客服席位")), tr(gettext_noop("%(seats)s 席（售前 %(presale)s%%，售后 %(aftersale)s%%）")) % {
+            "seats": revision.seats, "presale": i.get("presale_share", "—"),
+            "aftersale": 100 - int(i["presale_share"]) if str(i.get("presale_share", "")).isdigit() else "—"}),
+        (tr(gettext_noop("服务时间")), tr(gettext_noop("每天 %(start)s–%(end)s，含法定节假日与大促")) % {
+            "start": start[:5], "end": end[:5]}),
+        (tr(gettext_noop("响应目标")), tr(gettext_noop("%(pct)s%% 的咨询在 %(seconds)s 秒内回复")) % {
+            "pct": i.get("service_level_pct"), "seconds": i.get("answer_seconds")}),
+        (tr(gettext_noop("按日咨询量测算")), tr(gettext_noop("%(volume)s 次/天")) % {"volume": i.get("daily_volume")}),
+    ]
+
+
 def derivation_rows(revision, *, translate: bool = False) -> list[tuple[str, object]]:
     """How the seats were derived, as (label, value) rows. The PDF is a Chinese document and keeps the
     Chinese labels; the page passes translate=True so an English reader gets English labels."""
@@ -141,7 +156,7 @@ def derivation_rows(revision, *, translate: bool = False) -> list[tuple[str, obj
         (tr(gettext_noop("Erlang C 在线客服数")), d.get("raw_agents")),
         (tr(gettext_noop("测算服务水平 / 占用率")), f"{d.get('service_level')} / {d.get('occupancy')}"),
         (tr(gettext_noop("平均等待 (秒)")), d.get("asa_seconds")),
-        (tr(gettext_noop("缺勤与休息率 (shrinkage)")), f"{i.get('shrinkage_pct')}%"),
+        (tr(gettext_noop("缺勤与休息率")), f"{i.get('shrinkage_pct')}%"),
         (tr(gettext_noop("排班席位数")), revision.seats),
         (tr(gettext_noop("服务时间")), f"{i.get('service_start')}–{i.get('service_end')}"),
     ]

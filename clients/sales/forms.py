@@ -20,7 +20,7 @@ class QuoteTermsForm(forms.Form):
                                  required=False)
     valid_until = forms.DateField(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     term_months = forms.IntegerField(label=_("合同期(月)"), min_value=1, max_value=60, required=False)
-    addons = forms.CharField(label=_("附加服务编码"), required=False, help_text=_("逗号分隔，如 qa-report"))
+    addons = forms.CharField(label=_("附加服务编码"), required=False, help_text=_("价格表中附加服务的编码，逗号分隔"))
     aht_seconds = forms.IntegerField(label=_("平均处理时长(秒)"), min_value=10, max_value=3600, required=False)
     concurrency = forms.IntegerField(label=_("并发接待数"), min_value=1, max_value=5, required=False)
     service_level_pct = forms.IntegerField(label=_("服务水平目标(%)"), min_value=50, max_value=99, required=False)

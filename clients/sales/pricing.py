@@ -150,6 +150,7 @@ def price_quote(data: PricingInput) -> PricingResult:
             "kind": "holiday", "description": "法定节假日服务溢价",
             "quantity": 1, "unit_price": str(amount), "amount": str(amount),
             "note": f"节假日按日费率上浮 {data.holiday_premium_pct}%，按月均 {data.holiday_days_per_month} 天节假日计",
+            "premium_pct": str(data.holiday_premium_pct), "days_per_month": str(data.holiday_days_per_month),
         })
     for addon in data.addons:
         quantity = seat_positions if addon.unit == "seat_month" else 1
@@ -157,7 +158,7 @@ def price_quote(data: PricingInput) -> PricingResult:
         lines.append({
             "kind": "addon", "code": addon.code, "description": addon.name, "quantity": quantity,
             "unit_price": str(money(addon.price)), "amount": str(amount),
-            "note": "按席位计" if addon.unit == "seat_month" else "按月计",
+            "note": "按席位计" if addon.unit == "seat_month" else "按月计", "unit": addon.unit,
         })
     monthly_total = money(sum((Decimal(line["amount"]) for line in lines), Decimal(0)))
 
@@ -172,6 +173,7 @@ def price_quote(data: PricingInput) -> PricingResult:
             "name": surge.name, "start": surge.start.isoformat(), "end": surge.end.isoformat(), "days": days,
             "extra_seats": surge.extra_seats, "amount": str(amount),
             "note": f"{len(shifts)} 个班次，临时席位溢价 {data.surge_premium_pct}%",
+            "shifts": len(shifts), "premium_pct": str(data.surge_premium_pct),
         })
 
     alternatives = []
@@ -183,7 +185,8 @@ def price_quote(data: PricingInput) -> PricingResult:
             estimate = None
             terms = f"按询单转化成交额的 {(alt.rate * HUNDRED).normalize()}% 提成，每月保底 {money(alt.minimum_monthly)} 元"
         alternatives.append({
-            "kind": alt.kind, "name": alt.name, "terms": terms,
+            "kind": alt.kind, "name": alt.name, "terms": terms, "rate": str(alt.rate),
+            "minimum_monthly": str(money(alt.minimum_monthly)),
             "monthly_estimate": str(estimate) if estimate is not None else None,
         })
     return PricingResult(lines=lines, surges=surges, alternatives=alternatives, monthly_total=monthly_total)

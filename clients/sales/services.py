@@ -219,8 +219,10 @@ def quote_create(
         concurrency=concurrency, shrinkage=shrinkage, service_level=service_level, note=note, by=by,
     )
     engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
-         text=f"新建报价 {quote.number}：{revision.seats} 席，月费 ¥{revision.monthly_total}")
-    engagement_advance(engagement=engagement, to=Engagement.Stage.QUOTING, by=by, note=f"报价 {quote.number}")
+         event="quote.created",
+                   params={"number": quote.number, "seats": revision.seats, "monthly": str(revision.monthly_total)})
+    engagement_advance(engagement=engagement, to=Engagement.Stage.QUOTING, by=by,
+                       cause={"event": "quote", "params": {"number": quote.number}})
     audit_record(actor=by, verb="quote.create", target=quote, merchant_id=quote.merchant_id)
     return quote
 
@@ -266,7 +268,9 @@ def quote_revise(
     quote.status = Quote.Status.DRAFT  # a changed offer goes back to the manager before the merchant sees it
     quote.save(update_fields=["current_revision", "status", "updated_at"])
     engagement_log(engagement=engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
-         text=f"报价 {quote.number} 第 {revision.number} 版：{revision.seats} 席，月费 ¥{revision.monthly_total}")
+         event="quote.revised",
+                   params={"number": quote.number, "revision": revision.number, "seats": revision.seats,
+                           "monthly": str(revision.monthly_total)})
     audit_record(actor=by, verb="quote.revise", target=quote, merchant_id=quote.merchant_id,
                  data={"revision": revision.number})
     return revision
@@ -286,7 +290,8 @@ def quote_send(*, quote: Quote, revision: int, by: User) -> Quote:
     quote.status = Quote.Status.SENT
     quote.save(update_fields=["status", "updated_at"])
     engagement_log(engagement=quote.engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
-         text=f"报价 {quote.number} 第 {revision} 版已发送给商家")
+         event="quote.sent",
+                   params={"number": quote.number, "revision": revision})
     return quote
 
 
@@ -316,9 +321,9 @@ def _decide(*, quote: Quote, revision_number: int, by: User, accepted: bool, not
     decision = QuoteDecision.objects.create(revision=revision, accepted=accepted, by=by, note=note)
     quote.status = Quote.Status.ACCEPTED if accepted else Quote.Status.DECLINED
     quote.save(update_fields=["status", "updated_at"])
-    verb = "接受" if accepted else "拒绝"
     engagement_log(engagement=quote.engagement, by=by, kind=EngagementActivity.Kind.QUOTE,
-         text=f"商家{verb}报价 {quote.number} 第 {revision_number} 版" + (f"：{note}" if note else ""))
+                   event="quote.accepted" if accepted else "quote.declined",
+                   params={"number": quote.number, "revision": revision_number, "note": note})
     audit_record(actor=by, verb="quote.accept" if accepted else "quote.decline", target=quote,
                  merchant_id=quote.merchant_id, data={"revision": revision_number})
     return decision
@@ -328,7 +333,8 @@ def _decide(*, quote: Quote, revision_number: int, by: User, accepted: bool, not
 def quote_accept(*, quote: Quote, revision: int, by: User, note: str = "") -> QuoteDecision:
     """The merchant accepts one revision: it must be the latest, sent, unexpired and undecided."""
     decision = _decide(quote=quote, revision_number=revision, by=by, accepted=True, note=note)
-    engagement_advance(engagement=quote.engagement, to=Engagement.Stage.CONTRACTING, by=by, note=f"报价 {quote.number} 已接受")
+    engagement_advance(engagement=quote.engagement, to=Engagement.Stage.CONTRACTING, by=by,
+                           cause={"event": "quote.accepted.short", "params": {"number": quote.number}})
     return decision
 
 
@@ -390,7 +396,8 @@ def contract_create(
     contract.number = f"C{start_date:%Y}-{contract.pk:05d}"
     contract.save(update_fields=["number"])
     engagement_log(engagement=quote.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
-         text=f"生成合同草稿 {contract.number}（{contract.seats} 席，月费 ¥{contract.monthly_price}）")
+         event="contract.drafted",
+                   params={"number": contract.number, "seats": contract.seats, "monthly": str(contract.monthly_price)})
     audit_record(actor=by, verb="contract.create", target=contract, merchant_id=contract.merchant_id)
     return contract
 
@@ -408,7 +415,8 @@ def contract_send(*, contract: Contract, by: User) -> Contract:
     contract.sent_at = timezone.now()
     contract.save(update_fields=["pdf", "pdf_sha256", "status", "sent_at"])
     engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
-         text=f"合同 {contract.number} 已发出待签署（SHA-256 {contract.pdf_sha256[:12]}…）")
+         event="contract.sent",
+                   params={"number": contract.number, "sha": contract.pdf_sha256[:12]})
     return contract
 
 
@@ -476,15 +484,18 @@ def contract_sign(
         ip_address=ip_address, user_agent=user_agent[:300],
     )
     engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
-         text=f"{signature.get_party_display()} {signer_name} 签署合同 {contract.number}")
+         event="contract.signed",
+                   params={"party": signature.party, "signer": signer_name, "number": contract.number})
     audit_record(actor=by, verb="contract.sign", target=contract, merchant_id=contract.merchant_id,
                  data={"party": party, "sha256": actual})
     if contract.signatures.count() == 2:
         contract.status = Contract.Status.ACTIVE
         contract.activated_at = timezone.now()
         contract.save(update_fields=["status", "activated_at"])
-        engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT, text=f"合同 {contract.number} 生效")
-        engagement_advance(engagement=contract.engagement, to=Engagement.Stage.HANDOVER, by=by, note=f"合同 {contract.number} 生效")
+        engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
+                       event="contract.active", params={"number": contract.number})
+        engagement_advance(engagement=contract.engagement, to=Engagement.Stage.HANDOVER, by=by,
+                           cause={"event": "contract.active", "params": {"number": contract.number}})
     return signature
 
 
@@ -518,7 +529,9 @@ def contract_amend(
         pdf=data, pdf_sha256=documents.sha256(data), created_by=by,
     )
     engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
-         text=f"补充协议 {amendment}：增加 {extra_seats} 席（{effective_from:%m-%d}~{effective_until:%m-%d}）")
+         event="amendment.created",
+                   params={"amendment": str(amendment), "seats": extra_seats, "start": f"{effective_from:%m-%d}",
+                           "end": f"{effective_until:%m-%d}"})
     audit_record(actor=by, verb="contract.amend", target=contract, merchant_id=contract.merchant_id,
                  data={"amendment": number})
     return amendment

@@ -25,6 +25,7 @@ from clients.sales.forms import (
     ReviseForm,
     SignForm,
 )
+from clients.sales.lines import alternative_display, line_display, surge_display
 from clients.sales.models import Contract, Quote
 
 
@@ -92,10 +93,16 @@ def quote_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/sales/quote_detail.html", _quote_context(request, quote, revision, revise_form))
 
 
-def _quote_context(request, quote, revision, revise_form=None) -> dict:
+def _quote_context(request, quote, revision, revise_form=None, *, agency: bool = True) -> dict:
+    """The quote page's context: the merchant reads business terms; the agency also the seats' derivation."""
     return {
         "quote": quote, "revision": revision, "revisions": selectors.quote_revisions(quote=quote),
-        "rows": documents.derivation_rows(revision, translate=True), "revise_form": revise_form, "contract_form": ContractForm(
+        "terms": documents.business_rows(revision, translate=True),
+        "rows": documents.derivation_rows(revision, translate=True) if agency else [],
+        "lines": [line_display(line) for line in revision.lines],
+        "surges": [surge_display(surge) for surge in revision.surges],
+        "alternatives": [alternative_display(alt) for alt in revision.alternatives],
+        "revise_form": revise_form, "contract_form": ContractForm(
             initial={"start_date": timezone.localdate()}),
         "is_latest": revision.number == quote.current_revision, "today": timezone.localdate(),
         "contract": getattr(revision, "contract", None) if hasattr(revision, "contract") else None,
@@ -265,7 +272,7 @@ def portal_quote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     quote = get_visible_or_404(selectors.quotes_visible_to(user=request.user), pk=pk)
     revision = _revision_or_404(request, quote, None)
     return render(request, "clients/sales/portal_quote.html", {
-        **_quote_context(request, quote, revision), "decision_form": DecisionForm(),
+        **_quote_context(request, quote, revision, agency=False), "decision_form": DecisionForm(),
     })
 
 

@@ -4,6 +4,7 @@ Inside a feature, import a model from its feature's module (`compliance.rules.mo
 through this package; other apps may import `compliance.models`.
 """
 
+from compliance.adherence.models import ShiftAdherence
 from compliance.rules.models import (
     Category,
     ClassifierModel,
@@ -16,4 +17,6 @@ from compliance.rules.models import (
 from compliance.sessions.models import ChatMessage, ChatSession, Hit, Sender
 
 __all__ = [
-    "Category", "ChatMessage", "ClassifierModel", "ClassifierSwitch", "ChatSession", "CustomRule", "Hit", "Rule", "RuleSet", "Sender", "Severity"]
+    "Category", "ChatMessage", "ChatSession", "ClassifierModel", "ClassifierSwitch", "CustomRule", "Hit", "Rule",
+    "RuleSet", "Sender", "Severity", "ShiftAdherence",
+]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from clients.models import Shop
-from compliance.rules.models import Category
+from compliance.rules.models import Category, Severity
 from compliance.rules.services import scanner_for
 
 
@@ -37,11 +37,12 @@ def reply_check(*, text: str, platform: str, shop: Shop | None = None) -> dict[s
             rule_id__in={h["rule"] for h in hits}
         ).values_list("rule_id", "explanation", "platform_rule", "penalty")
     }
-    category_labels = dict(Category.choices)
+    category_labels, severity_labels = dict(Category.choices), dict(Severity.choices)
     for hit in hits:
         # the rule's own explanation, the platform rule it breaks and its penalty; the classifier's hits
         # (rule ml.<category>) are explained the same way and also carry their confidence
         hit["explanation"], hit["platform_rule"], hit["penalty"] = reasons.get(hit["rule"], ("", "", ""))
         hit["category_label"] = category_labels.get(hit["category"], hit["category"])
         hit["by_model"] = "confidence" in hit
+        hit["severity_label"] = severity_labels.get(hit["severity"], hit["severity"])
     return {"hits": hits, "segments": highlight(text, hits), "text": text, "ruleset": ruleset, "shop": shop}

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agency.http import AuthenticatedHttpRequest
@@ -20,7 +21,8 @@ from compliance.precheck.services import reply_check
 def _check_form(request: AuthenticatedHttpRequest, data=None) -> CheckForm:
     form = CheckForm(data)
     cast(forms.ModelChoiceField, form.fields["shop"]).queryset = shops_for_check(user=request.user).order_by("merchant__name", "name")
-    cast(forms.ChoiceField, form.fields["platform"]).choices = Platform.choices
+    # The platform is the chosen shop's; the list only matters without a shop (blank: the shop decides).
+    cast(forms.ChoiceField, form.fields["platform"]).choices = [("", _("按所选店铺的平台"))] + list(Platform.choices)
     return form
 
 

@@ -12,3 +12,11 @@ class QualityConfig(AppConfig):
     name = "compliance.quality"
     label = "quality"
     verbose_name = _("服务质量")
+
+    def ready(self) -> None:
+        # clients may not import compliance: the monthly statement gets the month's attained targets and the
+        # attributed sales (contracts §8, §9) from us.
+        from clients.statements.figures import register_statement_figures
+        from compliance.quality.sales.statements import attributed_sales, statement_month_figures
+
+        register_statement_figures(statement_month_figures, attributed_sales)

@@ -7,4 +7,5 @@ urlpatterns: list = [
     path("", include("compliance.quality.alerts.urls")),
     path("", include("compliance.quality.metrics.urls")),
     path("", include("compliance.quality.qa.urls")),
+    path("", include("compliance.quality.sales.urls")),
 ]

@@ -93,6 +93,13 @@ class Severity(models.TextChoices):
     SEVERE = "severe", _("严重违规")
 
 
+# The engine's pattern detectors (`compliance.engine.scanner.DETECTORS`), by name.
+DETECTOR_LABELS = {
+    "mobile": _("手机号"), "landline": _("固定电话"), "qq": _("QQ号"), "wechat": _("微信号"), "email": _("电子邮箱"),
+    "url": _("网址"), "bank_card": _("银行卡号"), "id_number": _("身份证号"),
+}
+
+
 class Rule(models.Model):
     """One rule inside one rule-set version. Rows of a published version are never edited again."""
 
@@ -126,6 +133,11 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return self.rule_id
+
+    @property
+    def detector_label(self) -> str:
+        """What the rule's detector finds, by name (the code stays in the data)."""
+        return str(DETECTOR_LABELS.get(self.detector, self.detector))
 
     def as_engine_dict(self) -> dict:
         return {

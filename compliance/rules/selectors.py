@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from agency.access import scope_by_merchant
 from agency.models import Job, User
-from compliance.rules.models import Category, ClassifierModel, ClassifierSwitch, CustomRule, Rule, RuleSet
+from compliance.rules.models import Category, ClassifierModel, ClassifierSwitch, CustomRule, Rule, RuleSet, Severity
+from compliance.sessions.models import Hit
 
 
 def custom_rules_visible_to(*, user: User) -> QuerySet[CustomRule]:
@@ -14,11 +19,14 @@ def custom_rules_visible_to(*, user: User) -> QuerySet[CustomRule]:
     return scope_by_merchant(CustomRule.objects.select_related("merchant", "shop"), user=user)
 
 
-def ruleset_rules(*, ruleset: RuleSet, category: str = "", query: str = "") -> QuerySet[Rule]:
-    """A version's rules in one category (any, when not a known one) matching a search, in library order."""
+def ruleset_rules(*, ruleset: RuleSet, category: str = "", query: str = "", severity: str = "") -> QuerySet[Rule]:
+    """A version's rules in one category and severity (any, when not a known one) matching a search, in library
+    order."""
     rules = ruleset.rules.all()
     if category in Category.values:
         rules = rules.filter(category=category)
+    if severity in Severity.values:
+        rules = rules.filter(severity=severity)
     if query:
         # terms and allow lists are JSON; a text search over their serialised form is enough here
         rules = rules.filter(
@@ -69,3 +77,36 @@ def classifier_panel(*, ruleset: RuleSet) -> dict | None:
             "precision": figures.get("precision"), "recall": figures.get("recall"),
         })
     return {"sha256": sha, "rows": rows}
+
+
+def _platform_hits_between(*, platform: str, first: date, last: date) -> QuerySet[Hit]:
+    """Hits of a platform's library (any version) on messages sent from `first` to `last` (local days)."""
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(first, time.min, tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return Hit.objects.filter(ruleset__platform=platform, sent_at__gte=since, sent_at__lt=until)
+
+
+def rule_hit_trend(*, platform: str, first: date, last: date) -> dict[str, list[int]]:
+    """Per severity, the platform library's hits on each day from `first` to `last` (by when the message was
+    sent, so a re-scan does not move them), for the rule library's trend chart. One query."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    index = {day: n for n, day in enumerate(days)}
+    counts = {severity: [0] * len(days) for severity in Severity.values}
+    rows = (
+        _platform_hits_between(platform=platform, first=first, last=last)
+        .annotate(day=TruncDate("message__sent_at")).values("day", "severity").annotate(n=Count("pk")).order_by()
+    )
+    for row in rows:
+        if row["severity"] in counts and row["day"] in index:
+            counts[row["severity"]][index[row["day"]]] = row["n"]
+    return counts
+
+
+def rule_hit_counts(*, platform: str, rule_ids: list[str], first: date, last: date) -> dict[str, int]:
+    """How often each of these rules hit from `first` to `last` (one query), for the library's table."""
+    rows = (
+        _platform_hits_between(platform=platform, first=first, last=last).filter(rule__in=rule_ids)
+        .values("rule").annotate(n=Count("pk")).order_by()
+    )
+    return {row["rule"]: row["n"] for row in rows}

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agency import charts
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
 from agency.permissions import AGENCY, MANAGERS, STAFF_AND_MERCHANTS, has_role, roles_required
 from clients.models import Platform
 from compliance.rules.forms import CustomRuleForm, RuleForm
 from compliance.rules.impact import MAX_DAYS, ruleset_impact_queue
-from compliance.rules.models import Category, Rule, RuleSet
+from compliance.rules.models import Category, Rule, RuleSet, Severity
 from compliance.rules.selectors import (
     classifier_panel,
     custom_rules_visible_to,
     open_draft,
+    rule_hit_counts,
+    rule_hit_trend,
     ruleset_impact_jobs,
     ruleset_rules,
     ruleset_versions,
@@ -65,9 +71,25 @@ def ruleset_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _ruleset_page(request: AuthenticatedHttpRequest, ruleset: RuleSet) -> HttpResponse:
     category = request.GET.get("category", "")
+    severity = request.GET.get("severity", "")
     query = (request.GET.get("q") or "").strip()
-    rules = ruleset_rules(ruleset=ruleset, category=category, query=query)
-    page = Paginator(rules, 100).get_page(request.GET.get("page"))
+    rules = ruleset_rules(ruleset=ruleset, category=category, query=query, severity=severity)
+    page = Paginator(rules, 25).get_page(request.GET.get("page"))
+    last = timezone.localdate()
+    first = last - timedelta(days=29)
+    trend = rule_hit_trend(platform=ruleset.platform, first=first, last=last)
+    hit_chart = charts.chart(
+        title=_("近 30 天命中趋势"),
+        labels=[f"{first + timedelta(days=n):%m-%d}" for n in range(30)],
+        series_list=[
+            charts.series(label, trend[value], kind="bar", colors=[value] * 30)
+            for value, label in Severity.choices
+        ],
+        axes=[charts.axis(_("命中"))],
+    )
+    hits = rule_hit_counts(platform=ruleset.platform, rule_ids=[r.rule_id for r in page.object_list],
+                           first=first, last=last)
+    rows = [(rule, hits.get(rule.rule_id, 0)) for rule in page.object_list]
     versions = ruleset_versions(platform=ruleset.platform)
     draft = open_draft(platform=ruleset.platform)
     can_edit = has_role(request.user, MANAGERS)
@@ -80,7 +102,12 @@ def _ruleset_page(request: AuthenticatedHttpRequest, ruleset: RuleSet) -> HttpRe
         "platforms": Platform.choices,
         "categories": Category.choices,
         "category": category,
+        "severity": severity,
+        "severities": Severity.choices,
         "q": query,
+        "rows": rows,
+        "hit_chart": hit_chart,
+        "has_hits": charts.has_data(hit_chart) and any(any(v) for v in trend.values()),
         "versions": versions,
         "draft": draft,
         "can_edit": can_edit,

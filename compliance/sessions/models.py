@@ -32,7 +32,8 @@ class ChatSession(models.Model):
         verbose_name_plural = _("会话")
         ordering = ["-started_at"]
         constraints = [models.UniqueConstraint(fields=["shop", "external_id"], name="session_unique_per_shop")]
-        indexes = [models.Index(fields=["shop", "started_at"])]
+        # (shop, buyer): sales attribution (contracts §8) finds a buyer's sessions in a shop.
+        indexes = [models.Index(fields=["shop", "started_at"]), models.Index(fields=["shop", "buyer"], name="session_shop_buyer")]
 
     def __str__(self) -> str:
         return f"{self.shop.code}/{self.external_id}"

@@ -1,12 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 
-from agency.navigation import NavItem, Widget, register_nav, register_widget
+from agency.navigation import COMPLIANCE, DELIVERY, NavItem, Widget, register_nav, register_widget
 from agency.permissions import MANAGERS, STAFF_AND_MERCHANTS
 
 # sessions and violations
-register_nav(NavItem("sessions", _("会话记录"), "compliance:session-list", STAFF_AND_MERCHANTS, order=40))
-register_nav(NavItem("violations", _("违规命中"), "compliance:violation-list", STAFF_AND_MERCHANTS, order=41))
-register_nav(NavItem("retention", _("买家数据保留"), "compliance:retention", MANAGERS, order=42))
+register_nav(NavItem("sessions", _("会话记录"), "compliance:session-list", STAFF_AND_MERCHANTS, order=40,
+                     group=DELIVERY))
+register_nav(NavItem("violations", _("违规命中"), "compliance:violation-list", STAFF_AND_MERCHANTS, order=41,
+                     group=COMPLIANCE))
+register_nav(NavItem("retention", _("买家数据保留"), "compliance:retention", MANAGERS, order=42, group=COMPLIANCE))
 
 
 def _violations_widget(request) -> dict:

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from compliance.highlight import segments, worst
 from compliance.masking import mask_text
-from compliance.rules.models import Category
+from compliance.rules.models import Category, Severity
 
 register = template.Library()
 
@@ -28,6 +28,9 @@ class _StoredHit:
 
     def get_category_display(self) -> str:
         return str(Category(self.category).label) if self.category in Category.values else self.category
+
+    def get_severity_display(self) -> str:
+        return str(Severity(self.severity).label) if self.severity in Severity.values else self.severity
 
 
 def _as_hit(hit):
@@ -54,7 +57,8 @@ def highlighted(text: str, hits) -> SafeString:
         if not covering:
             parts.append(format_html("{}", piece))
             continue
-        title = "；".join(f"{h.get_category_display()} · {h.rule}" for h in covering)
+        # Names, not codes: the category and how severe, in the reader's language (the rule id stays in data-rule).
+        title = " / ".join(f"{h.get_category_display()} · {h.get_severity_display()}" for h in covering)
         parts.append(
             format_html(
                 '<mark class="hit sev-{}" title="{}" data-rule="{}">{}</mark>',
@@ -72,3 +76,11 @@ def query_without(request, *names) -> str:
         params.pop(name, None)
     return params.urlencode()
 
+
+
+@register.filter
+def share(value) -> str:
+    """A share from 0 to 1 as a percentage with one decimal ("85.7%"), "—" when there is none."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.1f}%"

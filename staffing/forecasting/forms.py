@@ -20,7 +20,10 @@ class OverrideForm(forms.Form):
 
 
 class HistoryUploadForm(forms.Form):
-    file = forms.FileField(label=_("历史咨询量 CSV（列：start, volume）"))
+    file = forms.FileField(
+        label=_("历史咨询量 CSV"),
+        help_text=_("两列：<code>start</code>（时段开始，带时区）、<code>volume</code>（咨询量）"),
+    )
 
 
 class PromotionYearForm(forms.Form):

@@ -4,6 +4,7 @@ overrides and seasonal plans."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,12 +15,23 @@ class StaffingProfile(models.Model):
     """A shop's staffing parameters for Erlang C; a shop without a row uses its platform's defaults."""
 
     shop = models.OneToOneField(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="staffing_profile")
-    aht_seconds = models.PositiveIntegerField(_("平均处理时长（秒）"), default=240)
-    answer_seconds = models.PositiveIntegerField(_("响应目标（秒）"), default=180)
-    service_level = models.FloatField(_("服务水平目标"), default=0.8)
-    max_occupancy = models.FloatField(_("占用率上限"), default=0.85)
-    shrinkage = models.FloatField(_("缺勤/非在线率"), default=0.2)
-    concurrency = models.PositiveSmallIntegerField(_("并发会话数"), default=3)
+    aht_seconds = models.PositiveIntegerField(
+        _("平均处理时长（秒）"), default=240, validators=[MinValueValidator(10), MaxValueValidator(3600)]
+    )
+    answer_seconds = models.PositiveIntegerField(
+        _("响应目标（秒）"), default=180, validators=[MinValueValidator(1), MaxValueValidator(3600)]
+    )
+    service_level = models.FloatField(
+        _("服务水平目标"), default=0.8, validators=[MinValueValidator(0.01), MaxValueValidator(0.99)],
+        help_text=_("0.01–0.99，如 0.8 表示八成咨询在响应目标内接起"),
+    )
+    max_occupancy = models.FloatField(
+        _("占用率上限"), default=0.85, validators=[MinValueValidator(0.3), MaxValueValidator(1)]
+    )
+    shrinkage = models.FloatField(_("缺勤/非在线率"), default=0.2, validators=[MinValueValidator(0), MaxValueValidator(0.9)])
+    concurrency = models.PositiveSmallIntegerField(
+        _("并发会话数"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
     window_start = models.TimeField(_("服务开始"), default="08:00")
     window_end = models.TimeField(_("服务结束"), default="23:00")
 

@@ -12,16 +12,17 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agency import charts
 from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import User
 from clients.models import Platform, Shop
 from staffing.forecasting import forecast as fc
-from staffing.forecasting.charts import bar_chart, line_chart
 from staffing.forecasting.erlang import staff_intervals, tail_shares
 from staffing.forecasting.models import (
     ForecastOverride,
@@ -57,8 +58,10 @@ def staffing_profile(*, shop: Shop) -> StaffingProfile:
 
 def staffing_profile_fresh(*, shop: Shop) -> StaffingProfile:
     """Like `staffing_profile`, but never the instance cached on `shop` (for forms and updates to change)."""
+    # By id, not `shop=shop`: assigning the shop would cache this instance on `shop.staffing_profile`, and a
+    # form that refuses a value has already set it on the instance, so the page would compute with it.
     return StaffingProfile.objects.filter(shop=shop).first() or StaffingProfile(
-        shop=shop, **PLATFORM_DEFAULTS.get(shop.platform, {})
+        shop_id=shop.pk, **PLATFORM_DEFAULTS.get(shop.platform, {})
     )
 
 
@@ -325,17 +328,19 @@ def forecast_page(*, shop: Shop, start: date, days: int) -> dict:
     slots = result.slots
     mean_volume = np.mean([d.volumes for d in result.days], axis=0) if result.days else np.zeros(fc.SLOTS_PER_DAY)
     mean_agents = np.max([result.agents[d.day] for d in result.days], axis=0) if result.days else np.zeros(48)
-    profile_chart = line_chart(
-        [float(v) for v in mean_volume],
-        labels=[fc.slot_label(i) for i in range(fc.SLOTS_PER_DAY)],
-        second=[float(v) for v in mean_agents],
+    profile_chart = charts.chart(
         title=_("半小时咨询量曲线"),
-        legend=(_("平均每半小时咨询量"), _("最多所需客服（右轴）")),
+        labels=[fc.slot_label(i) for i in range(fc.SLOTS_PER_DAY)],
+        series_list=[
+            charts.series(_("平均每半小时咨询量"), [float(v) for v in mean_volume]),
+            charts.series(_("最多所需客服（右轴）"), [float(v) for v in mean_agents], kind="bar", on_axis=1),
+        ],
+        axes=[charts.axis(_("咨询量")), charts.axis(_("客服"))],
     )
-    bars = []
+    bars: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     for d in result.days:
-        css = f"phase-{d.phase}" if d.phase else ("holiday" if d.kind.kind == fc.HOLIDAY else "")
+        css = d.phase or ("holiday" if d.kind.kind == fc.HOLIDAY else "normal")
         mark = ""
         if d.phase == fc.PEAK:
             mark = "★"
@@ -343,7 +348,7 @@ def forecast_page(*, shop: Shop, start: date, days: int) -> dict:
             mark = _("休")
         elif d.kind.kind == fc.MAKEUP:
             mark = _("班")
-        bars.append({"value": d.total, "label": d.day.strftime("%m-%d"), "css": css, "mark": mark})
+        bars.append({"value": d.total, "label": d.day.strftime("%m-%d"), "color": css, "mark": mark})
         agents = result.agents.get(d.day)
         rows.append({
             "forecast": d,
@@ -368,7 +373,13 @@ def forecast_page(*, shop: Shop, start: date, days: int) -> dict:
         "rows": rows,
         "slot_labels": result.slot_labels,
         "profile_chart": profile_chart,
-        "daily_chart": bar_chart(bars, title=_("每日咨询总量")),
+        "daily_chart": charts.chart(
+            title=_("每日咨询总量"),
+            labels=[b["label"] for b in bars],
+            series_list=[charts.series(_("预测咨询量"), [b["value"] for b in bars], kind="bar",
+                                       colors=[b["color"] for b in bars], marks=[b["mark"] for b in bars])],
+            axes=[charts.axis(_("咨询量"))],
+        ),
         "total_volume": round(sum(d.total for d in result.days)),
         "peak_agents": max((r["peak_agents"] for r in rows), default=0),
     }
@@ -399,3 +410,22 @@ def forecast_days_as_rows(*, result: ShopForecast) -> list[dict[str, Any]]:
             ],
         })
     return days
+
+
+def daily_volume_by_shop(*, shops: list[Shop], first: date, last: date) -> dict[int, list[int]]:
+    """Per shop (by id), the consultations of each day from `first` to `last` (local days), from the demand
+    history; one query. For the forecast index's chart."""
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(first, time.min, tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    count = (last - first).days + 1
+    out = {shop.pk: [0] * count for shop in shops}
+    rows = (
+        IntervalVolume.objects.filter(shop__in=[s.pk for s in shops], start__gte=since, start__lt=until)
+        .annotate(day=TruncDate("start")).values("shop_id", "day").annotate(n=Sum("volume")).order_by()
+    )
+    for row in rows:
+        offset = (row["day"] - first).days
+        if 0 <= offset < count:
+            out[row["shop_id"]][offset] = row["n"]
+    return out

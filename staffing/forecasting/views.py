@@ -9,17 +9,20 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from agency import charts
 from agency.access import get_visible_or_404
 from agency.http import AuthenticatedHttpRequest
 from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, has_role, require_role, roles_required
 from clients.merchants.selectors import shops_visible_to
-from clients.models import Shop
+from clients.models import Platform, Shop
 from staffing.errors import StaffingInputError
 from staffing.forecasting.forms import (
     HistoryUploadForm,
@@ -29,6 +32,8 @@ from staffing.forecasting.forms import (
     StaffingProfileForm,
 )
 from staffing.forecasting.selectors import (
+    PlanShop,
+    daily_volume_by_shop,
     forecast_page,
     plan_detail,
     plans_visible_to,
@@ -46,7 +51,30 @@ from staffing.forecasting.services import (
 
 @roles_required(STAFF_AND_MERCHANTS)
 def forecast_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "staffing/forecast_index.html", {"shops": shops_visible_to(user=request.user)})
+    """The shops to forecast, filtered by platform and name and paged; the consultations of the page's shops
+    over the last four weeks as one chart."""
+    platform = request.GET.get("platform", "")
+    query = (request.GET.get("q") or "").strip()
+    shops = shops_visible_to(user=request.user).select_related("merchant").order_by("merchant__name", "name")
+    if platform in Platform.values:
+        shops = shops.filter(platform=platform)
+    if query:
+        shops = shops.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(merchant__name__icontains=query))
+    page = Paginator(shops, 25).get_page(request.GET.get("page"))
+    on_page = list(page.object_list)
+    last = timezone.localdate() - timedelta(days=1)
+    first = last - timedelta(days=27)
+    volumes = daily_volume_by_shop(shops=on_page, first=first, last=last)
+    chart = charts.chart(
+        title=_("近四周每日咨询量"),
+        labels=[f"{first + timedelta(days=n):%m-%d}" for n in range(28)],
+        series_list=[charts.series(shop.name, volumes[shop.pk]) for shop in on_page if any(volumes[shop.pk])],
+        axes=[charts.axis(_("咨询量"))],
+    )
+    return render(request, "staffing/forecast_index.html", {
+        "page": page, "shops": on_page, "platform": platform, "platforms": Platform.choices, "q": query,
+        "chart": chart, "has_chart": charts.has_data(chart),
+    })
 
 
 def _save_profile(request: AuthenticatedHttpRequest, shop: Shop) -> StaffingProfileForm | None:
@@ -178,4 +206,24 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def plan_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = get_visible_or_404(plans_visible_to(user=request.user), pk=pk)
     lines = plan_detail(plan=plan)
-    return render(request, "staffing/plan_detail.html", {"plan": plan, "lines": lines})
+    charted = [(line, _plan_chart(line)) for line in lines]
+    return render(request, "staffing/plan_detail.html", {"plan": plan, "lines": charted})
+
+
+def _plan_chart(line: PlanShop) -> dict:
+    """A shop's promotion days: the people needed (consultation agents and refund agents, stacked) against
+    the certified agents available; a day short of people has its bars in red."""
+    days = line.days
+    return charts.chart(
+        title=_("%(shop)s：所需与可用人数") % {"shop": line.line.shop.name},
+        labels=[f"{d.day:%m-%d}" for d in days],
+        series_list=[
+            charts.series(_("咨询客服"), [d.headcount for d in days], kind="bar",
+                          colors=["bad" if d.gap else (d.phase or "normal") for d in days]),
+            charts.series(_("售后退款客服"), [d.refund_agents for d in days], kind="bar",
+                          colors=["muted"] * len(days)),
+            charts.series(_("可用（已认证）"), [d.capacity for d in days], step=True),
+        ],
+        axes=[charts.axis(_("人"))],
+        stacked=True,
+    )

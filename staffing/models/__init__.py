@@ -10,10 +10,20 @@ from staffing.forecasting.models import (
     SeasonalPlanShop,
     StaffingProfile,
 )
-from staffing.rosters.models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
+from staffing.rosters.models import (
+    AgentPreference,
+    Leave,
+    LeaveBalance,
+    Roster,
+    RosterDemand,
+    ShiftAssignment,
+    ShiftTemplate,
+    SwapRequest,
+)
 from staffing.training.models import Certification, Course, Exam, ExamAttempt, Question, ShopAssignment
 
 __all__ = [
+    "AgentPreference",
     "Certification",
     "Course",
     "Exam",
@@ -21,6 +31,7 @@ __all__ = [
     "ForecastOverride",
     "IntervalVolume",
     "Leave",
+    "LeaveBalance",
     "Promotion",
     "Question",
     "Roster",

@@ -20,7 +20,7 @@ from staffing.rosters.services import (
     roster_publish,
     roster_solve_run,
     shift_templates_ensure_defaults,
-    swap_problems,
+    swap_options,
     swap_request_create,
 )
 from staffing.training.models import Certification, ShopAssignment
@@ -81,20 +81,28 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
     roster_demand_import(roster=roster, text="\n".join(lines))
     result = roster_solve_run(roster_id=roster.pk, time_limit=10)
     roster_publish(roster=roster, through=start + timedelta(days=13))
-    # A pending swap: one of agent01's (or else a colleague's) coming shifts offered to someone who may take it.
+    # A pending swap: the first coming shift that has an eligible partner (a trade, since agents near the
+    # weekly cap can rarely take an extra shift), asked for and waiting for a manager.
     if not SwapRequest.objects.filter(assignment__roster=roster).exists():
         coming = (
             ShiftAssignment.objects.filter(roster=roster, pinned=True, date__gt=today)
             .select_related("template", "shop", "roster", "agent").order_by("agent__code", "date")[:60]
         )
-        done = False
         for shift in coming:
-            for taker in agents.values():
-                if taker != shift.agent and not swap_problems(assignment=shift, taker=taker):
-                    swap_request_create(assignment=shift, requester=shift.agent, taker=taker, note="家里有事，想换一天")
-                    done = True
-                    break
-            if done:
+            options = swap_options(assignment=shift)
+            if options.trades:
+                theirs = options.trades[0]
+                swap_request_create(assignment=shift, requester=shift.agent, taker=theirs.agent, counterpart=theirs,
+                                    note="家里有事，想换一天")
                 break
+            if options.giveaways:
+                swap_request_create(assignment=shift, requester=shift.agent, taker=options.giveaways[0],
+                                    note="家里有事，想换一天")
+                break
+    # A leave request waiting for a manager (approved leave above is already a rule of the solve).
+    if not Leave.objects.filter(agent=agents["a07"], status=Leave.Status.REQUESTED).exists():
+        Leave.objects.create(agent=agents["a07"], kind=Leave.Kind.PERSONAL, first_day=today + timedelta(days=5),
+                             last_day=today + timedelta(days=5), reason="搬家", status=Leave.Status.REQUESTED,
+                             requested_at=timezone.now())
     log(f"staffing rosters: {ROSTER_NAME} {result['status']}, {len(result['assignments'])} shifts, "
         f"shortfall {sum(r['missing'] for r in result['shortfall'])}, published through {start + timedelta(days=13)}")

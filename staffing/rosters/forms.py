@@ -1,4 +1,4 @@
-"""Forms for roster pages: create a roster, ask for a swap."""
+"""Forms for roster pages: create a roster."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agency.models import Role, User
 from clients.models import Shop
 from staffing.rosters.models import ShiftTemplate
 
@@ -30,12 +29,3 @@ class RosterForm(forms.Form):
         if not cast("QuerySet[ShiftTemplate]", templates.queryset).exists():  # set in the declaration
             # Migrations ship the usual shifts; if all were switched off, say where to fix it instead of an empty list.
             self.fields["templates"].help_text = _("没有启用的班次模板：请先在管理后台添加或启用。")
-
-
-class SwapForm(forms.Form):
-    taker = forms.ModelChoiceField(label=_("接班人"), queryset=User.objects.none())
-    note = forms.CharField(label=_("说明"), max_length=200, required=False)
-
-    def __init__(self, *args, requester: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["taker"]).queryset = User.objects.filter(role=Role.AGENT, is_active=True).exclude(pk=requester.pk).order_by("code")

@@ -71,6 +71,7 @@ class Roster(models.Model):
     solve_seconds = models.FloatField(_("求解耗时（秒）"), null=True, blank=True)
     shortfall = models.JSONField(_("缺口"), default=list, blank=True)
     explanation = models.TextField(_("无解原因"), blank=True)
+    solve_detail = models.JSONField(_("无解原因（数据）"), default=dict, blank=True)
     solved_at = models.DateTimeField(_("求解时间"), null=True, blank=True)
     job = models.ForeignKey(
         "agency.Job", verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -97,11 +98,23 @@ class Roster(models.Model):
     def dates(self) -> list[date]:
         return [self.start_date + timedelta(days=d) for d in range(self.days)]
 
-    SOLVE_STATUS_LABELS = {"optimal": _("最优"), "feasible": _("可行"), "infeasible": _("无可行解")}
+    SOLVE_STATUS_LABELS = {
+        "optimal": _("最优"), "feasible": _("可行"), "infeasible": _("无可行解"), "failed": _("求解出错"),
+    }
+    SOLVED = ("optimal", "feasible")  # the statuses whose shifts keep every hard rule
 
     def solve_status_label(self) -> str:
         """The solver's word for the result, in the reader's language."""
-        return str(self.SOLVE_STATUS_LABELS.get(self.solve_status, self.solve_status or "—"))
+        return str(self.SOLVE_STATUS_LABELS.get(self.solve_status, self.solve_status or _("未求解")))
+
+    @property
+    def solved_ok(self) -> bool:
+        """The last solve produced a roster keeping every hard rule (never after an infeasible or failed one)."""
+        return self.solve_status in self.SOLVED
+
+    @property
+    def solve_failed(self) -> bool:
+        return self.solve_status in ("infeasible", "failed")
 
     @property
     def shortfall_total(self) -> int:
@@ -152,26 +165,93 @@ class ShiftAssignment(models.Model):
 
 
 class Leave(models.Model):
-    """Days an agent cannot work (leave, sickness, training off-site): never rostered on them."""
+    """Days an agent cannot work (leave, sickness, training off-site). An agent requests it, a manager
+    approves it; approved leave is a hard rule for the solver (never rostered on those days)."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("年假")
+        SICK = "sick", _("病假")
+        PERSONAL = "personal", _("事假")
+        COMP = "comp", _("调休")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已拒绝")
+        CANCELLED = "cancelled", _("已撤回")
 
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("客服"), on_delete=models.CASCADE, related_name="leaves"
     )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.ANNUAL)
     first_day = models.DateField(_("开始日期"))
     last_day = models.DateField(_("结束日期"))
     reason = models.CharField(_("事由"), max_length=200, blank=True)
+    # Leave entered by a manager (or before requests existed) is approved from the start.
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.APPROVED)
+    requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("请假")
         verbose_name_plural = _("请假")
         ordering = ["-first_day"]
+        indexes = [models.Index(fields=["agent", "status", "first_day"])]
 
     def __str__(self) -> str:
         return f"{self.agent} {self.first_day}–{self.last_day}"
 
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+
+class LeaveBalance(models.Model):
+    """Days of one kind of leave an agent is entitled to in a year; used = approved leave of that kind."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("客服"), on_delete=models.CASCADE, related_name="leave_balances"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Leave.Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    entitled_days = models.DecimalField(_("额度（天）"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("假期额度")
+        verbose_name_plural = _("假期额度")
+        constraints = [models.UniqueConstraint(fields=["agent", "kind", "year"], name="leave_balance_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.year} {self.kind}: {self.entitled_days}"
+
+
+class AgentPreference(models.Model):
+    """An agent's wishes for rosters: soft goals for the solver, never hard rules."""
+
+    agent = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("客服"), on_delete=models.CASCADE, related_name="roster_preference"
+    )
+    prefer_shifts = models.JSONField(_("想上的班次"), default=list, blank=True)  # shift template codes
+    avoid_shifts = models.JSONField(_("不想上的班次"), default=list, blank=True)
+    unwanted_weekdays = models.JSONField(_("希望休息的星期"), default=list, blank=True)  # 0 = Monday … 6 = Sunday
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("排班偏好")
+        verbose_name_plural = _("排班偏好")
+
+    def __str__(self) -> str:
+        return f"{self.agent}"
+
 
 class SwapRequest(models.Model):
-    """An agent asks to hand a shift to a colleague; checked for eligibility, then a manager decides."""
+    """An agent asks to hand a shift to a colleague (a give-away) or to trade it for one of theirs; checked
+    by the solver's hard rules, then a manager decides."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待审批")
@@ -187,6 +267,10 @@ class SwapRequest(models.Model):
     )
     taker = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("接班人"), on_delete=models.CASCADE, related_name="swaps_offered"
+    )
+    # A two-way trade: the taker's shift the requester takes in exchange (empty for a give-away).
+    counterpart = models.ForeignKey(
+        ShiftAssignment, verbose_name=_("换回的班次"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)

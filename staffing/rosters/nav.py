@@ -1,11 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
-from agency.navigation import NavItem, Widget, register_nav, register_widget
+from agency.navigation import WORKFORCE, NavItem, Todo, Widget, register_nav, register_todo, register_widget
 from agency.permissions import AGENTS, MANAGERS, STAFF_AND_MERCHANTS
 
-register_nav(NavItem("rosters", _("排班"), "staffing:roster-list", STAFF_AND_MERCHANTS, order=30))
-register_nav(NavItem("my-shifts", _("我的班次"), "staffing:my-shifts", AGENTS, order=30))
-register_nav(NavItem("swaps", _("换班审批"), "staffing:swap-list", MANAGERS, order=31))
+register_nav(NavItem("rosters", _("排班"), "staffing:roster-list", STAFF_AND_MERCHANTS, order=30,
+                     group=WORKFORCE))
+register_nav(NavItem("my-shifts", _("我的班次"), "staffing:my-shifts", AGENTS, order=30, group=WORKFORCE))
+register_nav(NavItem("swaps", _("换班审批"), "staffing:swap-list", MANAGERS, order=31, group=WORKFORCE))
 
 
 def _next_shifts(request) -> dict:
@@ -28,3 +29,23 @@ def _pending_swaps(request) -> dict:
 
 register_widget(Widget("my-next-shifts", "staffing/_widget_shifts.html", AGENTS, _next_shifts, order=10))
 register_widget(Widget("pending-swaps", "staffing/_widget_swaps.html", MANAGERS, _pending_swaps, order=40))
+
+
+def _rosters_to_publish(request) -> int:
+    """Draft rosters whose first day has not passed: solved or not, nobody can work them until published."""
+    from django.utils import timezone
+
+    from staffing.rosters.models import Roster
+    from staffing.rosters.selectors import rosters_visible_to
+
+    today = timezone.localdate()
+    return rosters_visible_to(user=request.user).filter(status=Roster.Status.DRAFT, start_date__gte=today).count()
+
+
+def _swaps_pending(request) -> int:
+    return _pending_swaps(request)["pending"]
+
+
+register_todo(Todo("rosters-to-publish", _("排班待发布"), "staffing:roster-list", MANAGERS, _rosters_to_publish,
+                   order=40, tone="warn"))
+register_todo(Todo("swaps-pending", _("换班待审批"), "staffing:swap-list", MANAGERS, _swaps_pending, order=41))

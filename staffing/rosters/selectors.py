@@ -47,7 +47,8 @@ def my_shifts(*, user: User, first: date, last: date) -> QuerySet[ShiftAssignmen
 
 def swaps_visible_to(*, user: User) -> QuerySet[SwapRequest]:
     qs = SwapRequest.objects.select_related(
-        "assignment__shop", "assignment__template", "requester", "taker", "decided_by"
+        "assignment__shop", "assignment__template", "requester", "taker", "decided_by", "counterpart__shop",
+        "counterpart__template",
     )
     if is_staff_viewer(user):
         return qs

@@ -13,6 +13,7 @@ import io
 import threading
 import time as clock
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,14 +21,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agency.models import Job, Role, User
-from agency.services import audit_record, job_finish, job_progress, job_start
+from agency.services import audit_record, job_fail, job_finish, job_progress, job_start
 from clients.models import Shop
 from staffing.forecasting.selectors import required_agents
-from staffing.rosters.models import Leave, Roster, RosterDemand, ShiftAssignment, ShiftTemplate, SwapRequest
+from staffing.rosters.models import (
+    AgentPreference,
+    Leave,
+    Roster,
+    RosterDemand,
+    ShiftAssignment,
+    ShiftTemplate,
+    SwapRequest,
+)
 from staffing.rosters.solver import parse_scenario, solve
 from staffing.training.models import Certification, ShopAssignment
 
@@ -109,7 +120,9 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
     agent_ids = set(windows) | {a.agent_id for a in pinned}
     users = {u.pk: u for u in User.objects.filter(pk__in=agent_ids, role=Role.AGENT, is_active=True)}
     leave: dict[int, set[str]] = defaultdict(set)
-    for absence in Leave.objects.filter(agent_id__in=users, first_day__lte=last, last_day__gte=first):
+    for absence in Leave.objects.filter(
+        agent_id__in=users, status=Leave.Status.APPROVED, first_day__lte=last, last_day__gte=first
+    ):
         day = max(first, absence.first_day)
         while day <= min(last, absence.last_day):
             leave[absence.agent_id].add(day.isoformat())
@@ -126,6 +139,8 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
         if next_start - other.ends_at < timedelta(hours=roster.min_rest_hours):
             leave[other.agent_id].add(next_day.isoformat())
     shop_by_id = {s.pk: s for s in shops}
+    codes = {t.code for t in templates}
+    preferences = {p.agent_id: p for p in AgentPreference.objects.filter(agent_id__in=users)}
     agents = []
     id_map: dict[str, User] = {}
     for pk in sorted(users):
@@ -133,7 +148,7 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
         spans = windows.get(pk, {})
         key = _agent_key(user)
         id_map[key] = user
-        agents.append({
+        agent: dict = {
             "id": key,
             "shops": [shop_by_id[s].code for s in sorted(spans, key=lambda s: shop_by_id[s].code)],
             "max_hours_per_week": roster.max_hours_per_week,
@@ -141,7 +156,14 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
             "shop_windows": {
                 shop_by_id[s].code: [lo.isoformat(), hi.isoformat()] for s, (lo, hi) in spans.items()
             },
-        })
+        }
+        wish = preferences.get(pk)
+        if wish is not None:  # soft: the solver weighs them, never at the cost of a hard rule
+            agent["prefer_shifts"] = sorted(set(wish.prefer_shifts) & codes)
+            agent["avoid_shifts"] = sorted(set(wish.avoid_shifts) & codes)
+            weekdays = set(wish.unwanted_weekdays)
+            agent["days_off_wanted"] = [d.isoformat() for d in roster.dates if d.weekday() in weekdays]
+        agents.append(agent)
     demand_rows = list(roster.demand.select_related("shop"))
     demand = []
     if demand_rows:
@@ -211,6 +233,35 @@ def roster_create(
     return roster
 
 
+def roster_demand_import_file(*, roster: Roster, data: bytes, filename: str, by: User | None = None) -> int:
+    """A demand file as uploaded: it must be CSV text (UTF-8 or GBK) with at least one row."""
+    if not data.strip():
+        raise ValidationError(_("文件 %(name)s 是空的：需要 CSV 行 shop,date,slot,agents。") % {"name": filename})
+    kind = next((label for magic, label in _BINARY_SIGNATURES if data.startswith(magic)), None)
+    if kind is not None or b"\x00" in data[:4096]:
+        raise ValidationError(
+            _("文件 %(name)s 不是 CSV 文本（看起来是%(kind)s）：请上传每行 shop,date,slot,agents 的 CSV 文件。")
+            % {"name": filename, "kind": kind or _("二进制文件")}
+        )
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise ValidationError(_("文件 %(name)s 不是 UTF-8 或 GBK 编码的文本。") % {"name": filename})
+    return roster_demand_import(roster=roster, text=text, by=by)
+
+
+_BINARY_SIGNATURES = (
+    (b"\x89PNG", gettext_lazy("PNG 图片")), (b"\xff\xd8\xff", gettext_lazy("JPEG 图片")),
+    (b"GIF8", gettext_lazy("GIF 图片")), (b"%PDF", gettext_lazy("PDF 文件")),
+    (b"PK\x03\x04", gettext_lazy("Excel/ZIP 文件")), (b"\xd0\xcf\x11\xe0", gettext_lazy("旧版 Excel/Word 文件")),
+)
+
+
 @transaction.atomic
 def roster_demand_import(*, roster: Roster, text: str, by: User | None = None) -> int:
     """Replace the roster's demand with a CSV `shop,date,slot,agents` (header optional). All or nothing."""
@@ -252,6 +303,8 @@ def roster_demand_import(*, roster: Roster, text: str, by: User | None = None) -
         rows[shops[code].pk, day, slot] = int(agents_text)
     if errors:
         raise ValidationError(errors)
+    if not rows:
+        raise ValidationError(_("没有读到任何需求行：需要 CSV 行 shop,date,slot,agents（可带表头）。"))
     roster.demand.all().delete()
     RosterDemand.objects.bulk_create(
         RosterDemand(roster=roster, shop_id=shop_id, date=day, slot=slot, agents=n) for (shop_id, day, slot), n in rows.items()
@@ -302,17 +355,25 @@ def roster_solve_run(*, roster_id: int, job_id: int | None = None, time_limit: f
             message = (_("已找到 %(n)s 个方案，目标值 %(objective).0f") % {"n": p.solutions + 1, "objective": p.objective}) if p else _("正在搜索第一个可行方案")
             job_progress(job_id=job_id, progress=min(0.95, elapsed / max(time_limit, 1.0)), message=message)
     if "error" in outcome:
-        raise outcome["error"]
+        error = outcome["error"]
+        Roster.objects.filter(pk=roster.pk).update(
+            solve_status="failed", explanation=str(error)[:1000], solve_detail={}, solved_at=timezone.now()
+        )
+        raise error
     result = outcome["result"].as_json()
     roster_apply_result(roster=roster, result=result, id_map=id_map)
     if job_id is not None:
         summary = {
             "status": result["status"], "shifts": len(result["assignments"]),
             "shortfall": sum(r["missing"] for r in result["shortfall"]),
-            "url": f"/staffing/rosters/{roster.pk}/",
+            "url": reverse("staffing:roster-detail", args=[roster.pk]),
         }
-        message = result["explanation"] if result["status"] == "infeasible" else _("共 %(shifts)s 个班次，缺口 %(shortfall)s 人·时段") % summary
-        job_finish(job_id=job_id, result=summary, message=message)
+        if result["status"] == "infeasible":
+            # Not a finished roster: the job fails (a red bar), and the roster page says why and what would fix it.
+            job_fail(job_id=job_id, result=summary, message=_("无可行解：排不出满足全部硬性规则的排班，原因和解决办法见排班表页面。"))
+        else:
+            job_finish(job_id=job_id, result=summary,
+                       message=_("共 %(shifts)s 个班次，缺口 %(shortfall)s 人·时段") % summary)
     return result
 
 
@@ -326,6 +387,7 @@ def roster_apply_result(*, roster: Roster, result: dict, id_map: dict[str, User]
     roster.solve_seconds = result.get("solve_seconds")
     roster.shortfall = result.get("shortfall", [])
     roster.explanation = result.get("explanation", "")
+    roster.solve_detail = result.get("explanation_detail", {}) if result["status"] == "infeasible" else {}
     roster.solved_at = timezone.now()
     roster.save()
     if result["status"] == "infeasible":
@@ -353,7 +415,16 @@ def roster_apply_result(*, roster: Roster, result: dict, id_map: dict[str, User]
 
 @transaction.atomic
 def roster_publish(*, roster: Roster, through: date, by: User | None = None) -> int:
-    """Publish the roster up to `through`: those days' shifts are pinned and agents see them."""
+    """Publish the roster up to `through`: those days' shifts are pinned and agents see them.
+
+    Only a roster whose last solve kept every hard rule can be published (an infeasible or failed solve
+    leaves older shifts in place, which must not be pinned as if they were the answer)."""
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if not roster.solved_ok:
+        raise ValidationError(_("这张排班表最近一次求解没有得到满足全部硬性规则的排班（%(status)s），不能发布。请先解决问题并重新求解。")
+                              % {"status": roster.solve_status_label()})
+    if not roster.assignments.exists():
+        raise ValidationError(_("这张排班表没有任何班次，不能发布。"))
     if through < roster.start_date:
         raise ValidationError({"through": _("发布日期早于排班开始日期。")})
     through = min(through, roster.end_date)
@@ -365,84 +436,176 @@ def roster_publish(*, roster: Roster, through: date, by: User | None = None) -> 
     return pinned
 
 
-def swap_problems(*, assignment: ShiftAssignment, taker: User) -> list[str]:
-    """Why `taker` may not take this shift (empty when they may): certification, leave, rest, hours."""
-    roster = assignment.roster
-    problems: list[str] = []
+class _SwapWorld:
+    """Everything the swap rules read, loaded once for some agents around some days: certification
+    windows, approved leave and every shift (any roster). The rules are the solver's hard rules: the shop's
+    certification and assignment on that day, no leave, one shift a day, rest between shifts, the weekly
+    hours in the roster's 7-day blocks, and consecutive working days."""
+
+    def __init__(self, *, roster: Roster, agent_ids: set[int], first: date, last: date) -> None:
+        self.roster = roster
+        self.windows = eligible_windows(shops=list(roster.shops.all()), first=first, last=last)
+        self.leave: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        for absence in Leave.objects.filter(agent_id__in=agent_ids, status=Leave.Status.APPROVED, first_day__lte=last,
+                                            last_day__gte=first):
+            self.leave[absence.agent_id].append((absence.first_day, absence.last_day))
+        self.shifts: dict[int, list[ShiftAssignment]] = defaultdict(list)
+        for shift in ShiftAssignment.objects.filter(agent_id__in=agent_ids, date__range=(first - timedelta(days=8),
+                                                                                          last + timedelta(days=8))
+                                                    ).select_related("template", "shop"):
+            self.shifts[shift.agent_id].append(shift)
+
+    def problems(self, *, agent: User, take: ShiftAssignment, give: ShiftAssignment | None) -> list[str]:
+        """Why `agent` may not work `take` once `give` (their own shift, or None) is off their hands."""
+        roster, day = self.roster, take.date
+        name = agent.get_full_name() or agent.username
+        problems: list[str] = []
+        window = self.windows.get(agent.pk, {}).get(take.shop_id)
+        if window is None or not window[0] <= day <= window[1]:
+            problems.append(_("%(agent)s 没有 %(shop)s 当天有效的上岗认证或店铺分配。") % {"agent": name, "shop": take.shop.name})
+        if any(lo <= day <= hi for lo, hi in self.leave.get(agent.pk, [])):
+            problems.append(_("%(agent)s 当天请假。") % {"agent": name})
+        keep = [s for s in self.shifts.get(agent.pk, []) if s.pk != take.pk and (give is None or s.pk != give.pk)]
+        if any(s.date == day for s in keep):
+            problems.append(_("%(agent)s 当天已有班次。") % {"agent": name})
+        rest = timedelta(hours=roster.min_rest_hours)
+        for other in keep:
+            if other.date == day:
+                continue
+            gap = take.starts_at - other.ends_at if other.starts_at < take.starts_at else other.starts_at - take.ends_at
+            if gap < rest:
+                problems.append(_("%(agent)s 与 %(day)s 的班次之间休息不足 %(hours)s 小时。") % {
+                    "agent": name, "day": other.date.strftime("%m-%d"), "hours": f"{roster.min_rest_hours:g}"})
+        block_start = roster.start_date + timedelta(days=7 * ((day - roster.start_date).days // 7))
+        minutes = sum(s.template.minutes for s in keep if block_start <= s.date < block_start + timedelta(days=7))
+        minutes += take.template.minutes
+        if minutes > roster.max_hours_per_week * 60:
+            problems.append(_("%(agent)s 换班后这一周工时 %(hours)s 小时，超过上限 %(limit)s 小时。") % {
+                "agent": name, "hours": f"{minutes / 60:g}", "limit": f"{roster.max_hours_per_week:g}"})
+        worked = {s.date for s in keep} | {day}
+        run, d = 1, day - timedelta(days=1)
+        while d in worked:
+            run, d = run + 1, d - timedelta(days=1)
+        d = day + timedelta(days=1)
+        while d in worked:
+            run, d = run + 1, d + timedelta(days=1)
+        if run > roster.max_consecutive_days:
+            problems.append(_("%(agent)s 换班后将连续工作 %(run)s 天，超过上限 %(limit)s 天。") % {
+                "agent": name, "run": run, "limit": roster.max_consecutive_days})
+        return problems
+
+
+def swap_problems(
+    *, assignment: ShiftAssignment, taker: User, counterpart: ShiftAssignment | None = None
+) -> list[str]:
+    """Why this swap may not happen (empty when it may). A give-away: `taker` takes `assignment`. A trade
+    (`counterpart` is the taker's shift): the taker takes `assignment` and its owner takes `counterpart`;
+    each side is checked with the shift they hand over already gone."""
     if taker.role != Role.AGENT or not taker.is_active:
         return [_("接班人不是在职客服。")]
     if taker.pk == assignment.agent_id:
         return [_("不能把班次换给自己。")]
-    day = assignment.date
-    windows = eligible_windows(shops=[assignment.shop], first=day, last=day)
-    if assignment.shop_id not in windows.get(taker.pk, {}):
-        problems.append(_("%(taker)s 没有 %(shop)s 当天有效的上岗认证或店铺分配。") % {"taker": taker, "shop": assignment.shop.name})
-    if Leave.objects.filter(agent=taker, first_day__lte=day, last_day__gte=day).exists():
-        problems.append(_("%(taker)s 当天请假。") % {"taker": taker})
-    theirs = list(
-        ShiftAssignment.objects.filter(agent=taker, date__range=(day - timedelta(days=7), day + timedelta(days=7)))
-        .exclude(pk=assignment.pk)
-        .select_related("template")
-    )
-    if any(s.date == day for s in theirs):
-        problems.append(_("%(taker)s 当天已有班次。") % {"taker": taker})
-    rest = timedelta(hours=roster.min_rest_hours)
-    for other in theirs:
-        if other.date == day:
-            continue
-        gap = assignment.starts_at - other.ends_at if other.starts_at < assignment.starts_at else other.starts_at - assignment.ends_at
-        if gap < rest:
-            problems.append(_("与 %(day)s 的班次之间休息不足 %(hours)s 小时。") % {"day": other.date.strftime("%m-%d"), "hours": f"{roster.min_rest_hours:g}"})
-    block = (day - roster.start_date).days // 7
-    block_start = roster.start_date + timedelta(days=7 * block)
-    minutes = sum(
-        s.template.minutes for s in theirs if s.roster_id == roster.pk and block_start <= s.date < block_start + timedelta(days=7)
-    ) + assignment.template.minutes
-    if minutes > roster.max_hours_per_week * 60:
-        problems.append(_("接班后这一周工时 %(hours)s 小时，超过上限 %(limit)s 小时。") % {"hours": f"{minutes / 60:g}", "limit": f"{roster.max_hours_per_week:g}"})
-    worked = {s.date for s in theirs} | {day}
-    run, d = 1, day - timedelta(days=1)
-    while d in worked:
-        run, d = run + 1, d - timedelta(days=1)
-    d = day + timedelta(days=1)
-    while d in worked:
-        run, d = run + 1, d + timedelta(days=1)
-    if run > roster.max_consecutive_days:
-        problems.append(_("接班后将连续工作 %(run)s 天，超过上限 %(limit)s 天。") % {"run": run, "limit": roster.max_consecutive_days})
+    if counterpart is not None:
+        if counterpart.agent_id != taker.pk:
+            return [_("换回的班次不属于接班人。")]
+        if counterpart.roster_id != assignment.roster_id:
+            return [_("只能和同一张排班表里的班次互换。")]
+    days = [assignment.date] + ([counterpart.date] if counterpart else [])
+    world = _SwapWorld(roster=assignment.roster, agent_ids={taker.pk, assignment.agent_id}, first=min(days), last=max(days))
+    problems = world.problems(agent=taker, take=assignment, give=counterpart)
+    if counterpart is not None:
+        problems += world.problems(agent=assignment.agent, take=counterpart, give=assignment)
     return problems
 
 
+@dataclass
+class SwapOptions:
+    giveaways: list[User]  # colleagues who may take the shift as it is
+    trades: list[ShiftAssignment]  # colleagues' shifts the owner may take in exchange
+
+
+def swap_options(*, assignment: ShiftAssignment, limit: int = 40) -> SwapOptions:
+    """Only eligible partners: every colleague certified for the shop that day for whom the swap keeps the
+    solver's hard rules, and the published coming shifts of theirs (same roster, within a week) the owner
+    could take in exchange."""
+    roster = assignment.roster
+    today = timezone.localdate()
+    first, last = max(today, assignment.date - timedelta(days=7)), assignment.date + timedelta(days=7)
+    windows = eligible_windows(shops=[assignment.shop], first=assignment.date, last=assignment.date)
+    candidates = {pk for pk, shops in windows.items() if assignment.shop_id in shops and pk != assignment.agent_id}
+    users = {u.pk: u for u in User.objects.filter(pk__in=candidates, role=Role.AGENT, is_active=True).order_by("code")}
+    world = _SwapWorld(roster=roster, agent_ids=set(users) | {assignment.agent_id}, first=first, last=last)
+    giveaways = [u for u in users.values() if not world.problems(agent=u, take=assignment, give=None)]
+    owner = assignment.agent
+    trades: list[ShiftAssignment] = []
+    for pk, user in users.items():
+        for theirs in world.shifts.get(pk, []):
+            if len(trades) >= limit:
+                break
+            if theirs.roster_id != roster.pk or not theirs.pinned or not first <= theirs.date <= last:
+                continue
+            if theirs.date == assignment.date and theirs.template_id == assignment.template_id and theirs.shop_id == assignment.shop_id:
+                continue  # the same shift: nothing to trade
+            if world.problems(agent=user, take=assignment, give=theirs) or world.problems(agent=owner, take=theirs, give=assignment):
+                continue
+            theirs.agent = user
+            trades.append(theirs)
+    trades.sort(key=lambda s: (s.date, s.starts_at, s.agent.code or ""))
+    return SwapOptions(giveaways=giveaways, trades=trades)
+
+
 @transaction.atomic
-def swap_request_create(*, assignment: ShiftAssignment, requester: User, taker: User, note: str = "") -> SwapRequest:
+def swap_request_create(
+    *, assignment: ShiftAssignment, requester: User, taker: User, note: str = "",
+    counterpart: ShiftAssignment | None = None,
+) -> SwapRequest:
     if assignment.agent_id != requester.pk:
         raise ValidationError(_("只能申请换出自己的班次。"))
-    if assignment.date < timezone.localdate():
+    if assignment.date < timezone.localdate() or (counterpart is not None and counterpart.date < timezone.localdate()):
         raise ValidationError(_("已过去的班次不能换班。"))
     if assignment.swap_requests.filter(status=SwapRequest.Status.PENDING).exists():
         raise ValidationError(_("这个班次已有待审批的换班申请。"))
-    problems = swap_problems(assignment=assignment, taker=taker)
+    problems = swap_problems(assignment=assignment, taker=taker, counterpart=counterpart)
     if problems:
         raise ValidationError(problems)
-    swap = SwapRequest.objects.create(assignment=assignment, requester=requester, taker=taker, note=note)
+    swap = SwapRequest.objects.create(assignment=assignment, requester=requester, taker=taker, note=note,
+                                      counterpart=counterpart)
     audit_record(actor=requester, verb="swap.request", target=swap, merchant_id=assignment.shop.merchant_id)
     return swap
 
 
+_SHIFT_CONTENT = ("shop", "date", "template", "starts_at", "ends_at")
+
+
 @transaction.atomic
 def swap_request_decide(*, swap: SwapRequest, by: User, approve: bool) -> SwapRequest:
-    """A manager approves (the shift moves to the taker, checked again now) or rejects a swap."""
-    swap = SwapRequest.objects.select_for_update().select_related("assignment__roster", "assignment__shop", "assignment__template").get(pk=swap.pk)
+    """A manager approves (checked again now: a give-away moves the shift to the taker, a trade exchanges
+    the two shifts) or rejects a swap."""
+    swap = SwapRequest.objects.select_for_update(of=("self",)).select_related(
+        "assignment__roster", "assignment__shop", "assignment__template", "counterpart__shop", "counterpart__template",
+    ).get(pk=swap.pk)
     if swap.status != SwapRequest.Status.PENDING:
         raise ValidationError(_("这个申请已经处理过了。"))
     if approve:
         assignment = swap.assignment
         if assignment.agent_id != swap.requester_id:
             raise ValidationError(_("班次已不属于申请人。"))
-        problems = swap_problems(assignment=assignment, taker=swap.taker)
+        problems = swap_problems(assignment=assignment, taker=swap.taker, counterpart=swap.counterpart)
         if problems:
             raise ValidationError(problems)
-        assignment.agent = swap.taker
-        assignment.save(update_fields=["agent"])
+        if swap.counterpart is None:
+            assignment.agent = swap.taker
+            assignment.save(update_fields=["agent"])
+        else:
+            # Exchange what the two rows say (each agent keeps a row), so the one-shift-a-day rule of the table
+            # holds at every step, even for a trade within one day.
+            theirs = swap.counterpart
+            mine_values = {f: getattr(assignment, f) for f in _SHIFT_CONTENT}
+            for f in _SHIFT_CONTENT:
+                setattr(assignment, f, getattr(theirs, f))
+                setattr(theirs, f, mine_values[f])
+            assignment.save(update_fields=list(_SHIFT_CONTENT))
+            theirs.save(update_fields=list(_SHIFT_CONTENT))
     swap.status = SwapRequest.Status.APPROVED if approve else SwapRequest.Status.REJECTED
     swap.decided_by = by
     swap.decided_at = timezone.now()

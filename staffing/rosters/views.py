@@ -19,8 +19,9 @@ from agency.access import get_visible_or_404, is_staff_viewer, scope_by_merchant
 from agency.http import AuthenticatedHttpRequest
 from agency.permissions import AGENTS, MANAGERS, STAFF, has_role, roles_required
 from clients.models import Shop
-from staffing.rosters.forms import RosterForm, SwapForm
+from staffing.rosters.forms import RosterForm
 from staffing.rosters.models import Roster, ShiftAssignment, SwapRequest
+from staffing.rosters.problems import roster_problem
 from staffing.rosters.selectors import (
     coverage_grid,
     my_shifts,
@@ -32,8 +33,10 @@ from staffing.rosters.selectors import (
 from staffing.rosters.services import (
     roster_create,
     roster_demand_import,
+    roster_demand_import_file,
     roster_publish,
     roster_solve_start,
+    swap_options,
     swap_request_create,
     swap_request_decide,
 )
@@ -83,6 +86,7 @@ def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "templates": roster.templates.all() if staff else [],
         "shortfall_rows": _named_shortfall(roster, shops) if staff else [],
         "demand_count": roster.demand.count() if staff else 0,
+        "problem": roster_problem(roster=roster) if staff else None,
     }
     return render(request, "staffing/roster_detail.html", context)
 
@@ -127,17 +131,13 @@ def roster_publish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def roster_demand_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster = _visible_roster(request, pk)
     upload = request.FILES.get("file")
-    text = request.POST.get("text", "")
-    if upload is not None:
-        raw = upload.read()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
     try:
-        n = roster_demand_import(roster=roster, text=text, by=request.user)
+        if upload is not None:
+            if upload.size and upload.size > 5 * 1024 * 1024:
+                raise ValidationError(gettext("文件太大（超过 5 MB）：需求 CSV 通常只有几百 KB。"))
+            n = roster_demand_import_file(roster=roster, data=upload.read(), filename=upload.name or "", by=request.user)
+        else:
+            n = roster_demand_import(roster=roster, text=request.POST.get("text", ""), by=request.user)
     except ValidationError as exc:
         for message in exc.messages[:20]:
             messages.error(request, message)
@@ -205,30 +205,43 @@ def my_shifts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "staffing/my_shifts.html", {
         "weeks": weeks, "shifts": [s for s in shifts if s.date >= today], "today": today,
         "prev": first - timedelta(days=28), "next": first + timedelta(days=28), "swaps": swaps,
-        "form": SwapForm(requester=request.user),
         "weekday_names": [gettext("周一"), gettext("周二"), gettext("周三"), gettext("周四"), gettext("周五"), gettext("周六"), gettext("周日")],
     })
 
 
-@require_POST
 @login_required
 def swap_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One of my published coming shifts: the colleagues who may take it and the shifts of theirs I may take
+    in exchange (only eligible ones are listed); posting one of them asks a manager."""
     if not has_role(request.user, AGENTS):
         raise Http404
-    shift = get_visible_or_404(ShiftAssignment.objects.filter(agent=request.user, pinned=True).select_related("roster", "shop", "template"), pk=pk)
-    form = SwapForm(request.POST, requester=request.user)
-    if not form.is_valid():
-        messages.error(request, gettext("请选择接班人。"))
-        return redirect("staffing:my-shifts")
-    try:
-        swap_request_create(assignment=shift, requester=request.user, taker=form.cleaned_data["taker"],
-                            note=form.cleaned_data["note"])
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
+    shift = get_visible_or_404(
+        ShiftAssignment.objects.filter(agent=request.user, pinned=True, date__gte=timezone.localdate())
+        .select_related("roster", "shop", "template", "agent"), pk=pk,
+    )
+    options = swap_options(assignment=shift)
+    if request.method == "POST":
+        choice = request.POST.get("choice", "")
+        kind, _sep, ident = choice.partition(":")
+        taker, counterpart = None, None
+        if kind == "give":
+            taker = next((u for u in options.giveaways if str(u.pk) == ident), None)
+        elif kind == "trade":
+            counterpart = next((t for t in options.trades if str(t.pk) == ident), None)
+            taker = counterpart.agent if counterpart else None
+        if taker is None:
+            messages.error(request, gettext("请选择一个可换的同事或班次。"))
+            return redirect("staffing:swap-request", pk=shift.pk)
+        try:
+            swap_request_create(assignment=shift, requester=request.user, taker=taker, counterpart=counterpart,
+                                note=request.POST.get("note", "")[:200])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("staffing:swap-request", pk=shift.pk)
         messages.success(request, gettext("换班申请已提交，等待经理审批。"))
-    return redirect("staffing:my-shifts")
+        return redirect("staffing:my-shifts")
+    return render(request, "staffing/swap_request.html", {"shift": shift, "options": options})
 
 
 @roles_required(MANAGERS)

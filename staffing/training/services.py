@@ -179,18 +179,44 @@ def exam_submit(*, attempt: ExamAttempt, answers: Mapping[int, int], now: dateti
     return result
 
 
+class ExamUnanswered(ExamNotAllowed):
+    """Submitted in time with questions left unanswered: nothing is graded; the page asks for the rest."""
+
+    def __init__(self, message: str, *, missing: list[int], answers: dict[int, int]) -> None:
+        super().__init__(message)
+        self.missing, self.answers = missing, answers
+
+
 def exam_submit_form(*, attempt: ExamAttempt, data: Mapping[str, str], now: datetime | None = None) -> ExamAttempt:
     """Grade an attempt from the exam page's form (`q<question id>` → choice index); answers that name no
-    question of the attempt or no choice of the question are ignored."""
+    question of the attempt or no choice of the question are ignored. Within the time limit every question
+    must be answered (`ExamUnanswered` names the missing ones by their number on the page); past it, the
+    attempt is graded as it stands."""
     choices = {q.pk: len(q.choices) for q in Question.objects.filter(pk__in=attempt.question_ids)}
-    return exam_submit(attempt=attempt, answers=answers_from_form(data, choices), now=now)
+    answers = answers_from_form(data, choices)
+    now = now or timezone.now()
+    missing = [number for number, qid in enumerate(attempt.question_ids, start=1) if qid not in answers]
+    if missing and attempt.submitted_at is None and now <= attempt.deadline:
+        raise ExamUnanswered(
+            _("还有 %(count)s 题未作答（第 %(numbers)s 题），请答完再交卷。") % {
+                "count": len(missing), "numbers": _("、").join(str(n) for n in missing)},
+            missing=missing, answers=answers,
+        )
+    return exam_submit(attempt=attempt, answers=answers, now=now)
 
 
 @transaction.atomic
 def certification_grant(*, agent: User, shop: Shop, days: int, now: datetime | None = None,
                         by: User | None = None) -> Certification:
     now = now or timezone.now()
-    cert = Certification.objects.create(agent=agent, shop=shop, granted_at=now, expires_at=now + timedelta(days=days))
+    # A new certificate never ends before one the agent already holds for the shop (passing an exam again, or
+    # a shorter exam, must not shorten a longer certification).
+    held = (
+        Certification.objects.filter(agent=agent, shop=shop, expires_at__gt=now)
+        .order_by("-expires_at").values_list("expires_at", flat=True).first()
+    )
+    expires_at = max(now + timedelta(days=days), held) if held else now + timedelta(days=days)
+    cert = Certification.objects.create(agent=agent, shop=shop, granted_at=now, expires_at=expires_at)
     audit_record(actor=by or agent, verb="certification.grant", target=cert, merchant_id=shop.merchant_id)
     return cert
 

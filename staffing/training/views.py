@@ -30,6 +30,7 @@ from staffing.training.selectors import (
 )
 from staffing.training.services import (
     ExamNotAllowed,
+    ExamUnanswered,
     course_generate_platform,
     exam_create_for_shop,
     exam_start,
@@ -115,6 +116,9 @@ def attempt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         try:
             attempt = exam_submit_form(attempt=attempt, data=request.POST)
+        except ExamUnanswered as exc:
+            messages.error(request, str(exc))
+            return _attempt_page(request, attempt, chosen=exc.answers, missing=set(exc.missing))
         except ExamNotAllowed as exc:
             messages.error(request, str(exc))
         else:
@@ -123,7 +127,17 @@ def attempt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.warning(request, _("未通过本次考试。"))
         return redirect("staffing:attempt-detail", pk=attempt.pk)
+    return _attempt_page(request, attempt)
+
+
+def _attempt_page(request: AuthenticatedHttpRequest, attempt, *, chosen: dict[int, int] | None = None,
+                  missing: set[int] | None = None) -> HttpResponse:
+    """The exam page; after a refused submission, the answers already chosen stay chosen and the questions
+    still unanswered are marked."""
     rows = attempt_review(attempt=attempt, questions=attempt_questions(attempt=attempt))
+    for number, row in enumerate(rows, start=1):
+        row["chosen"] = (chosen or {}).get(row["q"].pk)
+        row["missing"] = number in (missing or set())
     open_attempt = attempt.submitted_at is None and attempt.agent_id == request.user.pk
     seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds())) if open_attempt else 0
     return render(

@@ -21,7 +21,7 @@ def test_role_logs_in_and_sees_its_navigation(page, login, role):
     factory(username=f"b-{role}")
     login(f"b-{role}", PASSWORD)
     assert page.locator(f".whoami[data-role={role}]").is_visible()
-    keys = set(page.locator(".mainnav a").evaluate_all("els => els.map(e => e.dataset.nav)"))
+    keys = set(page.locator(".sidebar a").evaluate_all("els => els.map(e => e.dataset.nav)"))
     present, absent = EXPECTED[role]
     assert present <= keys, keys
     assert not (absent & keys), keys
@@ -42,7 +42,7 @@ def test_language_switch_to_english(page, login):
     with page.expect_navigation():  # the select submits its form; wait for that page, not the current one
         page.select_option("select[name=language]", "en")
     page.wait_for_load_state("networkidle")
-    assert page.locator(".mainnav a[data-nav=dashboard]").inner_text() == "Dashboard"
+    assert page.locator(".sidebar a[data-nav=dashboard]").inner_text() == "Dashboard"
 
 
 def test_pages_and_api_docs_run_under_the_content_security_policy(page, login):
@@ -57,5 +57,5 @@ def test_pages_and_api_docs_run_under_the_content_security_policy(page, login):
     page.goto("/")
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
-    assert page.locator(".mainnav a[data-nav=dashboard]").inner_text() == "Dashboard"
+    assert page.locator(".sidebar a[data-nav=dashboard]").inner_text() == "Dashboard"
     assert violations == []

@@ -72,7 +72,7 @@ def test_lost_and_reopened(tenants, manager):
     with pytest.raises(BusinessRuleError, match="只能重新回到"):
         engagement_services.engagement_stage_change(engagement=engagement, to=Stage.QUOTING, by=manager)
     engagement_services.engagement_stage_change(engagement=engagement, to=Stage.CONSULTATION, by=manager)
-    texts = list(engagement.activities.values_list("text", flat=True))
+    texts = [activity.message for activity in engagement.activities.all()]
     assert any("预算不足" in text for text in texts)
 
 

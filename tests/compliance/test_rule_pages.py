@@ -32,7 +32,9 @@ def test_library_browse_filter_and_search(client, manager, shipped_library, djan
         response = client.get("/compliance/rules/?platform=pdd")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "abs.zui-hao" in body and "ab.sha-bi" in body
+    assert 'class="pager"' in body  # the library is paged, 25 rules at a time
+    assert "abs.zui-hao" in client.get("/compliance/rules/?platform=pdd&q=zui-hao").content.decode()
+    assert "ab.sha-bi" in client.get("/compliance/rules/?platform=pdd&q=sha-bi").content.decode()
     assert "pdd.bao-bei" in client.get("/compliance/rules/?platform=pdd&category=other_platform").content.decode()
     filtered = client.get("/compliance/rules/?platform=pdd&category=abuse").content.decode()
     assert "ab.sha-bi" in filtered and "op.weixin" not in filtered
@@ -135,3 +137,34 @@ def test_precheck_highlights_hits_and_suggestions(client, agent, tenants):
     # a shop the agent is not assigned to is not a valid choice (no other merchant's rules leak)
     other = client.post("/compliance/check/result/", {"shop": tenants[1].shop.pk, "text": "x"}).content.decode()
     assert "error" in other
+
+
+@pytest.mark.django_db
+def test_library_pages_25_rules_filters_by_severity_and_counts_last_months_hits(client, manager, shipped_library):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from compliance.models import Hit
+
+    login(client, manager)
+    page = client.get("/compliance/rules/?platform=pdd").context
+    assert len(page["rows"]) == 25 and page["page"].paginator.count > 25
+    severe = client.get("/compliance/rules/?platform=pdd&severity=severe").context
+    assert severe["rows"] and {rule.severity for rule, _hits in severe["rows"]} == {"severe"}
+    assert not client.get("/compliance/rules/?platform=pdd").context["has_hits"]
+
+    active = RuleSet.objects.get(platform="pdd", status="published")
+    rule = active.rules.order_by("category", "rule_id").first()
+    shop = ShopFactory(platform="pdd")
+    now = timezone.now()
+    for days_ago in (1, 1, 3, 40):  # the last one is outside the 30 days
+        message = ChatMessageFactory(session=ChatSessionFactory(shop=shop, started_at=now - timedelta(days=days_ago)))
+        Hit.objects.create(message=message, ruleset=active, rule=rule.rule_id, category=rule.category,
+                           severity=rule.severity, start=0, end=1, matched="x")
+    context = client.get("/compliance/rules/?platform=pdd").context
+    assert dict((r.rule_id, n) for r, n in context["rows"])[rule.rule_id] == 3
+    assert context["has_hits"]
+    trend = {s["name"]: s["values"] for s in context["hit_chart"]["series"]}
+    assert sum(sum(values) for values in trend.values()) == 3
+    assert context["hit_chart"]["labels"][-1] == f"{timezone.localdate():%m-%d}"

@@ -254,8 +254,29 @@ def test_dashboard_widget_and_agent_trend(client, tenants, inspector, time_machi
     assert 'data-widget="qa"' in page and "待质检会话" in page
     login(client, a1)
     assert 'data-widget="qa"' in client.get("/").content.decode()
-    mine = client.get(reverse("quality:my-quality")).content.decode()
-    assert 'class="qa-trend"' in mine
+    response = client.get(reverse("quality:my-quality"))
+    assert 'data-chart-source="echart-my-trend-data"' in response.content.decode()
+    trend = response.context["trend_chart"]
+    assert len(trend["labels"]) == 30 and trend["labels"][-1] == "11-09"
+    auto, manual = (series["values"] for series in trend["series"])
+    assert auto[-8] is not None and manual[-8] is not None  # the sessions of 11-02, a week before "now"
+    assert auto[-1] is None  # no session that day: a gap, not a zero
+
+
+def test_my_quality_lists_are_paged_and_filtered_by_shop(client, tenants, inspector):
+    _card, (a1, _a2), reviews = build(tenants, inspector, 4)
+    own = [r for r in reviews if r.agent == a1]
+    login(client, a1)
+    response = client.get(reverse("quality:my-quality"))
+    assert response.context["reviews"].paginator.count == len(own) == 4
+    assert {s.code for s in response.context["shops"]} == {tenants[0].shop.code, tenants[1].shop.code}
+    response = client.get(reverse("quality:my-quality"), {"shop": tenants[0].shop.code})
+    assert {r.shop_id for r in response.context["reviews"]} == {tenants[0].shop.pk}
+    assert response.context["reviews"].paginator.count == 2
+    assert all(d.result.shop_id == tenants[0].shop.pk for d in response.context["deductions"])
+    response = client.get(reverse("quality:my-quality"), {"check": "not-a-check", "rpage": "99"})
+    assert response.status_code == 200 and response.context["check"] == ""
+    assert response.context["reviews"].number == 1  # a page past the end shows the last page
 
 
 def test_pages_speak_english_when_asked(client, tenants, inspector):

@@ -21,13 +21,17 @@ def test_merchant_drills_down_from_charts_to_a_highlighted_hit(page, login, tena
     metrics_refresh()
 
     login(one.user.username, PASSWORD)
-    page.click(".mainnav a[data-nav=quality]")
+    page.click(".sidebar a[data-nav=quality]")
     page.goto(f"/quality/?month={MONTH}")
     rows = page.locator("#quality-overview tbody tr")
     assert rows.count() == 1 and two.shop.name not in page.content()
     page.click(f"#quality-overview a:has-text('{one.shop.name}')")
-    assert page.locator("#chart-reply-rate svg polyline").count() >= 1
-    assert page.locator("#chart-violations svg rect").count() == 1
+    page.wait_for_selector("#echart-reply-rate canvas")
+    assert page.locator("#echart-violations canvas").count() == 1
+    bars = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('echart-violations')).getOption().series[0].data"
+    )
+    assert bars == [1]
     page.click("text=会话明细")
     page.check("input[name=hits]")
     page.click(".filters button[type=submit]")

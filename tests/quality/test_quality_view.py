@@ -101,9 +101,14 @@ def test_the_api_answers_one_sessions_metrics_with_its_hit_counts(quality_data):
 
 def test_shop_page_has_charts_violations_and_agents(quality_data):
     one, _, mine, _ = quality_data
-    page = client_for(one.user).get(reverse("quality:shop", args=[one.shop.code]) + f"?month={MONTH}").content.decode()
-    assert page.count("<svg") == 3 and "<polyline" in page
-    assert "站外平台" in page  # the violation category, as a bar
+    response = client_for(one.user).get(reverse("quality:shop", args=[one.shop.code]) + f"?month={MONTH}")
+    page = response.content.decode()
+    main = page.split("<main")[1].split("</main>")[0]
+    assert main.count('class="echart"') == 3
+    # charts are data in json_script elements, never inline code (the CSP allows no inline script)
+    assert main.count("<script") == main.count('type="application/json"') == 3
+    violations = response.context["violation_chart"]
+    assert violations["labels"] == ["站外平台"] and violations["series"][0]["values"] == [1]  # one bar
     assert "q01" in page  # the per-agent table
     assert 'data-kpi="reply-rate"' in page
 

@@ -46,4 +46,5 @@ def test_manager_reads_a_forecast(page, login):
     page.wait_for_selector("#required-agents")
     page.goto("/staffing/forecast/br-fc/?start=2026-09-07&days=7")
     assert page.locator("#days tbody tr").count() == 7
-    assert page.locator("svg.chart-svg").count() == 2
+    page.wait_for_selector("#chart-daily canvas")
+    assert page.locator(".echart canvas").count() == 2

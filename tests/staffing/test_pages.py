@@ -37,7 +37,8 @@ def test_forecast_page_for_manager_and_own_merchant_only(client, tenants, manage
     url = reverse("staffing:forecast-shop", args=[one.shop.code]) + "?start=2026-09-07&days=7"
     response = client.get(url)
     assert response.status_code == 200
-    assert b"<svg" in response.content and b'id="required-agents"' in response.content
+    assert b'data-chart-source="chart-daily-data"' in response.content and b'id="required-agents"' in response.content
+    assert len(response.context["daily_chart"]["series"][0]["values"]) == 7
     client.force_login(one.user)
     assert client.get(url).status_code == 200
     client.force_login(two.user)
@@ -244,3 +245,29 @@ def test_manager_sets_the_shops_staffing_parameters(client, tenants, manager):
     assert (profile.aht_seconds, profile.concurrency, profile.window_start.hour) == (300, 2, 9)
     bad = client.post(url, {**fields, "concurrency": 7})
     assert bad.status_code == 200 and StaffingProfile.objects.get(shop=shop).concurrency == 2
+
+
+def test_forecast_index_is_filtered_paged_and_charts_the_last_four_weeks(client, tenants, manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    one, two = tenants
+    for n in range(30):
+        ShopFactory(code=f"fi-{n:02d}", name=f"索引店{n:02d}", platform="douyin")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    feed_history(one.shop, start=yesterday - timedelta(days=6), days=7)
+    client.force_login(manager)
+    context = client.get(reverse("staffing:forecast-index")).context
+    assert len(context["shops"]) == 25 and context["page"].paginator.count == 32
+    first = client.get(reverse("staffing:forecast-index"), {"platform": "douyin"}).context["shops"]
+    second = client.get(reverse("staffing:forecast-index"), {"platform": "douyin", "page": 2}).context["shops"]
+    assert {s.code for s in first + second} == {f"fi-{n:02d}" for n in range(30)} and len(second) == 5
+    context = client.get(reverse("staffing:forecast-index"), {"q": one.shop.name}).context
+    assert [s.code for s in context["shops"]] == [one.shop.code]
+    (series,) = context["chart"]["series"]
+    assert series["name"] == one.shop.name and len(series["values"]) == 28
+    assert series["values"][:21] == [0] * 21 and all(v > 0 for v in series["values"][21:])
+    client.force_login(two.user)
+    context = client.get(reverse("staffing:forecast-index")).context
+    assert [s.code for s in context["shops"]] == [two.shop.code]  # another merchant's shops are not listed

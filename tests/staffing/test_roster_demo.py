@@ -21,3 +21,17 @@ def test_demo_rosters_load_and_are_idempotent(db):
     assert count > 0
     demo_rosters.load(password="demo12345", log=lines.append)
     assert Roster.objects.count() == 1 and ShiftAssignment.objects.count() == count
+
+
+def test_demo_has_a_waiting_swap_and_eligible_swaps(db):
+    from staffing.rosters.models import SwapRequest
+    from staffing.rosters.services import swap_options
+
+    for module in (agency_demo, merchants_demo, sales_demo, handover_demo, demo_rosters):
+        module.load(password="demo12345", log=lambda _line: None)
+    waiting = SwapRequest.objects.get(status=SwapRequest.Status.PENDING)
+    assert waiting.counterpart is not None or waiting.taker is not None
+    coming = ShiftAssignment.objects.filter(pinned=True).exclude(pk=waiting.assignment_id).select_related(
+        "roster", "shop", "template", "agent").order_by("date")
+    with_options = [s for s in coming[:40] if (lambda o: o.trades or o.giveaways)(swap_options(assignment=s))]
+    assert with_options, "agents in the demo can find an eligible swap"

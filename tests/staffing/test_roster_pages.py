@@ -116,7 +116,8 @@ def test_swap_request_then_manager_approval_over_http(client, manager, solved):
     if taker is None:
         pytest.skip("nobody free to take the first shift in this roster")
     login(client, giver)
-    client.post(reverse("staffing:swap-request", args=[shift.pk]), {"taker": taker.pk, "note": "请假"})
+    assert f'value="give:{taker.pk}"' in client.get(reverse("staffing:swap-request", args=[shift.pk])).content.decode()
+    client.post(reverse("staffing:swap-request", args=[shift.pk]), {"choice": f"give:{taker.pk}", "note": "请假"})
     swap = SwapRequest.objects.get()
     client.logout()
     login(client, manager)
@@ -127,13 +128,15 @@ def test_swap_request_then_manager_approval_over_http(client, manager, solved):
     assert swap.status == SwapRequest.Status.APPROVED and shift.agent == taker
 
 
-def test_swap_to_an_uncertified_agent_is_refused(client, solved):
+def test_swap_to_an_uncertified_agent_is_not_offered_nor_accepted(client, solved):
     mine, _, _ = solved
     shift = ShiftAssignment.objects.filter(roster=mine).select_related("agent").first()
     outsider = AgentFactory(username="outsider", code="outsider")
     login(client, shift.agent)
-    response = client.post(reverse("staffing:swap-request", args=[shift.pk]), {"taker": outsider.pk}, follow=True)
-    assert "认证" in response.content.decode()
+    page = client.get(reverse("staffing:swap-request", args=[shift.pk])).content.decode()
+    assert f'value="give:{outsider.pk}"' not in page and 'data-agent="outsider"' not in page
+    response = client.post(reverse("staffing:swap-request", args=[shift.pk]), {"choice": f"give:{outsider.pk}"}, follow=True)
+    assert "请选择一个可换的同事或班次" in response.content.decode()
     assert not SwapRequest.objects.exists()
 
 

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns: list = [
     path("", include("compliance.quality.metrics.api.urls")),
     path("", include("compliance.quality.qa.api.urls")),
+    path("", include("compliance.quality.sales.api.urls")),
 ]

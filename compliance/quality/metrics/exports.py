@@ -1,4 +1,5 @@
-"""The row-per-session CSV export of a shop's month (UTF-8 with BOM so spreadsheet programs read Chinese)."""
+"""The row-per-session CSV export of a shop's month (UTF-8 with BOM so spreadsheet programs read Chinese);
+the last two columns are the paid orders the session's agent messages converted (contracts §8) and their sales."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from compliance.quality.masking import mask_buyer
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.definitions import SHANGHAI
 from compliance.quality.metrics.scores import session_scores
+from compliance.quality.sales.selectors import sales_by_session
 
 HEADER = [
     "session_id", "shop", "platform", "buyer", "started_at", "agent", "counted_turns", "answered_within_target",
     "reply_rate", "first_response_seconds", "avg_response_seconds", "five_minute_nonreply", "unserved",
-    "hits", "violations", "auto_qa_score", "manual_qa_score",
+    "hits", "violations", "auto_qa_score", "manual_qa_score", "converted_orders", "attributed_sales",
 ]
 CHUNK = 2000
 
@@ -46,6 +48,7 @@ def csv_rows(*, user, shop, period) -> Iterator[str]:
 
 def _chunk_lines(writer, sessions) -> Iterator[str]:
     scores = session_scores([s.pk for s in sessions])
+    sales = sales_by_session([s.pk for s in sessions])
     for s in sessions:
         m = getattr(s, "metrics", None)
         score = scores.get(s.pk, {})
@@ -59,6 +62,7 @@ def _chunk_lines(writer, sessions) -> Iterator[str]:
                 _fmt(m.avg_response_seconds if m else None), _fmt(m.five_minute_nonreply if m else None),
                 _fmt(m.unserved if m else None), s.hit_count, s.violation_count,
                 _fmt(score.get("auto_qa")), _fmt(score.get("manual_qa")),
+                sales.get(s.pk, (0, ""))[0], sales.get(s.pk, (0, ""))[1],
             ]
         )
 

@@ -196,6 +196,7 @@ class QualityAlert(models.Model):
     class Metric(models.TextChoices):
         REPLY_RATE = "reply_rate", _("回复率")
         AVG_RESPONSE = "avg_response", _("平均响应")
+        CONVERSION = "conversion_rate", _("询单转化率")
 
     class Level(models.TextChoices):
         WARNING = "warning", _("预警")

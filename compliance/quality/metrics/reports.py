@@ -1,4 +1,5 @@
-"""The monthly service report of one shop, as PDF (reportlab, with an embedded Chinese font)."""
+"""The monthly service report of one shop, as PDF (reportlab, with an embedded Chinese font): response
+metrics, violations, QA scores and, from the sales feature, conversion and sales (contracts §8)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,21 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from agency.pdf import register_cjk_font
+from clients.statements.selectors import conversion_target_for_shop
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.definitions import SHANGHAI
+from compliance.quality.metrics.names import reply_rate_definition, reply_rate_name
 from compliance.quality.metrics.scores import shop_scores
 from compliance.quality.metrics.sla import TargetResolver
+from compliance.quality.sales.selectors import conversion_target_value, shop_sales
 
 
 def _pct(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _yuan(value) -> str:
+    return "—" if value is None else f"{value:,.2f}"
 
 
 def _sec(value) -> str:
@@ -81,6 +89,9 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
     alert_count = sel.shop_alert_count(shop=shop, period=period)
     targets = TargetResolver().targets(shop, period.end)
     scores = shop_scores(shop.pk, period.start, period.end)
+    sales = shop_sales(shop=shop, period=period)
+    conversion_target = conversion_target_value(
+        shop=shop, period=period, target=conversion_target_for_shop(shop=shop, on=period.end))
 
     # Chinese headers wrap between any two characters; English ones only between words.
     cjk = (get_language() or "zh").startswith("zh")
@@ -107,6 +118,7 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
         )
         return t
 
+    rate_name = reply_rate_name(shop.platform, targets.sla.target_seconds)
     story = [
         Paragraph(_("%(shop)s · 月度客服服务报告 · %(month)s") % {"shop": shop.name, "month": f"{period.start:%Y年%m月}"},
                   title_style),
@@ -124,28 +136,44 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
         Paragraph(_("总体表现"), h2),
         table(
             [
-                [_("会话数"), _("计入轮次"), _("回复率"), _("回复率目标"), _("平均响应(秒)"), _("平均首响(秒)"),
+                [_("会话数"), _("计入轮次"), rate_name, _("目标"), _("平均响应(秒)"), _("平均首响(秒)"),
                  _("5分钟未回复"), _("未接待"), _("告警"), _("自动质检分"), _("人工质检分")],
                 [totals["sessions"], totals["counted_turns"], _pct(totals["reply_rate"]), _pct(targets.reply_rate_target),
                  _sec(totals["avg_response"]), _sec(totals["avg_first_response"]), totals["nonreply"], totals["unserved"],
                  alert_count, _sec(scores.get("auto_qa")), _sec(scores.get("manual_qa"))],
             ]
         ),
-        Paragraph(_("每日回复率"), h2),
+        Paragraph(_("每日%(name)s") % {"name": rate_name}, h2),
+        Paragraph(reply_rate_definition(shop.platform, targets.sla.target_seconds), body),
         _reply_rate_drawing(daily, targets.reply_rate_target, font),
         Paragraph(_("违规类别"), h2),
         table([[_("类别"), _("命中数")]] + [[str(v["label"]), v["count"]] for v in violations])
         if violations else Paragraph(_("本月无违规命中。"), body),
         Paragraph(_("客服表现"), h2),
         table(
-            [[_("工号"), _("姓名"), _("计入轮次"), _("回复率"), _("平均响应(秒)"), _("5分钟未回复"), _("未接待")]]
+            [[_("工号"), _("姓名"), _("计入轮次"), rate_name, _("平均响应(秒)"), _("5分钟未回复"), _("未接待")]]
             + [[a["code"], a["name"], a["counted_turns"], _pct(a["reply_rate"]), _sec(a["avg_response"]), a["nonreply"],
                 a["unserved"]] for a in agents]
         )
         if agents else Paragraph(_("本月无客服数据。"), body),
+        Paragraph(_("销售转化"), h2),
+        table(
+            [[_("询单人数"), _("成交人数"), _("询单转化率"), _("转化率目标"), _("客服促成销售额"), _("客单价"),
+              _("静默销售额"), _("静默单"), _("催付"), _("催付成功")],
+             [sales.totals["inquiring"], sales.totals["converted"], _pct(sales.totals["conversion_rate"]),
+              _pct(conversion_target), _yuan(sales.totals["sales"]), _yuan(sales.totals["avg_order_value"]),
+              _yuan(sales.silent["silent"]), sales.silent["silent_orders"], sales.totals["reminded"],
+              sales.totals["reminders_paid"]]]
+        ),
+        table(
+            [[_("工号"), _("姓名"), _("询单人数"), _("成交人数"), _("询单转化率"), _("销售额"), _("客单价")]]
+            + [[a["code"], a["name"], a["inquiring"], a["converted"], _pct(a["conversion_rate"]), _yuan(a["sales"]),
+                _yuan(a["avg_order_value"])] for a in sales.agents]
+        )
+        if sales.agents else Paragraph(_("本月无订单归因数据。"), body),
         Paragraph(_("每日明细"), h2),
         table(
-            [[_("日期"), _("会话数"), _("计入轮次"), _("回复率"), _("平均响应(秒)"), _("5分钟未回复"), _("未接待")]]
+            [[_("日期"), _("会话数"), _("计入轮次"), rate_name, _("平均响应(秒)"), _("5分钟未回复"), _("未接待")]]
             + [[f"{d['day']:%m-%d}", d["sessions"], d["counted_turns"], _pct(d["reply_rate"]), _sec(d["avg_response"]),
                 d["nonreply"], d["unserved"]] for d in daily if d["counted_turns"] or d["sessions"]]
         ),

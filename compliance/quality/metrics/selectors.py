@@ -22,6 +22,7 @@ from clients.models import Shop
 from compliance.models import ChatSession, Hit
 from compliance.quality.metrics.definitions import SHANGHAI
 from compliance.quality.metrics.models import AgentDayMetrics, QualityAlert, ShopDayMetrics, SlaProfile
+from compliance.quality.metrics.sla import TargetResolver
 from compliance.sessions.selectors import sessions_visible_to
 
 SERIOUS = ("violation", "severe")
@@ -301,3 +302,36 @@ def sla_profiles() -> QuerySet[SlaProfile]:
 
 def shop_alert_count(*, shop: Shop, period: Period) -> int:
     return QualityAlert.objects.filter(shop=shop, day__gte=period.start, day__lte=period.end).count()
+
+
+def overview_daily(*, user: User, period: Period) -> list[dict]:
+    """Every day of the period with the figures of all the shops the user may see together (one query), for the
+    overview's trend chart."""
+    rows = {
+        row["day"]: figures(row)
+        for row in ShopDayMetrics.objects.filter(
+            shop__in=shops_visible_to(user=user), day__gte=period.start, day__lte=period.end
+        ).values("day").annotate(**DAY_SUMS).order_by()
+    }
+    return [{"day": day, **rows.get(day, figures(None))} for day in period.days()]
+
+
+def kpis_against_targets(*, user: User, period: Period) -> list[dict]:
+    """Per visible shop: the period's reply rate and average response beside the targets in force at the
+    period's end (contract terms over the platform's profile), each flagged when it misses. For the merchant's
+    dashboard; a few queries per shop, and a merchant has a handful of shops."""
+    resolver = TargetResolver()
+    out = []
+    for row in quality_overview(user=user, period=period):
+        targets = resolver.targets(row["shop"], period.end)
+        rate, avg = row["reply_rate"], row["avg_response"]
+        avg_target = targets.avg_response_target_seconds
+        out.append({
+            **row,
+            "target_seconds": targets.sla.target_seconds,
+            "reply_rate_target": targets.reply_rate_target,
+            "reply_rate_ok": None if rate is None else rate >= targets.reply_rate_target,
+            "avg_response_target": avg_target,
+            "avg_response_ok": None if avg is None or avg_target is None else avg <= avg_target,
+        })
+    return out

@@ -12,9 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agency import charts
 from agency.access import get_visible_or_404
 from agency.exports import export_too_big
 from agency.http import AuthenticatedHttpRequest
@@ -22,12 +25,12 @@ from agency.permissions import MANAGERS, MERCHANTS, STAFF, STAFF_AND_MERCHANTS, 
 from clients.merchants.selectors import shops_visible_to
 from compliance.models import ChatSession
 from compliance.quality.masking import highlighted_segments, mask_buyer
-from compliance.quality.metrics import charts
 from compliance.quality.metrics import selectors as sel
 from compliance.quality.metrics.exports import csv_rows
 from compliance.quality.metrics.forms import AlertFilterForm, SlaProfileForm
 from compliance.quality.metrics.merchant_export import merchant_data_export_start
 from compliance.quality.metrics.models import SlaProfile
+from compliance.quality.metrics.names import reply_rate_definition, reply_rate_name
 from compliance.quality.metrics.reports import monthly_report_pdf
 from compliance.quality.metrics.scores import session_scores, shop_scores
 from compliance.quality.metrics.services import (
@@ -53,7 +56,18 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     shops = shops_visible_to(user=request.user)
     period = sel.period_for(month=request.GET.get("month"), shops=shops)
     rows = sel.quality_overview(user=request.user, period=period)
-    return render(request, "quality/overview.html", {"rows": rows, "period": period})
+    daily = sel.overview_daily(user=request.user, period=period)
+    trend_chart = charts.chart(
+        title=_("每日服务趋势（全部可见店铺）"),
+        labels=[f"{d['day']:%m-%d}" for d in daily],
+        series_list=[
+            charts.series(_("回复率"), [d["reply_rate"] for d in daily]),
+            charts.series(_("平均响应（秒，右轴）"), [d["avg_response"] for d in daily], on_axis=1),
+        ],
+        axes=[charts.axis(_("回复率"), percent=True, top=1.0), charts.axis(_("秒"), unit="s")],
+    )
+    return render(request, "quality/overview.html", {"rows": rows, "period": period, "trend_chart": trend_chart,
+                                                     "has_trend": charts.has_data(trend_chart)})
 
 
 @login_required
@@ -63,26 +77,31 @@ def shop_quality(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     daily = sel.shop_daily(shop=shop, period=period)
     targets = TargetResolver().targets(shop, period.end)
     band = (targets.warning_low, targets.warning_high) if targets.warning_low is not None and targets.warning_high else None
-    reply_chart = charts.line_chart(
-        [(f"{d['day']:%m-%d}", d["reply_rate"]) for d in daily],
+    labels = [f"{d['day']:%m-%d}" for d in daily]
+    reply_chart = charts.chart(
+        title=_("每日%(name)s") % {"name": reply_rate_name(shop.platform, targets.sla.target_seconds)},
+        labels=labels,
+        series_list=[charts.series(_("回复率"), [d["reply_rate"] for d in daily])],
+        axes=[charts.axis(percent=True, top=1.0)],
         target=targets.reply_rate_target,
-        band=band,
-        title=_("每日回复率（%(seconds)s秒内）") % {"seconds": int(targets.sla.target_seconds)},
         target_label=_("目标 %(rate)s%%") % {"rate": f"{targets.reply_rate_target * 100:.0f}"},
+        band=band,
     )
-    responses = [d["avg_response"] for d in daily if d["avg_response"] is not None]
-    y_max = charts.nice_max(max([*responses, targets.sla.target_seconds, 1.0]) * 1.05)
-    response_chart = charts.line_chart(
-        [(f"{d['day']:%m-%d}", d["avg_response"]) for d in daily],
-        target=targets.avg_response_target_seconds,
-        y_max=y_max,
-        percent=False,
-        unit="s",
+    response_chart = charts.chart(
         title=_("每日平均响应（秒）"),
+        labels=labels,
+        series_list=[charts.series(_("平均响应"), [d["avg_response"] for d in daily])],
+        axes=[charts.axis(unit=_("秒"))],
+        target=targets.avg_response_target_seconds,
         target_label=_("目标") if targets.avg_response_target_seconds else "",
     )
     violations = sel.violations_by_category(shop=shop, period=period)
-    violation_chart = charts.bar_chart([(str(v["label"]), v["count"]) for v in violations], title=_("违规类别"))
+    violation_chart = charts.chart(
+        title=_("违规类别"),
+        labels=[str(v["label"]) for v in violations],
+        series_list=[charts.series(_("命中"), [v["count"] for v in violations], kind="bar")],
+        horizontal=True,
+    )
     alerts = sel.alerts_visible_to(user=request.user).filter(shop=shop, day__gte=period.start, day__lte=period.end)
     context = {
         "shop": shop,
@@ -97,6 +116,9 @@ def shop_quality(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "agents": sel.agent_table(shop=shop, period=period),
         "alerts": list(alerts[:20]),
         "scores": shop_scores(shop.pk, period.start, period.end),
+        "rate_name": reply_rate_name(shop.platform, targets.sla.target_seconds),
+        "rate_help": reply_rate_definition(shop.platform, targets.sla.target_seconds),
+        "avg_response_target": targets.avg_response_target_seconds,
     }
     return render(request, "quality/shop_quality.html", context)
 
@@ -121,6 +143,9 @@ def shop_sessions(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     context = {
         "shop": shop, "period": period, "page": page, "rows": rows, "flag": flag, "has_hits": has_hits, "agent": agent,
     }
+    sla = TargetResolver().targets(shop, period.end).sla
+    context["rate_name"] = reply_rate_name(shop.platform, sla.target_seconds)
+    context["rate_help"] = reply_rate_definition(shop.platform, sla.target_seconds)
     return render(request, "quality/shop_sessions.html", context)
 
 
@@ -200,7 +225,10 @@ def alert_ack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = get_visible_or_404(sel.alerts_visible_to(user=request.user), pk=pk)
     alert_acknowledge(alert=alert, by=request.user)
     messages.success(request, _("告警已确认。"))
-    return redirect(request.POST.get("next") or "quality:alert-list")
+    target = request.POST.get("next") or ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("quality:alert-list")
+    return redirect(target)
 
 
 @roles_required(STAFF)

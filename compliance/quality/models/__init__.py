@@ -29,6 +29,7 @@ from compliance.quality.qa.models import (
     ScorecardCategory,
     ScorecardItem,
 )
+from compliance.quality.sales.models import Order, OrderChange, SalesCursor, SalesDayMetrics
 
 __all__ = [
     "AgentDayMetrics",
@@ -41,11 +42,15 @@ __all__ = [
     "Dispute",
     "MetricsCursor",
     "NotificationRule",
+    "Order",
+    "OrderChange",
     "QualityAlert",
     "ResponseTurn",
     "Review",
     "ReviewAssignment",
     "ReviewScore",
+    "SalesCursor",
+    "SalesDayMetrics",
     "SamplingPlan",
     "SamplingRun",
     "Scorecard",

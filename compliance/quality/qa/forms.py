@@ -100,7 +100,7 @@ class AutoQACheckForm(forms.Form):
 
 class ScorecardForm(forms.Form):
     key = forms.SlugField(label=_("标识"), max_length=60, required=False)
-    spec = forms.CharField(label=_("评分表（YAML）"), widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}))
+    spec = forms.CharField(label=_("评分表（YAML 格式）"), widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}))
 
 
 class SamplingPlanForm(forms.Form):

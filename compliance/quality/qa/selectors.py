@@ -20,6 +20,7 @@ from agency.access import (
 )
 from agency.models import User
 from agency.permissions import INSPECTORS, MANAGERS, MERCHANTS, has_role
+from clients.models import Shop
 from compliance.models import ChatMessage, ChatSession, Hit
 from compliance.quality.qa import autoqa
 from compliance.quality.qa.models import (
@@ -354,6 +355,30 @@ def agent_daily_scores(*, agent: User, start: date, end: date) -> list[dict]:
     for row in manual:
         days.setdefault(row["day"], {"day": row["day"], "auto": None, "qa": None})["qa"] = _q(row["avg"])
     return [days[d] for d in sorted(days)]
+
+
+def my_quality_lists(*, user: User, shop: str = "", check: str = "") -> dict:
+    """The reviews and auto-QA deductions the agent may see (their own; a team lead's also their team's),
+    newest first, narrowed to a shop (by code) and, for the deductions, to one check; and the shops the agent
+    has any of either in, for the filter."""
+    reviews = reviews_visible_to(user=user)
+    deductions = (
+        autoqa_deductions_visible_to(user=user)
+        .select_related("result__session__shop").order_by("-result__day", "-id")
+    )
+    shop_ids = set(reviews.values_list("shop_id", flat=True).order_by().distinct()) | set(
+        deductions.values_list("result__shop_id", flat=True).order_by().distinct()
+    )
+    if shop:
+        reviews = reviews.filter(shop__code=shop)
+        deductions = deductions.filter(result__shop__code=shop)
+    if check:
+        deductions = deductions.filter(check_key=check)
+    return {
+        "reviews": reviews,
+        "deductions": deductions,
+        "shops": list(Shop.objects.filter(pk__in=shop_ids).order_by("name")),
+    }
 
 
 def autoqa_versions(*, limit: int = 10) -> list[AutoQAConfigVersion]:

@@ -245,6 +245,8 @@ def scorecard_spec_from_yaml(text: str) -> dict:
     """Parse the edit page's YAML; a syntax error names its line."""
     try:
         data = yaml.safe_load(text)
+    except ValueError as exc:  # a well-formed but impossible value, such as the date 2026-13-45
+        raise ValidationError(_("YAML 中有无效的值（%(problem)s）") % {"problem": exc}) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("第 %(line)s 行") % {"line": mark.line + 1} if mark is not None else "YAML"

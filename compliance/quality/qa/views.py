@@ -7,12 +7,14 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agency import charts
 from agency.access import get_visible_or_404
 from agency.forms import form_errors_text
 from agency.http import AuthenticatedHttpRequest
@@ -392,18 +394,33 @@ def quality_scores(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @roles_required(AGENTS)
 def my_quality(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The agent's own reviews, auto-QA deductions and disputes; nobody else's."""
+    """The agent's own reviews, auto-QA deductions and disputes, nobody else's; the two long lists paged and
+    filtered by shop (and the deductions by check); the last 30 days as a chart."""
     user = request.user
-    reviews = sel.reviews_visible_to(user=user)[:50]
-    deductions = (
-        sel.autoqa_deductions_visible_to(user=user)
-        .select_related("result__session__shop")
-        .order_by("-result__day", "-id")[:100]
-    )
+    shop = request.GET.get("shop", "")
+    check = request.GET.get("check", "")
+    if check not in AutoQACheck.Key.values:
+        check = ""
+    lists = sel.my_quality_lists(user=user, shop=shop, check=check)
     disputes = sel.disputes_visible_to(user=user).filter(agent=user)[:50]
     end = timezone.localdate()
     start = end - timedelta(days=29)
+    by_day = {row["day"]: row for row in sel.agent_daily_scores(agent=user, start=start, end=end)}
+    days = [start + timedelta(days=n) for n in range(30)]
+    trend_chart = charts.chart(
+        title=_("最近 30 天"),
+        labels=[f"{day:%m-%d}" for day in days],
+        series_list=[
+            charts.series(_("自动质检分"), [by_day.get(day, {}).get("auto") for day in days]),
+            charts.series(_("人工质检得分"), [by_day.get(day, {}).get("qa") for day in days]),
+        ],
+        axes=[charts.axis(bottom=0, top=100)],
+    )
     return render(request, "quality/my_quality.html", {
-        "summary": sel.agent_summary(agent=user), "reviews": reviews, "deductions": deductions, "disputes": disputes,
-        "trend": sel.agent_daily_scores(agent=user, start=start, end=end), "start": start, "end": end,
+        "summary": sel.agent_summary(agent=user),
+        "reviews": Paginator(lists["reviews"], 20).get_page(request.GET.get("rpage")),
+        "deductions": Paginator(lists["deductions"], 25).get_page(request.GET.get("dpage")),
+        "disputes": disputes, "shops": lists["shops"], "shop": shop, "check": check,
+        "checks": AutoQACheck.Key.choices,
+        "trend_chart": trend_chart, "has_trend": bool(by_day),
     })

@@ -51,37 +51,6 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-@register.simple_tag
-def trend_chart(rows, start, end, width=640, height=180) -> str:
-    """Two lines (auto-QA and inspectors' scores, 0–100) over the days from start to end, as inline SVG.
-    Everything drawn is a number or a date we formatted ourselves, so nothing needs escaping."""
-    days = (end - start).days or 1
-    left, right, top, bottom = 34, 10, 10, 24
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(day) -> float:
-        return left + plot_w * (day - start).days / days
-
-    def y(value) -> float:
-        return top + plot_h * (1 - float(value) / 100)
-
-    parts = [f'<svg class="qa-trend" viewBox="0 0 {width} {height}" role="img" aria-label="trend">']
-    for level in (0, 60, 85, 100):
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" class="grid"/>'
-            f'<text x="{left - 4}" y="{y(level) + 4:.1f}" class="axis">{level}</text>'
-        )
-    parts.append(f'<text x="{left}" y="{height - 6}" class="axis start">{start:%m-%d}</text>')
-    parts.append(f'<text x="{width - right}" y="{height - 6}" class="axis">{end:%m-%d}</text>')
-    for key in ("auto", "qa"):
-        points = [(x(r["day"]), y(r[key])) for r in rows if r.get(key) is not None]
-        if len(points) > 1:
-            parts.append(f'<polyline class="{key}" points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}"/>')
-        parts.extend(f'<circle class="{key}" cx="{px:.1f}" cy="{py:.1f}" r="3"/>' for px, py in points)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
-
-
 @register.filter
 def params_text(params) -> str:
     """A check's parameters for reading, not a Python dict: one "name: value" per line, lists joined with 、."""

@@ -1,0 +1,1 @@
+"""Writes of the sales feature: the order import (`importing`) and the stored attribution (`attribution`)."""
