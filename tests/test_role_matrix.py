@@ -109,6 +109,7 @@ MATRIX: dict[str, str] = {
     "compliance:adherence-compute": "POST 302 302 403 403 403 403",
     "compliance:adherence-shop": "GET 302 404 404 404 404 404",
     "compliance:floor": "GET 302 200 200 200 200 200",
+    "compliance:classifier-switch": "POST 302 302 403 403 403 403",
     "compliance:custom-rule-create": "GET 302 200 403 403 403 403",
     "compliance:custom-rule-edit": "GET 302 404 403 403 403 403",
     "compliance:custom-rules": "GET 302 200 200 403 403 200",

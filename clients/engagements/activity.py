@@ -34,8 +34,12 @@ EVENTS: dict[str, Any] = {
 
 
 def _labels(params: dict[str, Any]) -> dict[str, Any]:
-    from clients.engagements.models import Engagement
-    from clients.sales.models import ContractSignature
+    from django.apps import apps
+
+    # By the app registry, not imports: the engagement models render their activity lines through this
+    # module, and the sales models import the engagement models (an import would close a cycle).
+    Engagement = apps.get_model("clients", "Engagement")
+    ContractSignature = apps.get_model("clients", "ContractSignature")
 
     values = dict(params)
     for key in ("from", "to"):
