@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from agency import demo as agency_demo
 from clients.handover import demo as handover_demo
 from clients.merchants import demo as merchants_demo
@@ -31,7 +33,9 @@ def test_demo_has_a_waiting_swap_and_eligible_swaps(db):
         module.load(password="demo12345", log=lambda _line: None)
     waiting = SwapRequest.objects.get(status=SwapRequest.Status.PENDING)
     assert waiting.counterpart is not None or waiting.taker is not None
-    coming = ShiftAssignment.objects.filter(pinned=True).exclude(pk=waiting.assignment_id).select_related(
+    # shifts still to come (one that has started or passed can no longer be swapped)
+    coming = ShiftAssignment.objects.filter(pinned=True, date__gt=timezone.localdate()).exclude(
+        pk=waiting.assignment_id).select_related(
         "roster", "shop", "template", "agent").order_by("date")
     with_options = [s for s in coming[:40] if (lambda o: o.trades or o.giveaways)(swap_options(assignment=s))]
     assert with_options, "agents in the demo can find an eligible swap"
