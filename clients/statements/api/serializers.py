@@ -45,4 +45,5 @@ class ReviseRequestSerializer(serializers.Serializer):
 
 
 class GenerateRequestSerializer(serializers.Serializer):
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
+    # Years 2000–2099: a statement month outside them is a typing mistake (and year 0 is no date at all).
+    month = serializers.RegexField(r"^20\d{2}-(0[1-9]|1[0-2])$", help_text="YYYY-MM (2000–2099)")
