@@ -15,7 +15,7 @@ class StatementSerializer(serializers.ModelSerializer):
     contract = serializers.CharField(source="contract.number")
     merchant = serializers.CharField(source="merchant.code")
     month = serializers.SerializerMethodField()
-    previous = serializers.PrimaryKeyRelatedField[Statement](read_only=True)
+    previous = serializers.PrimaryKeyRelatedField[Statement](read_only=True, allow_null=True)
 
     class Meta:
         model = Statement
