@@ -15,6 +15,7 @@ from agency.models import User
 from clients.models import Shop
 from compliance.intraday.models import IntradayShopDay, IntradaySuggestion
 
+
 def ratio_reason_label(code: str) -> str:
     labels = {
         "nothing_yet": _("还没有已结束的半小时，按预测"),
