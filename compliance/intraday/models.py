@@ -26,6 +26,10 @@ class IntradayShopDay(models.Model):
     short_half_hours = models.PositiveSmallIntegerField(_("缺人时段数"), default=0)
     largest_gap = models.IntegerField(_("最大缺口"), default=0)
     computed_at = models.DateTimeField(_("计算时间"))
+    # new sessions per half hour as last counted, kept so the next run only looks at messages imported since
+    arrivals = models.JSONField(_("各半小时新会话"), default=list)
+    message_cursor = models.BigIntegerField(_("已计入的最大消息编号"), null=True, blank=True)
+    counted_at = models.DateTimeField(_("完整计数时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("日内预测")

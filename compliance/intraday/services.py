@@ -12,6 +12,7 @@ run by Celery beat and after a session import) and accept a suggestion (`intrada
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max, Min
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ from compliance.intraday.models import IntradayShopDay, IntradaySuggestion
 from compliance.sessions.models import ChatMessage, Sender
 from staffing.forecasting.models import ForecastOverride, StaffingProfile
 from staffing.forecasting.selectors import PLATFORM_DEFAULTS, shop_forecasts, window_slots
-from staffing.models import ShiftAssignment
+from staffing.models import Roster, ShiftAssignment
 from staffing.training.selectors import certifications_valid
 
 HALF_HOUR = timedelta(minutes=engine.SLOT_MINUTES)
@@ -62,6 +63,7 @@ class IntradayDay:
     suggestions: list[engine.Suggestion]
     forecasts: dict[int, list[float]]
     forecast_at: dict[int, datetime] = field(default_factory=dict)
+    arrivals: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _day_forecasts(*, shops: list[Shop], day: date, now: datetime) -> tuple[dict[int, list[float]], dict[int, datetime]]:
@@ -94,13 +96,21 @@ def _day_forecasts(*, shops: list[Shop], day: date, now: datetime) -> tuple[dict
     return forecasts, taken
 
 
-def _arrivals(*, shop_ids: list[int], day: date, until: datetime) -> dict[int, list[int]]:
+def _arrivals(*, shop_ids: list[int], day: date, until: datetime, upto: int | None = None) -> dict[int, list[int]]:
     """New buyer sessions per shop and half hour of `day` up to `until`, by their first buyer message, among
     the sessions that started that day (a session carried over from the day before is not a new arrival)."""
     lo, hi = day_bounds(day)
     counts = {shop_id: [0] * engine.SLOTS_PER_DAY for shop_id in shop_ids}
     until = min(until, hi)
     if until <= lo:
+        return counts
+    if connection.vendor == "postgresql":
+        # counted per half hour in the database: a few hundred rows come back instead of every session
+        with connection.cursor() as cursor:
+            cursor.execute(_ARRIVALS_SQL, {"shops": shop_ids, "lo": lo, "until": until, "slot": engine.SLOT_MINUTES * 60,
+                                           "upto": upto})
+            for shop_id, slot, count in cursor.fetchall():
+                counts[shop_id][slot] += count
         return counts
     rows = (
         ChatMessage.objects.filter(
@@ -115,16 +125,126 @@ def _arrivals(*, shop_ids: list[int], day: date, until: datetime) -> dict[int, l
     return counts
 
 
-def _published_shifts(*, shop_ids: list[int], day: date) -> list[ShiftAssignment]:
+# The stored path counts incrementally: the messages imported since the last run (ids above its cursor) name
+# the sessions they touch; for each such session that started that day, its first buyer message among the
+# messages counted before (old) and among all of them up to the new cursor (new) move its count from the old
+# half hour to the new one (a late import of an earlier message moves it back; a first buyer message adds it).
+_ARRIVALS_DELTA_SQL = """
+WITH touched AS (
+    SELECT DISTINCT m.session_id FROM compliance_chatmessage m
+     WHERE m.id > %(cursor)s AND m.id <= %(upto)s AND m.sender = 'buyer' AND m.shop_id = ANY(%(shops)s)
+       AND m.sent_at >= %(lo)s AND m.sent_at < %(hi)s
+), firsts AS (
+    SELECT s.shop_id,
+           (SELECT min(m.sent_at) FROM compliance_chatmessage m
+             WHERE m.session_id = t.session_id AND m.sender = 'buyer' AND m.id <= %(cursor)s) AS old_first,
+           (SELECT min(m.sent_at) FROM compliance_chatmessage m
+             WHERE m.session_id = t.session_id AND m.sender = 'buyer' AND m.id <= %(upto)s) AS new_first
+      FROM touched t JOIN compliance_chatsession s ON s.id = t.session_id AND s.started_at >= %(lo)s
+)
+SELECT shop_id,
+       CASE WHEN old_first >= %(lo)s AND old_first < %(hi)s
+            THEN floor(extract(epoch FROM old_first - %(lo)s) / %(slot)s)::int END,
+       CASE WHEN new_first >= %(lo)s AND new_first < %(hi)s
+            THEN floor(extract(epoch FROM new_first - %(lo)s) / %(slot)s)::int END,
+       count(*)
+  FROM firsts GROUP BY 1, 2, 3
+"""
+
+# A full count at least this often, so a message whose id was handed out before a run but committed after it
+# (an import running at the same time) is not missed for the rest of the day.
+FULL_COUNT_EVERY = timedelta(minutes=30)
+
+
+def _arrivals_stored(*, shop_ids: list[int], day: date, now: datetime) -> tuple[dict[int, list[int]], int | None, datetime | None]:
+    """New sessions per shop and half hour of `day` for the stored path: what the last run counted, moved on by
+    the messages imported since (PostgreSQL); a full count on the first run of the day, every
+    `FULL_COUNT_EVERY`, and on other databases. Returns the counts, the message cursor and when the last full
+    count was made."""
     lo, hi = day_bounds(day)
-    return list(
-        ShiftAssignment.objects.filter(shop_id__in=shop_ids, pinned=True, starts_at__lt=hi, ends_at__gt=lo)
-        .select_related("roster").order_by("starts_at", "agent_id", "id")
+    if connection.vendor != "postgresql":
+        return _arrivals(shop_ids=shop_ids, day=day, until=hi), None, now
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM compliance_chatmessage")
+        upto = int(cursor.fetchone()[0])
+    stored = {
+        row["shop_id"]: row for row in IntradayShopDay.objects.filter(shop_id__in=shop_ids, date=day).values(
+            "shop_id", "arrivals", "message_cursor", "counted_at",
+        )
+    }
+    cursors = {row["message_cursor"] for row in stored.values()}
+    counted = [row["counted_at"] for row in stored.values()]
+    fresh = (
+        len(stored) == len(shop_ids) and len(cursors) == 1 and None not in cursors and None not in counted
+        and all(len(row["arrivals"]) == engine.SLOTS_PER_DAY for row in stored.values())
+        and now - min(counted) < FULL_COUNT_EVERY
     )
+    if not fresh:
+        return _arrivals(shop_ids=shop_ids, day=day, until=hi, upto=upto), upto, now
+    cursor_id = cursors.pop()
+    counts = {shop_id: [int(v) for v in stored[shop_id]["arrivals"]] for shop_id in shop_ids}
+    if upto > cursor_id:
+        with connection.cursor() as cursor:
+            cursor.execute(_ARRIVALS_DELTA_SQL, {"shops": shop_ids, "lo": lo, "hi": hi, "cursor": cursor_id, "upto": upto,
+                                                 "slot": engine.SLOT_MINUTES * 60})
+            for shop_id, old_slot, new_slot, count in cursor.fetchall():
+                if old_slot is not None:
+                    counts[shop_id][old_slot] -= count
+                if new_slot is not None:
+                    counts[shop_id][new_slot] += count
+    return counts, upto, min(counted)
+
+
+_ARRIVALS_SQL = """
+SELECT f.shop_id, floor(extract(epoch FROM f.first - %(lo)s) / %(slot)s)::int AS slot, count(*)
+  FROM (SELECT m.session_id, min(m.shop_id) AS shop_id, min(m.sent_at) AS first
+          FROM compliance_chatmessage m
+         WHERE m.shop_id = ANY(%(shops)s) AND m.sender = 'buyer' AND m.sent_at >= %(lo)s AND m.sent_at < %(until)s
+           AND (%(upto)s::bigint IS NULL OR m.id <= %(upto)s::bigint)
+         GROUP BY m.session_id) f
+  JOIN compliance_chatsession s ON s.id = f.session_id AND s.started_at >= %(lo)s
+ GROUP BY 1, 2
+"""
+
+
+@dataclass(frozen=True)
+class _Rules:
+    start_date: date
+    max_hours_per_week: float
+    min_rest_hours: float
+    min_coverage: int
+
+
+@dataclass(frozen=True)
+class _Shift:
+    """A published shift as the run reads it (plain values: a thousand model instances took a tenth of a second)."""
+
+    pk: int
+    agent_id: int
+    shop_id: int
+    date: date
+    starts_at: datetime
+    ends_at: datetime
+    roster: _Rules
+
+
+def _published_shifts(*, shop_ids: list[int], day: date) -> list[_Shift]:
+    lo, hi = day_bounds(day)
+    rows = list(
+        ShiftAssignment.objects.filter(shop_id__in=shop_ids, pinned=True, starts_at__lt=hi, ends_at__gt=lo)
+        .order_by("starts_at", "agent_id", "id")
+        .values_list("id", "agent_id", "shop_id", "date", "starts_at", "ends_at", "roster_id")
+    )
+    rules = {
+        pk: _Rules(*values) for pk, *values in Roster.objects.filter(pk__in={r[-1] for r in rows}).values_list(
+            "pk", "start_date", "max_hours_per_week", "min_rest_hours", "min_coverage",
+        )
+    }
+    return [_Shift(*row[:-1], roster=rules[row[-1]]) for row in rows]
 
 
 def _rostered(
-    *, shop_ids: list[int], day: date, shifts: list[ShiftAssignment], moves: list[IntradaySuggestion],
+    *, shop_ids: list[int], day: date, shifts: list[_Shift], moves: list[IntradaySuggestion],
 ) -> dict[int, list[int]]:
     """Agents per shop and half hour: a shift counts in each half hour that starts inside it; an accepted
     move counts in its target shop instead of its shift's shop for its half hours."""
@@ -151,34 +271,46 @@ def _rostered(
     return counts
 
 
-def _agent_shifts(*, day: date, shifts: list[ShiftAssignment], now: datetime) -> list[engine.AgentShift]:
+def _agent_shifts(*, day: date, shifts: list[_Shift], now: datetime) -> list[engine.AgentShift]:
     """The published shifts of the day with what the overtime rules read: hours in the roster's 7-day block,
     the agent's next shift, the roster's limits; and each agent's certified shops now."""
+    shifts = [s for s in shifts if s.ends_at >= now]  # a shift already over can neither move nor be extended
     if not shifts:
         return []
     lo, _hi = day_bounds(day)
     agent_ids = {s.agent_id for s in shifts}
-    around = list(
-        ShiftAssignment.objects.filter(agent_id__in=agent_ids, date__range=(day - timedelta(days=7), day + timedelta(days=7)))
-        .values_list("agent_id", "date", "starts_at", "ends_at")
-    )
+
+    def block_of(shift: _Shift) -> date:
+        start = shift.roster.start_date
+        return start + timedelta(days=7 * ((shift.date - start).days // 7))
+
+    # minutes rostered per agent in each 7-day block the day's shifts fall in (summed in the database)
+    week: dict[tuple[int, date], int] = {}
+    for block in {block_of(s) for s in shifts}:
+        agents = {s.agent_id for s in shifts if block_of(s) == block}
+        for agent_id, length in (
+            ShiftAssignment.objects.filter(agent_id__in=agents, date__range=(block, block + timedelta(days=6)))
+            .values("agent_id").annotate(length=Sum(F("ends_at") - F("starts_at"))).values_list("agent_id", "length")
+        ):
+            week[(agent_id, block)] = int(length.total_seconds() // 60)
+    later: dict[int, list[datetime]] = defaultdict(list)
+    for agent_id, starts in ShiftAssignment.objects.filter(
+        agent_id__in=agent_ids, starts_at__gt=lo, date__lte=day + timedelta(days=2),
+    ).values_list("agent_id", "starts_at"):
+        later[agent_id].append(starts)
     certified: dict[int, set[int]] = defaultdict(set)
     for agent_id, shop_id in certifications_valid(on=now).filter(agent_id__in=agent_ids).values_list("agent_id", "shop_id"):
         certified[agent_id].add(shop_id)
     out = []
     for shift in shifts:
         roster = shift.roster
-        block_start = roster.start_date + timedelta(days=7 * ((shift.date - roster.start_date).days // 7))
-        block_end = block_start + timedelta(days=6)
-        week = sum(
-            _minutes(e, s) for a, d, s, e in around if a == shift.agent_id and block_start <= d <= block_end
-        )
-        later = [s for a, _d, s, _e in around if a == shift.agent_id and s > shift.starts_at]
+        following = [t for t in later[shift.agent_id] if t > shift.starts_at]
         out.append(engine.AgentShift(
             shift=shift.pk, agent=shift.agent_id, shop=shift.shop_id,
             start_minute=_minutes(shift.starts_at, lo), end_minute=_minutes(shift.ends_at, lo),
-            week_minutes=week, max_week_minutes=int(roster.max_hours_per_week * 60),
-            next_start_minute=_minutes(min(later), lo) if later else None,
+            week_minutes=week.get((shift.agent_id, block_of(shift)), 0),
+            max_week_minutes=int(roster.max_hours_per_week * 60),
+            next_start_minute=_minutes(min(following), lo) if following else None,
             min_rest_minutes=int(roster.min_rest_hours * 60),
             certified=frozenset(certified[shift.agent_id] | {shift.shop_id}),
         ))
@@ -198,29 +330,32 @@ def _staffing(shops: list[Shop]) -> dict[int, engine.StaffingParameters]:
     return out
 
 
-def intraday_compute(*, day: date, now: datetime | None = None, shops: list[Shop] | None = None) -> IntradayDay:
+def intraday_compute(
+    *, day: date, now: datetime | None = None, shops: list[Shop] | None = None,
+    arrivals: dict[int, list[int]] | None = None,
+) -> IntradayDay:
     """Every shop's re-forecast, required and rostered agents and gaps for `day` as of `now`, and the
-    suggestions that close gaps still to come. Reads only."""
+    suggestions that close gaps still to come. Reads only. `arrivals` (new sessions per shop and half hour)
+    are counted from the messages unless given."""
     now = now or timezone.now()
     shop_list = shops if shops is not None else list(Shop.objects.order_by("code"))
     shop_ids = [s.pk for s in shop_list]
     lo, _hi = day_bounds(day)
     now_minute = max(0, min(24 * 60, _minutes(now, lo)))
     forecasts, taken = _day_forecasts(shops=shop_list, day=day, now=now)
-    actual = _arrivals(shop_ids=shop_ids, day=day, until=now)
+    actual = arrivals if arrivals is not None else _arrivals(shop_ids=shop_ids, day=day, until=now)
     shifts = _published_shifts(shop_ids=shop_ids, day=day)
     moves = list(IntradaySuggestion.objects.filter(
         date=day, kind=IntradaySuggestion.Kind.MOVE, status=IntradaySuggestion.Status.ACCEPTED,
     ))
     rostered = _rostered(shop_ids=shop_ids, day=day, shifts=shifts, moves=moves)
     staffing = _staffing(shop_list)
-    results = {
-        shop_id: engine.reforecast(
-            forecast=forecasts[shop_id], actual=actual[shop_id], rostered=rostered[shop_id], now_minute=now_minute,
-            staffing=staffing[shop_id],
-        )
+    days = engine.reforecast_all([
+        engine.ShopInput(forecast=forecasts[shop_id], actual=actual[shop_id], rostered=rostered[shop_id],
+                         staffing=staffing[shop_id])
         for shop_id in shop_ids
-    }
+    ], now_minute=now_minute)
+    results = dict(zip(shop_ids, days, strict=True))
     coverage: dict[int, int] = {}
     for shift in shifts:
         coverage[shift.shop_id] = max(coverage.get(shift.shop_id, 0), shift.roster.min_coverage)
@@ -239,30 +374,51 @@ def intraday_compute(*, day: date, now: datetime | None = None, shops: list[Shop
     suggestions = engine.suggest(needs=needs, shifts=candidates, now_minute=now_minute)
     return IntradayDay(
         day=day, now=now, shops={s.pk: s for s in shop_list}, results=results, suggestions=suggestions,
-        forecasts=forecasts, forecast_at=taken,
+        forecasts=forecasts, forecast_at=taken, arrivals=actual,
     )
+
+
+_DAY_FIELDS = ("shop_id", "date", "forecast", "forecast_at", "as_of", "ratio", "ratio_reason", "half_hours",
+               "short_half_hours", "largest_gap", "computed_at", "arrivals", "message_cursor", "counted_at")
+
+
+def _store_days(rows: list[IntradayShopDay]) -> None:
+    """Upsert the shop days, one statement run for every row (a plain `executemany`: `bulk_create` sends the
+    JSON columns as arrays, whose quoting took longer than the rest of the run)."""
+    columns = ", ".join(_DAY_FIELDS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _DAY_FIELDS[2:])
+    sql = (f"INSERT INTO {IntradayShopDay._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(_DAY_FIELDS))}) "
+           f"ON CONFLICT (shop_id, date) DO UPDATE SET {updates}")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [
+            [
+                json.dumps(getattr(row, f)) if f in ("forecast", "half_hours", "arrivals") else getattr(row, f)
+                for f in _DAY_FIELDS
+            ]
+            for row in rows
+        ])
 
 
 @transaction.atomic
 def intraday_refresh(*, day: date, now: datetime | None = None) -> int:
     """Re-forecast every shop's `day` and store it with fresh suggestions (proposed ones are replaced,
     accepted ones stay). Returns how many shops were stored."""
-    result = intraday_compute(day=day, now=now)
+    now = now or timezone.now()
+    shops = list(Shop.objects.order_by("code"))
+    arrivals, cursor, counted_at = _arrivals_stored(shop_ids=[s.pk for s in shops], day=day, now=now)
+    result = intraday_compute(day=day, now=now, shops=shops, arrivals=arrivals)
     stamp = timezone.now()
     rows = [
         IntradayShopDay(
             shop_id=shop_id, date=day, forecast=result.forecasts[shop_id], forecast_at=result.forecast_at[shop_id],
             as_of=result.now, ratio=one.ratio, ratio_reason=one.ratio_reason,
             half_hours=one.as_json()["half_hours"], short_half_hours=one.short_half_hours,
-            largest_gap=one.largest_gap, computed_at=stamp,
+            largest_gap=one.largest_gap, computed_at=stamp, arrivals=arrivals[shop_id], message_cursor=cursor,
+            counted_at=counted_at,
         )
         for shop_id, one in result.results.items()
     ]
-    IntradayShopDay.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["shop", "date"],
-        update_fields=["forecast", "forecast_at", "as_of", "ratio", "ratio_reason", "half_hours", "short_half_hours",
-                       "largest_gap", "computed_at"],
-    )
+    _store_days(rows)
     lo, _hi = day_bounds(day)
     IntradaySuggestion.objects.filter(date=day, status=IntradaySuggestion.Status.PROPOSED).delete()
     IntradaySuggestion.objects.bulk_create([

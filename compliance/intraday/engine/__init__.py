@@ -6,10 +6,12 @@ from compliance.intraday.engine.reforecast import (
     HalfHour,
     RatioRule,
     ShopDay,
+    ShopInput,
     StaffingParameters,
     arrival_slots,
     elapsed_slots,
     reforecast,
+    reforecast_all,
     slot_label,
 )
 from compliance.intraday.engine.suggestions import AgentShift, ShopNeed, Suggestion, suggest
@@ -21,12 +23,14 @@ __all__ = [
     "HalfHour",
     "RatioRule",
     "ShopDay",
+    "ShopInput",
     "ShopNeed",
     "StaffingParameters",
     "Suggestion",
     "arrival_slots",
     "elapsed_slots",
     "reforecast",
+    "reforecast_all",
     "slot_label",
     "suggest",
 ]

@@ -146,26 +146,14 @@ def _check(name: str, values: Sequence[float]) -> None:
         raise ValueError(f"{name}: {len(values)} values for {SLOTS_PER_DAY} half hours")
 
 
-def required_agents(volumes: Sequence[float], staffing: StaffingParameters) -> list[int]:
-    """Agents to have on shift per half hour for these volumes (Erlang C after shrinkage; 0 without volume
-    or outside the service window)."""
-    needed = [0] * SLOTS_PER_DAY
-    window = [i for i in staffing.window if volumes[i] > 0]
-    if not window:
-        return needed
-    staffed = staff_intervals(
-        np.array([volumes[i] for i in window], dtype=float),
-        interval_minutes=SLOT_MINUTES,
-        aht_seconds=staffing.aht_seconds,
-        answer_seconds=staffing.answer_seconds,
-        service_level=staffing.service_level,
-        max_occupancy=staffing.max_occupancy,
-        shrinkage=staffing.shrinkage,
-        concurrency=staffing.concurrency,
-    )
-    for i, agents in zip(window, staffed.agents.tolist(), strict=True):
-        needed[i] = int(agents)
-    return needed
+@dataclass(frozen=True)
+class ShopInput:
+    """One shop's day for `reforecast_all`."""
+
+    forecast: Sequence[float]
+    actual: Sequence[int]
+    rostered: Sequence[int]
+    staffing: StaffingParameters
 
 
 def reforecast(
@@ -178,16 +166,61 @@ def reforecast(
     rule: RatioRule | None = None,
 ) -> ShopDay:
     """The day of one shop as it stands at minute `now_minute` (see the module's docstring)."""
+    one = ShopInput(forecast=forecast, actual=actual, rostered=rostered, staffing=staffing)
+    return reforecast_all([one], now_minute=now_minute, rule=rule)[0]
+
+
+def _required_all(volumes: list[list[float]], shops: Sequence[ShopInput]) -> list[list[int]]:
+    """`required_agents` for many shops with one Erlang call per concurrency (the parameters go as arrays)."""
+    needed = [[0] * SLOTS_PER_DAY for _ in shops]
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for k, shop in enumerate(shops):
+        for i in shop.staffing.window:
+            if volumes[k][i] > 0:
+                groups.setdefault(shop.staffing.concurrency, []).append((k, i))
+    for concurrency, cells in groups.items():
+        params = [shops[k].staffing for k, _i in cells]
+        staffed = staff_intervals(
+            np.array([volumes[k][i] for k, i in cells], dtype=float),
+            interval_minutes=SLOT_MINUTES,
+            aht_seconds=np.array([p.aht_seconds for p in params], dtype=float),
+            answer_seconds=np.array([p.answer_seconds for p in params], dtype=float),
+            service_level=np.array([p.service_level for p in params], dtype=float),
+            max_occupancy=np.array([p.max_occupancy for p in params], dtype=float),
+            shrinkage=np.array([p.shrinkage for p in params], dtype=float),
+            concurrency=concurrency,
+        )
+        for (k, i), agents in zip(cells, staffed.agents.tolist(), strict=True):
+            needed[k][i] = int(agents)
+    return needed
+
+
+def reforecast_all(shops: Sequence[ShopInput], *, now_minute: int, rule: RatioRule | None = None) -> list[ShopDay]:
+    """`reforecast` for many shops at once (the same figures; Erlang C runs once per concurrency)."""
     rule = rule or RatioRule()
-    _check("forecast", forecast)
-    _check("actual", actual)
-    _check("rostered", rostered)
     done = elapsed_slots(now_minute)
-    forecast_so_far = float(sum(forecast[:done]))
-    actual_so_far = int(sum(actual[:done]))
-    ratio, reason = _ratio(actual_so_far, forecast_so_far, done, rule)
-    volumes = [float(actual[i]) if i < done else float(forecast[i]) * ratio for i in range(SLOTS_PER_DAY)]
-    needed = required_agents(volumes, staffing)
+    planned = []
+    for shop in shops:
+        _check("forecast", shop.forecast)
+        _check("actual", shop.actual)
+        _check("rostered", shop.rostered)
+        forecast_so_far = float(sum(shop.forecast[:done]))
+        actual_so_far = int(sum(shop.actual[:done]))
+        ratio, reason = _ratio(actual_so_far, forecast_so_far, done, rule)
+        volumes = [float(shop.actual[i]) if i < done else float(shop.forecast[i]) * ratio for i in range(SLOTS_PER_DAY)]
+        planned.append((forecast_so_far, actual_so_far, ratio, reason, volumes))
+    required = _required_all([p[4] for p in planned], shops)
+    return [
+        _shop_day(shop, done, *plan, needed)
+        for shop, plan, needed in zip(shops, planned, required, strict=True)
+    ]
+
+
+def _shop_day(
+    shop: ShopInput, done: int, forecast_so_far: float, actual_so_far: int, ratio: float, reason: str,
+    volumes: list[float], needed: list[int],
+) -> ShopDay:
+    forecast, actual, rostered, staffing = shop.forecast, shop.actual, shop.rostered, shop.staffing
     window = set(staffing.window)
     half_hours = tuple(
         HalfHour(

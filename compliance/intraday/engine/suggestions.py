@@ -135,31 +135,39 @@ def suggest(
             break
 
     # 2. overtime right after a shift ends
-    by_end = sorted(shifts, key=lambda s: (s.end_minute, s.start_minute, s.agent, s.shift))
+    by_end = sorted(
+        (s for s in shifts if now_minute <= s.end_minute < SLOTS_PER_DAY * SLOT_MINUTES),
+        key=lambda s: (s.end_minute, s.start_minute, s.agent, s.shift),
+    )
+    own: dict[int, list[AgentShift]] = {}
+    helping: dict[int, list[AgentShift]] = {}
+    for shift in by_end:
+        own.setdefault(shift.shop, []).append(shift)
+        for other in shift.certified - {shift.shop}:
+            helping.setdefault(other, []).append(shift)
     for shop in shop_order:
-        for own_first in (True, False):
-            for shift in by_end:
-                if shift.shift in used or shift.end_minute < now_minute or shift.end_minute >= SLOTS_PER_DAY * SLOT_MINUTES:
-                    continue
-                if (shift.shop == shop) != own_first or (shift.shop != shop and shop not in shift.certified):
-                    continue
-                first = -(-shift.end_minute // SLOT_MINUTES)
-                length = 0
-                while first + length < SLOTS_PER_DAY and short[shop][first + length] > 0:
-                    ends = (first + length + 1) * SLOT_MINUTES
-                    extra = ends - shift.end_minute
-                    if extra > max_overtime_minutes or shift.week_minutes + extra > shift.max_week_minutes:
-                        break
-                    if shift.next_start_minute is not None and shift.next_start_minute - ends < shift.min_rest_minutes:
-                        break
-                    length += 1
-                if not length:
-                    continue
-                for i in range(first, first + length):
-                    short[shop][i] -= 1
-                out.append(Suggestion(
-                    OVERTIME, shift.shift, shift.agent, shift.shop, shop, shift.end_minute,
-                    (first + length) * SLOT_MINUTES, length,
-                ))
-                used.add(shift.shift)
+        if not any(short[shop][first_open:]):
+            continue
+        for shift in own.get(shop, []) + helping.get(shop, []):
+            if shift.shift in used:
+                continue
+            first = -(-shift.end_minute // SLOT_MINUTES)
+            length = 0
+            while first + length < SLOTS_PER_DAY and short[shop][first + length] > 0:
+                ends = (first + length + 1) * SLOT_MINUTES
+                extra = ends - shift.end_minute
+                if extra > max_overtime_minutes or shift.week_minutes + extra > shift.max_week_minutes:
+                    break
+                if shift.next_start_minute is not None and shift.next_start_minute - ends < shift.min_rest_minutes:
+                    break
+                length += 1
+            if not length:
+                continue
+            for i in range(first, first + length):
+                short[shop][i] -= 1
+            out.append(Suggestion(
+                OVERTIME, shift.shift, shift.agent, shift.shop, shop, shift.end_minute,
+                (first + length) * SLOT_MINUTES, length,
+            ))
+            used.add(shift.shift)
     return out

@@ -20,10 +20,12 @@ import pytest
 from compliance.intraday.engine import (
     SLOTS_PER_DAY,
     RatioRule,
+    ShopInput,
     StaffingParameters,
     arrival_slots,
     elapsed_slots,
     reforecast,
+    reforecast_all,
 )
 
 WINDOW = tuple(range(16, 22))
@@ -164,3 +166,18 @@ def test_shrinkage_and_concurrency_come_from_the_shop():
 def test_lengths_are_checked():
     with pytest.raises(ValueError, match="forecast"):
         reforecast(forecast=[1.0] * 47, actual=[0] * 48, rostered=[0] * 48, now_minute=0, staffing=PARAMS)
+
+
+def test_many_shops_at_once_give_each_shop_s_own_figures():
+    other = StaffingParameters(aht_seconds=360, answer_seconds=30, service_level=0.9, max_occupancy=0.85,
+                               shrinkage=0.3, concurrency=3, window=tuple(range(18, 46)))
+    shops = [
+        ShopInput(forecast=flat(10), actual=[int(v) for v in day(h16=20, h17=20)], rostered=[2] * 48, staffing=PARAMS),
+        ShopInput(forecast=flat(40, range(18, 46)), actual=[0] * 48, rostered=[0] * 48, staffing=other),
+        ShopInput(forecast=flat(17), actual=[0] * 48, rostered=[1] * 48, staffing=PARAMS),
+    ]
+    together = reforecast_all(shops, now_minute=NINE)
+    alone = [reforecast(forecast=s.forecast, actual=s.actual, rostered=s.rostered, now_minute=NINE, staffing=s.staffing)
+             for s in shops]
+    assert together == alone
+    assert [h.required for h in together[0].half_hours[16:22]] == [3] * 6

@@ -149,3 +149,38 @@ def test_the_command_prints_the_shop_s_day(day_db):
         call_command("intraday", "--shop", "ia", "--date", "2026-02-30")
     with pytest.raises(CommandError, match="--at"):
         call_command("intraday", "--shop", "ia", "--at", "25:00")
+
+
+def test_the_next_run_counts_only_new_messages_and_agrees_with_a_full_count(day_db, time_machine):
+    from datetime import timedelta
+
+    from compliance.intraday.services import _arrivals, day_bounds
+    from compliance.sessions.models import ChatMessage, ChatSession
+    from tests.compliance.intraday.day_data import _session
+
+    intraday_refresh(day=DAY)
+    ia = day_db["shops"]["ia"]
+    first = IntradayShopDay.objects.get(shop=ia, date=DAY)
+    assert first.arrivals[16:19] == [20, 20, 1] and first.message_cursor
+    # imported since: a new session at 09:08; an earlier buyer message of a session of 08:30 (it now began at
+    # 08:05); another buyer message of yesterday's session (still not new)
+    _session(ia, "ia-late", at(9, 8))
+    moved = ChatSession.objects.get(shop=ia, external_id="ia-830-0")
+    ChatMessage.objects.create(session=moved, shop=ia, external_id="ia-830-0-early", sender="buyer", sent_at=at(8, 5),
+                               text="在吗")
+    old = ChatSession.objects.get(shop=ia, external_id="ia-yesterday")
+    ChatMessage.objects.create(session=old, shop=ia, external_id="ia-yesterday-again", sender="buyer",
+                               sent_at=at(9, 1), text="还在吗")
+    time_machine.move_to(NOW + timedelta(minutes=3), tick=False)
+    intraday_refresh(day=DAY)
+    second = IntradayShopDay.objects.get(shop=ia, date=DAY)
+    assert second.counted_at == first.counted_at  # counted from the cursor on, not again from scratch
+    assert second.message_cursor > first.message_cursor
+    assert second.arrivals[16:19] == [21, 19, 2]
+    full = _arrivals(shop_ids=[ia.pk], day=DAY, until=day_bounds(DAY)[1])[ia.pk]
+    assert second.arrivals == full
+    # half an hour after the last full count, the run counts everything again
+    time_machine.move_to(NOW + timedelta(minutes=31), tick=False)
+    intraday_refresh(day=DAY)
+    third = IntradayShopDay.objects.get(shop=ia, date=DAY)
+    assert third.counted_at > first.counted_at and third.arrivals == full
