@@ -15,7 +15,9 @@ Timed, side by side (the best of `--rounds`, every round listed):
 - **compute**: `intraday_compute`, i.e. the reads (stored forecast, arrivals by first buyer message, published
   shifts, week hours, certifications) and the engine, nothing written;
 - **stored path**: `intraday_refresh`, the run beat makes: compute and store every shop's day and the
-  suggestions.
+  suggestions, after about three minutes of new sessions (counted from the last run's message cursor);
+- **stored path, full count**: the same with every arrival counted again (each half hour, and on a day's first
+  run).
 The first run of a day also takes the day's forecast (fits eight weeks of history per shop); it is timed
 on its own, once. Python runs on one core (pin it with `taskset -c 0`; numpy is held to one thread);
 PostgreSQL runs in its own process.
@@ -209,6 +211,8 @@ def main() -> None:
             with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 while chunk := buf.read(1 << 20):
                     copy.write(chunk)
+        for table in ("staffing_shiftassignment", "staffing_certification", "compliance_chatsession", "compliance_chatmessage"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         cur.execute("ANALYZE")
     conn.commit()
     print(f"generated {args.shops} shops, {len(agents):,} agents, {shift_id:,} published shifts, {sid:,} sessions "
@@ -248,17 +252,46 @@ def main() -> None:
                  for pk in shop_ids]
         return len(engine.suggest(needs=needs, shifts=candidates, now_minute=now_minute))
 
-    timings: dict[str, list[float]] = {"engine alone": [], "compute (reads + engine)": [], "stored path (refresh)": []}
-    for _round in range(args.rounds):
+    from compliance.sessions.models import ChatMessage, ChatSession
+
+    def new_sessions(round_no: int) -> int:
+        """About three minutes of arrivals (what beat finds between two runs), written before a timed run."""
+        made = 0
+        for s in shops:
+            for k in range(max(1, daily[s.pk] * 3 // (15 * 60))):
+                start = now - timedelta(seconds=rng.randint(1, 170))
+                session = ChatSession.objects.create(shop=s, external_id=f"new-{round_no}-{k}", buyer=f"nb-{round_no}-{k}",
+                                                     started_at=start, ended_at=start + timedelta(minutes=1))
+                ChatMessage.objects.bulk_create([
+                    ChatMessage(session=session, shop=s, external_id=f"new-{round_no}-{k}-{n}", sender=sender,
+                                sent_at=start + timedelta(seconds=10 * n), text="亲")
+                    for n, sender in enumerate(("buyer", "agent", "buyer", "agent"))
+                ])
+                made += 1
+        return made
+
+    timings: dict[str, list[float]] = {
+        "engine alone": [], "compute (reads + engine)": [], "stored path (refresh)": [],
+        "stored path, full count": [],
+    }
+    added = 0
+    for round_no in range(args.rounds):
         t0 = time.perf_counter()
         engine_run()
         timings["engine alone"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         intraday.intraday_compute(day=day, now=now)
         timings["compute (reads + engine)"].append(time.perf_counter() - t0)
+        added += new_sessions(round_no)
         t0 = time.perf_counter()
         intraday.intraday_refresh(day=day, now=now)
         timings["stored path (refresh)"].append(time.perf_counter() - t0)
+        IntradayShopDay.objects.filter(date=day).update(counted_at=now - timedelta(hours=1))
+        t0 = time.perf_counter()
+        intraday.intraday_refresh(day=day, now=now)
+        timings["stored path, full count"].append(time.perf_counter() - t0)
+    full = intraday._arrivals(shop_ids=shop_ids, day=day, until=now + timedelta(days=1))
+    stored_counts = dict(IntradayShopDay.objects.filter(date=day).values_list("shop_id", "arrivals"))
 
     rows = IntradayShopDay.objects.filter(date=day)
     ratios = sorted(r.ratio for r in rows)
@@ -268,6 +301,8 @@ def main() -> None:
         best = min(values)
         print(f"{label:28}{best:>10.3f}{'met' if best < TARGET_SECONDS else 'NOT met':>10}   "
               f"{' '.join(f'{v:.3f}' for v in values)}")
+    print(f"stored path: each run after about three minutes of new sessions ({added // args.rounds} a round); "
+          f"its counts agree with a full count: {'yes' if all(stored_counts[k] == v for k, v in full.items()) else 'NO'}")
     print("reads, once each: " + ", ".join(f"{k} {v:.3f} s" for k, v in reads.items()))
     print(f"{'first run of the day':28}{first_run:>10.3f}{'':>10}   (takes the forecast: fits history per shop)")
     print(f"\nstored: {rows.count()} shop days; ratios {ratios[0]:.2f}–{ratios[-1]:.2f}; "
