@@ -172,10 +172,11 @@ def _arrivals_stored(*, shop_ids: list[int], day: date, now: datetime) -> tuple[
             "shop_id", "arrivals", "message_cursor", "counted_at",
         )
     }
-    cursors = {row["message_cursor"] for row in stored.values()}
-    counted = [row["counted_at"] for row in stored.values()]
+    cursors: set[int] = {row["message_cursor"] for row in stored.values() if row["message_cursor"] is not None}
+    counted: list[datetime] = [row["counted_at"] for row in stored.values() if row["counted_at"] is not None]
     fresh = (
-        len(stored) == len(shop_ids) and len(cursors) == 1 and None not in cursors and None not in counted
+        len(stored) == len(shop_ids) and len(counted) == len(stored) and len(cursors) == 1
+        and all(row["message_cursor"] is not None for row in stored.values())
         and all(len(row["arrivals"]) == engine.SLOTS_PER_DAY for row in stored.values())
         and now - min(counted) < FULL_COUNT_EVERY
     )
@@ -236,7 +237,8 @@ def _published_shifts(*, shop_ids: list[int], day: date) -> list[_Shift]:
         .values_list("id", "agent_id", "shop_id", "date", "starts_at", "ends_at", "roster_id")
     )
     rules = {
-        pk: _Rules(*values) for pk, *values in Roster.objects.filter(pk__in={r[-1] for r in rows}).values_list(
+        pk: _Rules(start_date=start, max_hours_per_week=hours, min_rest_hours=rest, min_coverage=coverage)
+        for pk, start, hours, rest, coverage in Roster.objects.filter(pk__in={r[-1] for r in rows}).values_list(
             "pk", "start_date", "max_hours_per_week", "min_rest_hours", "min_coverage",
         )
     }
