@@ -43,7 +43,8 @@ def _context(request: AuthenticatedHttpRequest, day: date, shop_code: str) -> di
         shop = overview[0].shop
     view = intraday_shop_day(shop=shop, day=day) if shop is not None else None
     return {
-        "day": day, "today": timezone.localdate(), "overview": overview, "shop": shop, "view": view,
+        "htmx": bool(request.htmx), "day": day, "today": timezone.localdate(), "overview": overview, "shop": shop,
+        "view": view,
         "ratio_reason": ratio_reason_label(view.row.ratio_reason) if view and view.row else "",
         "ratio_pct": round(view.row.ratio * 100) if view and view.row else None,
     }

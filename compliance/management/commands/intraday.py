@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from agency.models import User
 from clients.models import Shop
 from compliance.intraday.services import day_bounds, intraday_compute
 
@@ -50,12 +51,15 @@ class Command(BaseCommand):
         result = intraday_compute(day=day, now=now)
         one = result.results[the_shop.pk]
         codes = {pk: s.code for pk, s in result.shops.items()}
+        mine = [s for s in result.suggestions if the_shop.pk in (s.from_shop, s.to_shop)]
+        agents = dict(User.objects.filter(pk__in={s.agent for s in mine}).values_list("pk", "code"))
         out = {
             "shop": the_shop.code, "date": day.isoformat(), "as_of": timezone.localtime(now).isoformat(),
             **one.as_json(),
             "suggestions": [
-                {**s.as_json(), "from_shop": codes.get(s.from_shop), "to_shop": codes.get(s.to_shop)}
-                for s in result.suggestions if the_shop.pk in (s.from_shop, s.to_shop)
+                {**s.as_json(), "agent": agents.get(s.agent) or s.agent, "from_shop": codes.get(s.from_shop),
+                 "to_shop": codes.get(s.to_shop)}
+                for s in mine
             ],
         }
         self.stdout.write(json.dumps(out, ensure_ascii=False))

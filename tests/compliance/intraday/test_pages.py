@@ -66,9 +66,10 @@ def test_accepting_over_htmx_applies_and_re_renders(client, manager, stored):
     assert 'id="intraday-accepted"' in html and f'data-suggestion="{move.pk}"' not in html
     move.refresh_from_db()
     assert move.status == "accepted" and move.decided_by == manager
-    # twice: a message, no error
-    again = client.post(reverse("compliance:intraday-accept", args=[move.pk]), {"shop": "ia"})
-    assert again.status_code == 302
+    # twice: a message, no error (over htmx the message is in the partial)
+    again = client.post(reverse("compliance:intraday-accept", args=[move.pk]), {"shop": "ia"}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 200 and "这条建议已处理过" in again.content.decode()
+    assert client.post(reverse("compliance:intraday-accept", args=[move.pk]), {"shop": "ia"}).status_code == 302
     assert client.post(reverse("compliance:intraday-accept", args=[999999])).status_code == 404
 
 

@@ -139,9 +139,8 @@ def test_the_command_prints_the_shop_s_day(day_db):
     assert (half["10:00"]["reforecast"], half["10:00"]["required"], half["10:00"]["rostered"], half["10:00"]["gap"]) == (
         20.0, 3, 1, 2,
     )
-    assert [(s["kind"], s["from_shop"], s["to_shop"], s["start_minute"], s["end_minute"]) for s in data["suggestions"]] == [
-        ("move", "ib", "ia", 570, 660), ("overtime", "ia", "ia", 600, 660),
-    ]
+    assert [(s["kind"], s["agent"], s["from_shop"], s["to_shop"], s["start_minute"], s["end_minute"])
+            for s in data["suggestions"]] == [("move", "b1", "ib", "ia", 570, 660), ("overtime", "a1", "ia", "ia", 600, 660)]
     assert not IntradayShopDay.objects.exists()  # the command writes nothing
     with pytest.raises(CommandError, match="--shop nope"):
         call_command("intraday", "--shop", "nope")
