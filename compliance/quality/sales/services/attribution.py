@@ -31,9 +31,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 
 from agency.models import Role, User
+from agency.services import task_queue
 from clients.models import Shop
 from clients.statements.selectors import conversion_target_for_shop
 from compliance.quality.metrics.models import QualityAlert
+from compliance.quality.metrics.services import ALERTS_NOTIFY_TASK
 from compliance.quality.sales.engine.attribution import (
     DEFAULT_WINDOW_HOURS,
     REMINDER_PERIOD,
@@ -492,7 +494,7 @@ def sales_alerts_evaluate(*, pairs: Iterable[Pair]) -> int:
     rows = SalesDayMetrics.objects.filter(agent_code="", inquiring_buyers__gt=0).filter(
         _pairs_q(keys)).select_related("shop")
     averages: dict[tuple[int, date], float | None] = {}
-    raised = 0
+    raised: list[int] = []
     for row in rows:
         target = conversion_target_for_shop(shop=row.shop, on=row.day)
         if target is None:
@@ -514,12 +516,16 @@ def sales_alerts_evaluate(*, pairs: Iterable[Pair]) -> int:
             continue
         rate = row.converted_buyers / row.inquiring_buyers
         if rate < threshold:
-            _alert, created = QualityAlert.objects.update_or_create(
+            alert, created = QualityAlert.objects.update_or_create(
                 shop_id=row.shop_id, day=row.day, metric=QualityAlert.Metric.CONVERSION,
                 defaults={"level": QualityAlert.Level.BREACH, "value": rate, "threshold": threshold,
                           "source": "contract"})
-            raised += int(created)
-    return raised
+            if created:
+                raised.append(alert.pk)
+    if raised:
+        # through the users' notification rules, like the SLA alerts (each alert at most once per rule)
+        transaction.on_commit(lambda: task_queue(name=ALERTS_NOTIFY_TASK, kwargs={"alert_ids": raised}))
+    return len(raised)
 
 
 def _pairs_q(keys: set[Pair]) -> Q:
