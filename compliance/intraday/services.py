@@ -1,5 +1,5 @@
 """Writes of the intraday view: re-forecast every shop's day from the sessions so far (`intraday_refresh`,
-run by Celery beat and after a session import) and accept a suggestion (`intraday_suggestion_accept`).
+run by Celery beat every 3 minutes and by the page's button) and accept a suggestion (`intraday_suggestion_accept`).
 
 `intraday_compute` reads everything the pure engine needs for all shops in a fixed number of queries:
 - the day's forecast per shop, taken once per day and kept on `IntradayShopDay.forecast` (the plan the roster
@@ -35,8 +35,6 @@ from staffing.forecasting.models import ForecastOverride, StaffingProfile
 from staffing.forecasting.selectors import PLATFORM_DEFAULTS, shop_forecasts, window_slots
 from staffing.models import Roster, ShiftAssignment
 from staffing.training.selectors import certifications_valid
-
-HALF_HOUR = timedelta(minutes=engine.SLOT_MINUTES)
 
 
 def _tz() -> ZoneInfo:
@@ -380,6 +378,8 @@ def intraday_compute(
     )
 
 
+_REFRESH_LOCK = 7_301_001  # advisory lock key of `intraday_refresh`
+
 _DAY_FIELDS = ("shop_id", "date", "forecast", "forecast_at", "as_of", "ratio", "ratio_reason", "half_hours",
                "short_half_hours", "largest_gap", "computed_at", "arrivals", "message_cursor", "counted_at")
 
@@ -406,8 +406,12 @@ def intraday_refresh(*, day: date, now: datetime | None = None) -> int:
     """Re-forecast every shop's `day` and store it with fresh suggestions (proposed ones are replaced,
     accepted ones stay). Returns how many shops were stored."""
     now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        # one run at a time (beat and the page's button): two runs would each keep their own proposals
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
     shops = list(Shop.objects.order_by("code"))
-    arrivals, cursor, counted_at = _arrivals_stored(shop_ids=[s.pk for s in shops], day=day, now=now)
+    arrivals, cursor_id, counted_at = _arrivals_stored(shop_ids=[s.pk for s in shops], day=day, now=now)
     result = intraday_compute(day=day, now=now, shops=shops, arrivals=arrivals)
     stamp = timezone.now()
     rows = [
@@ -415,7 +419,7 @@ def intraday_refresh(*, day: date, now: datetime | None = None) -> int:
             shop_id=shop_id, date=day, forecast=result.forecasts[shop_id], forecast_at=result.forecast_at[shop_id],
             as_of=result.now, ratio=one.ratio, ratio_reason=one.ratio_reason,
             half_hours=one.as_json()["half_hours"], short_half_hours=one.short_half_hours,
-            largest_gap=one.largest_gap, computed_at=stamp, arrivals=arrivals[shop_id], message_cursor=cursor,
+            largest_gap=one.largest_gap, computed_at=stamp, arrivals=arrivals[shop_id], message_cursor=cursor_id,
             counted_at=counted_at,
         )
         for shop_id, one in result.results.items()
