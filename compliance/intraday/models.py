@@ -42,12 +42,14 @@ class IntradayShopDay(models.Model):
 
 
 class IntradaySuggestion(models.Model):
-    """Overtime or a move between shops, proposed by the last run; accepting applies it (audited).
-    Proposed rows are replaced by each run; accepted ones stay and count in the rostered figures."""
+    """Overtime, a move between shops or a re-roster of the rest of a shop's day, proposed by the last run;
+    accepting applies it (audited). Proposed rows are replaced by each run; accepted ones stay and count in the
+    rostered figures. A re-roster has no shift or agent of its own: its `changes` say what changes for whom."""
 
     class Kind(models.TextChoices):
         OVERTIME = "overtime", _("加班")
         MOVE = "move", _("跨店支援")
+        REROSTER = "reroster", _("重排今日余下班次")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("建议")
@@ -56,8 +58,13 @@ class IntradaySuggestion(models.Model):
     date = models.DateField(_("日期"))
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
-    shift = models.ForeignKey(ShiftAssignment, verbose_name=_("排班"), on_delete=models.CASCADE, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("客服"), on_delete=models.CASCADE, related_name="+")
+    shift = models.ForeignKey(
+        ShiftAssignment, verbose_name=_("排班"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("客服"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
     from_shop = models.ForeignKey(Shop, verbose_name=_("原店铺"), on_delete=models.CASCADE, related_name="+")
     to_shop = models.ForeignKey(Shop, verbose_name=_("支援店铺"), on_delete=models.CASCADE, related_name="+")
     starts_at = models.DateTimeField(_("开始时间"))
@@ -75,6 +82,33 @@ class IntradaySuggestion(models.Model):
         verbose_name_plural = _("日内调整建议")
         ordering = ["date", "starts_at", "id"]
         indexes = [models.Index(fields=["date", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.agent_id} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class IntradayChange(models.Model):
+    """One change of a re-roster: a published shift's end moved later, or an agent off today called in."""
+
+    class Kind(models.TextChoices):
+        EXTEND = "extend", _("延长班次")
+        CALL_IN = "call_in", _("临时加班（休息日）")
+
+    suggestion = models.ForeignKey(
+        IntradaySuggestion, verbose_name=_("调整建议"), on_delete=models.CASCADE, related_name="changes",
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("客服"), on_delete=models.CASCADE, related_name="+")
+    shift = models.ForeignKey(
+        ShiftAssignment, verbose_name=_("排班"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )  # the extended shift, or the shift a call-in created once accepted
+    starts_at = models.DateTimeField(_("开始时间"))  # a call-in's start; an extension's published end
+    ends_at = models.DateTimeField(_("结束时间"))
+
+    class Meta:
+        verbose_name = _("重排变更")
+        verbose_name_plural = _("重排变更")
+        ordering = ["suggestion_id", "starts_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.agent_id} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"

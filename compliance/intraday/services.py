@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,11 +29,11 @@ from agency.models import User
 from agency.services import audit_record
 from clients.models import Shop
 from compliance.intraday import engine
-from compliance.intraday.models import IntradayShopDay, IntradaySuggestion
+from compliance.intraday.models import IntradayChange, IntradayShopDay, IntradaySuggestion
 from compliance.sessions.models import ChatMessage, Sender
 from staffing.forecasting.models import ForecastOverride, StaffingProfile
 from staffing.forecasting.selectors import PLATFORM_DEFAULTS, shop_forecasts, window_slots
-from staffing.models import Roster, ShiftAssignment
+from staffing.models import Leave, Roster, ShiftAssignment
 from staffing.training.selectors import certifications_valid
 
 
@@ -62,6 +62,7 @@ class IntradayDay:
     forecasts: dict[int, list[float]]
     forecast_at: dict[int, datetime] = field(default_factory=dict)
     arrivals: dict[int, list[int]] = field(default_factory=dict)
+    rerosters: dict[int, engine.Reroster] = field(default_factory=dict)
 
 
 def _day_forecasts(*, shops: list[Shop], day: date, now: datetime) -> tuple[dict[int, list[float]], dict[int, datetime]]:
@@ -208,6 +209,7 @@ SELECT f.shop_id, floor(extract(epoch FROM f.first - %(lo)s) / %(slot)s)::int AS
 
 @dataclass(frozen=True)
 class _Rules:
+    pk: int
     start_date: date
     max_hours_per_week: float
     min_rest_hours: float
@@ -224,6 +226,7 @@ class _Shift:
     date: date
     starts_at: datetime
     ends_at: datetime
+    template_id: int
     roster: _Rules
 
 
@@ -232,10 +235,10 @@ def _published_shifts(*, shop_ids: list[int], day: date) -> list[_Shift]:
     rows = list(
         ShiftAssignment.objects.filter(shop_id__in=shop_ids, pinned=True, starts_at__lt=hi, ends_at__gt=lo)
         .order_by("starts_at", "agent_id", "id")
-        .values_list("id", "agent_id", "shop_id", "date", "starts_at", "ends_at", "roster_id")
+        .values_list("id", "agent_id", "shop_id", "date", "starts_at", "ends_at", "template_id", "roster_id")
     )
     rules = {
-        pk: _Rules(start_date=start, max_hours_per_week=hours, min_rest_hours=rest, min_coverage=coverage)
+        pk: _Rules(pk=pk, start_date=start, max_hours_per_week=hours, min_rest_hours=rest, min_coverage=coverage)
         for pk, start, hours, rest, coverage in Roster.objects.filter(pk__in={r[-1] for r in rows}).values_list(
             "pk", "start_date", "max_hours_per_week", "min_rest_hours", "min_coverage",
         )
@@ -317,6 +320,86 @@ def _agent_shifts(*, day: date, shifts: list[_Shift], now: datetime) -> list[eng
     return out
 
 
+def _block_of(rules: _Rules, day: date) -> date:
+    """The first day of the roster's 7-day block holding `day`."""
+    return rules.start_date + timedelta(days=7 * ((day - rules.start_date).days // 7))
+
+
+def _off_agents(*, day: date, shop_rules: dict[int, _Rules], now: datetime) -> dict[int, list[engine.OffAgent]]:
+    """Per shop, the agents who could be called in: certified for the shop now, active, with no shift overlapping
+    the day in any shop and no approved leave on it; with their minutes in the shop roster's 7-day block, their
+    previous shift's end and next shift's start, and that roster's limits."""
+    if not shop_rules:
+        return {}
+    lo, hi = day_bounds(day)
+    by_shop: dict[int, set[int]] = defaultdict(set)
+    for agent_id, shop_id in certifications_valid(on=now).filter(
+        shop_id__in=list(shop_rules), agent__is_active=True,
+    ).values_list("agent_id", "shop_id"):
+        by_shop[shop_id].add(agent_id)
+    agent_ids = set().union(*by_shop.values()) if by_shop else set()
+    if not agent_ids:
+        return {}
+    busy = set(ShiftAssignment.objects.filter(agent_id__in=agent_ids, starts_at__lt=hi, ends_at__gt=lo)
+               .values_list("agent_id", flat=True))
+    busy |= set(Leave.objects.filter(agent_id__in=agent_ids, status=Leave.Status.APPROVED, first_day__lte=day,
+                                     last_day__gte=day).values_list("agent_id", flat=True))
+    free = agent_ids - busy
+    if not free:
+        return {}
+    week: dict[tuple[int, date], int] = {}
+    for block in {_block_of(r, day) for r in shop_rules.values()}:
+        for agent_id, length in (
+            ShiftAssignment.objects.filter(agent_id__in=free, date__range=(block, block + timedelta(days=6)))
+            .values("agent_id").annotate(length=Sum(F("ends_at") - F("starts_at"))).values_list("agent_id", "length")
+        ):
+            week[(agent_id, block)] = int(length.total_seconds() // 60)
+    previous = dict(ShiftAssignment.objects.filter(agent_id__in=free, ends_at__lte=lo).values("agent_id")
+                    .annotate(last=Max("ends_at")).values_list("agent_id", "last"))
+    following = dict(ShiftAssignment.objects.filter(agent_id__in=free, starts_at__gte=hi).values("agent_id")
+                     .annotate(next=Min("starts_at")).values_list("agent_id", "next"))
+    out: dict[int, list[engine.OffAgent]] = {}
+    for shop_id, rules in shop_rules.items():
+        block = _block_of(rules, day)
+        out[shop_id] = [
+            engine.OffAgent(
+                agent=agent_id, week_minutes=week.get((agent_id, block), 0),
+                max_week_minutes=int(rules.max_hours_per_week * 60),
+                previous_end_minute=_minutes(previous[agent_id], lo) if agent_id in previous else None,
+                next_start_minute=_minutes(following[agent_id], lo) if agent_id in following else None,
+                min_rest_minutes=int(rules.min_rest_hours * 60),
+            )
+            for agent_id in sorted(by_shop.get(shop_id, set()) & free)
+        ]
+    return out
+
+
+def _rerosters(
+    *, day: date, now: datetime, now_minute: int, results: dict[int, engine.ShopDay], shifts: list[_Shift],
+    candidates: list[engine.AgentShift],
+) -> dict[int, engine.Reroster]:
+    """The re-roster of every shop with half hours still to come that are short of agents (and a published
+    roster today, whose rules apply and which a call-in joins)."""
+    short = {shop_id: one for shop_id, one in results.items() if one.short_half_hours}
+    shop_rules: dict[int, _Rules] = {}
+    for shift in shifts:
+        if shift.shop_id in short:
+            shop_rules.setdefault(shift.shop_id, shift.roster)
+    if not shop_rules:
+        return {}
+    off = _off_agents(day=day, shop_rules=shop_rules, now=now)
+    out = {}
+    for shop_id in shop_rules:
+        proposal = engine.reroster(
+            shortage=[h.gap for h in short[shop_id].half_hours],
+            shifts=[c for c in candidates if c.shop == shop_id], off_agents=off.get(shop_id, []),
+            now_minute=now_minute,
+        )
+        if proposal is not None:
+            out[shop_id] = proposal
+    return out
+
+
 def _staffing(shops: list[Shop]) -> dict[int, engine.StaffingParameters]:
     profiles = {p.shop_id: p for p in StaffingProfile.objects.filter(shop__in=shops)}
     out = {}
@@ -372,9 +455,11 @@ def intraday_compute(
     ).values_list("shift_id", flat=True))
     candidates = [s for s in _agent_shifts(day=day, shifts=shifts, now=now) if s.shift not in accepted_shifts]
     suggestions = engine.suggest(needs=needs, shifts=candidates, now_minute=now_minute)
+    rerosters = _rerosters(day=day, now=now, now_minute=now_minute, results=results, shifts=shifts,
+                           candidates=candidates)
     return IntradayDay(
         day=day, now=now, shops={s.pk: s for s in shop_list}, results=results, suggestions=suggestions,
-        forecasts=forecasts, forecast_at=taken, arrivals=actual,
+        forecasts=forecasts, forecast_at=taken, arrivals=actual, rerosters=rerosters,
     )
 
 
@@ -435,7 +520,31 @@ def intraday_refresh(*, day: date, now: datetime | None = None) -> int:
         )
         for s in result.suggestions
     ])
+    _store_rerosters(day=day, rerosters=result.rerosters, stamp=stamp)
     return len(rows)
+
+
+def _store_rerosters(*, day: date, rerosters: dict[int, engine.Reroster], stamp: datetime) -> None:
+    """One proposed re-roster suggestion per shop, spanning its changes, with the changes under it."""
+    lo, _hi = day_bounds(day)
+
+    def at(minute: int) -> datetime:
+        return lo + timedelta(minutes=minute)
+
+    made = IntradaySuggestion.objects.bulk_create([
+        IntradaySuggestion(
+            date=day, kind=IntradaySuggestion.Kind.REROSTER, from_shop_id=shop_id, to_shop_id=shop_id,
+            starts_at=at(min(c.start_minute for c in plan.changes)), ends_at=at(max(c.end_minute for c in plan.changes)),
+            half_hours=plan.closed, created_at=stamp,
+        )
+        for shop_id, plan in rerosters.items()
+    ])
+    IntradayChange.objects.bulk_create([
+        IntradayChange(suggestion=suggestion, kind=c.kind, agent_id=c.agent, shift_id=c.shift,
+                       starts_at=at(c.start_minute), ends_at=at(c.end_minute))
+        for suggestion, plan in zip(made, rerosters.values(), strict=True)
+        for c in plan.changes
+    ])
 
 
 @transaction.atomic
@@ -446,6 +555,8 @@ def intraday_suggestion_accept(*, suggestion: IntradaySuggestion, by: User) -> I
     suggestion = IntradaySuggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.status != IntradaySuggestion.Status.PROPOSED:
         raise ValidationError(_("这条建议已处理过。"))
+    if suggestion.kind == IntradaySuggestion.Kind.REROSTER:
+        return _accept_reroster(suggestion=suggestion, by=by)
     shift = ShiftAssignment.objects.select_for_update().get(pk=suggestion.shift_id)
     if suggestion.kind == IntradaySuggestion.Kind.OVERTIME:
         if shift.ends_at != suggestion.starts_at:
@@ -462,6 +573,58 @@ def intraday_suggestion_accept(*, suggestion: IntradaySuggestion, by: User) -> I
     audit_record(actor=by, verb=f"intraday.{suggestion.kind}", target=shift, data={
         "suggestion": suggestion.pk, "from_shop": suggestion.from_shop_id, "to_shop": suggestion.to_shop_id,
         "starts_at": suggestion.starts_at.isoformat(), "ends_at": suggestion.ends_at.isoformat(),
+    })
+    intraday_refresh(day=suggestion.date)
+    return suggestion
+
+
+def _accept_reroster(*, suggestion: IntradaySuggestion, by: User) -> IntradaySuggestion:
+    """Apply every change of a re-roster in the caller's transaction, or none: an extension moves the published
+    shift's end (refused when that end changed since); a call-in adds a published shift to the roster the shop's
+    shifts of the day belong to (refused when the agent has a shift that day by now). Each change is audited."""
+    changes = list(suggestion.changes.select_related("agent").order_by("starts_at", "id"))
+    lo, hi = day_bounds(suggestion.date)
+    extended = {
+        s.pk: s for s in ShiftAssignment.objects.select_for_update().filter(
+            pk__in=[c.shift_id for c in changes if c.kind == IntradayChange.Kind.EXTEND],
+        )
+    }
+    model_shift = (
+        ShiftAssignment.objects.filter(shop_id=suggestion.to_shop_id, pinned=True, starts_at__lt=hi, ends_at__gt=lo)
+        .order_by("starts_at", "id").first()
+    )
+    for change in changes:
+        if change.kind == IntradayChange.Kind.EXTEND:
+            shift = extended.get(change.shift_id or 0)
+            if shift is None or shift.ends_at != change.starts_at:
+                raise ValidationError(_("这个班次在建议提出后已改变，请等待下一次刷新。"))
+            shift.ends_at = change.ends_at
+            shift.save(update_fields=["ends_at"])
+        else:
+            taken = ShiftAssignment.objects.filter(agent_id=change.agent_id).filter(
+                Q(starts_at__lt=hi, ends_at__gt=lo) | Q(date=suggestion.date),
+            ).exists()
+            if taken or model_shift is None:
+                raise ValidationError(_("%(agent)s 今天已有班次，请等待下一次刷新。") % {
+                    "agent": change.agent.get_full_name() or change.agent.username,
+                })
+            shift = ShiftAssignment.objects.create(
+                roster_id=model_shift.roster_id, agent_id=change.agent_id, shop_id=suggestion.to_shop_id,
+                date=suggestion.date, template_id=model_shift.template_id, starts_at=change.starts_at,
+                ends_at=change.ends_at, pinned=True,
+            )
+            change.shift = shift
+            change.save(update_fields=["shift"])
+        audit_record(actor=by, verb=f"intraday.reroster.{change.kind}", target=shift, data={
+            "suggestion": suggestion.pk, "agent": change.agent_id, "starts_at": change.starts_at.isoformat(),
+            "ends_at": change.ends_at.isoformat(),
+        })
+    suggestion.status = IntradaySuggestion.Status.ACCEPTED
+    suggestion.decided_by = by
+    suggestion.decided_at = timezone.now()
+    suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(actor=by, verb="intraday.reroster", target=suggestion, data={
+        "shop": suggestion.to_shop_id, "changes": len(changes), "half_hours": suggestion.half_hours,
     })
     intraday_refresh(day=suggestion.date)
     return suggestion

@@ -1,4 +1,5 @@
-"""Intraday re-forecast and suggestions, pure: no Django, DRF or Celery. See `reforecast.py` and `suggestions.py`."""
+"""Intraday re-forecast and suggestions, pure: no Django, DRF or Celery. See `reforecast.py`, `suggestions.py`
+and `reroster.py`."""
 
 from compliance.intraday.engine.reforecast import (
     SLOT_MINUTES,
@@ -14,9 +15,16 @@ from compliance.intraday.engine.reforecast import (
     reforecast_all,
     slot_label,
 )
+from compliance.intraday.engine.reroster import CALL_IN, EXTEND, Change, OffAgent, Reroster, reroster
 from compliance.intraday.engine.suggestions import AgentShift, ShopNeed, Suggestion, suggest
 
 __all__ = [
+    "CALL_IN",
+    "EXTEND",
+    "Change",
+    "OffAgent",
+    "Reroster",
+    "reroster",
     "SLOTS_PER_DAY",
     "SLOT_MINUTES",
     "AgentShift",

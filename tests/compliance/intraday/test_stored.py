@@ -44,7 +44,7 @@ def test_refresh_stores_the_reforecast_gaps_and_suggestions(day_db, manager):
     assert [(_half(ib, s)["reforecast"], _half(ib, s)["required"], _half(ib, s)["rostered"]) for s in ("09:30",)] == [
         (5.0, 2, 4),
     ]
-    suggestions = list(IntradaySuggestion.objects.order_by("kind", "id"))
+    suggestions = list(IntradaySuggestion.objects.exclude(kind="reroster").order_by("kind", "id"))
     agents = day_db["agents"]
     assert [(s.kind, s.agent_id, s.from_shop.code, s.to_shop.code, s.starts_at, s.ends_at, s.half_hours)
             for s in suggestions] == [
@@ -54,7 +54,12 @@ def test_refresh_stores_the_reforecast_gaps_and_suggestions(day_db, manager):
     # a second run replaces the proposals rather than adding to them, and keeps the day's forecast
     taken = ia.forecast_at
     intraday_refresh(day=DAY)
-    assert IntradaySuggestion.objects.count() == 2
+    assert IntradaySuggestion.objects.exclude(kind="reroster").count() == 2
+    # the re-roster of ia (the only shop short): extend a1 to 11:00; nobody is off today to call in
+    (plan,) = IntradaySuggestion.objects.filter(kind="reroster")
+    assert [(c.kind, c.agent_id, c.starts_at, c.ends_at) for c in plan.changes.all()] == [
+        ("extend", agents["a1"].pk, at(10), at(11)),
+    ]
     assert IntradayShopDay.objects.get(pk=ia.pk).forecast_at == taken
 
 
