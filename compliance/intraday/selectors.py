@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from agency import charts
 from agency.access import scope_by_merchant
 from agency.models import User
 from clients.models import Shop
-from compliance.intraday.models import IntradayShopDay, IntradaySuggestion
+from compliance.intraday.models import IntradayChange, IntradayShopDay, IntradaySuggestion
 
 
 def ratio_reason_label(code: str) -> str:
@@ -50,7 +50,8 @@ class ShopDayView:
 
 def intraday_shop_day(*, shop: Shop, day: date) -> ShopDayView:
     """One shop's stored day: the half hours worth showing (the service window and any half hour with
-    sessions or agents), a chart of them, and the suggestions that concern the shop."""
+    sessions or agents), a chart of them, and the suggestions that concern the shop (a re-roster with its
+    changes)."""
     row = IntradayShopDay.objects.filter(shop=shop, date=day).first()
     shown = [
         {**h, "surplus": max(0, -h["gap"])}
@@ -75,6 +76,7 @@ def intraday_shop_day(*, shop: Shop, day: date) -> ShopDayView:
     concerning = (
         IntradaySuggestion.objects.filter(date=day).filter(Q(to_shop=shop) | Q(from_shop=shop))
         .select_related("agent", "from_shop", "to_shop", "shift", "decided_by").order_by("starts_at", "id")
+        .prefetch_related(Prefetch("changes", IntradayChange.objects.select_related("agent").order_by("starts_at", "id")))
     )
     suggestions = [s for s in concerning if s.status == IntradaySuggestion.Status.PROPOSED]
     accepted = [s for s in concerning if s.status == IntradaySuggestion.Status.ACCEPTED]

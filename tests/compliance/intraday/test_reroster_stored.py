@@ -97,3 +97,24 @@ def test_the_reroster_is_refused_as_a_whole_when_a_change_no_longer_fits(day_db,
     assert not ShiftAssignment.objects.filter(agent=day_db["agents"]["c1"]).exists()
     assert IntradaySuggestion.objects.get(pk=plan.pk).status == "proposed"
     assert not AuditEvent.objects.filter(verb__startswith="intraday.reroster").exists()
+
+
+def test_the_page_shows_what_changes_for_whom_and_accepts_it_over_htmx(client, manager, day_db,
+                                                                      django_assert_max_num_queries):
+    from django.urls import reverse
+
+    intraday_refresh(day=DAY)
+    plan = _plan()
+    client.force_login(manager)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("compliance:intraday") + "?shop=ia")
+    html = page.content.decode()
+    row = html.split(f'data-suggestion="{plan.pk}"')[1].split("</tr>")[0]
+    assert 'data-kind="reroster"' in html
+    assert "ia-c1：今日休息，临时到岗 09:30–11:30" in row and "ia-a1：下班时间从 10:00 延至 11:00" in row
+    page = client.post(reverse("compliance:intraday-accept", args=[plan.pk]), {"shop": "ia"}, HTTP_HX_REQUEST="true")
+    html = page.content.decode()
+    assert page.status_code == 200
+    accepted = html.split('id="intraday-accepted"')[1].split("</ul>")[0]
+    assert "ia-c1：今日休息，临时到岗 09:30–11:30" in accepted
+    assert ShiftAssignment.objects.filter(agent=day_db["agents"]["c1"], date=DAY).exists()
