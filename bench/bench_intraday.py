@@ -15,7 +15,7 @@ Timed, side by side (the best of `--rounds`, every round listed):
 - **compute**: `intraday_compute`, i.e. the reads (stored forecast, arrivals by first buyer message, published
   shifts, week hours, certifications) and the engine, nothing written;
 - **stored path**: `intraday_refresh`, the run beat makes: compute and store every shop's day and the
-  suggestions, after about three minutes of new sessions (counted from the last run's message cursor);
+  suggestions (with a CP-SAT re-roster for each shop short of agents later today), after about three minutes of new sessions (counted from the last run's message cursor);
 - **stored path, full count**: the same with every arrival counted again (each half hour, and on a day's first
   run).
 The first run of a day also takes the day's forecast (fits eight weeks of history per shop); it is timed
@@ -101,7 +101,7 @@ def main() -> None:
     from clients.models import Merchant, Shop
     from compliance.intraday import engine
     from compliance.intraday import services as intraday
-    from compliance.intraday.models import IntradayShopDay, IntradaySuggestion
+    from compliance.intraday.models import IntradayChange, IntradayShopDay, IntradaySuggestion
     from staffing.forecasting.models import StaffingProfile
     from staffing.rosters.models import Roster, ShiftTemplate
 
@@ -308,7 +308,9 @@ def main() -> None:
     print(f"\nstored: {rows.count()} shop days; ratios {ratios[0]:.2f}–{ratios[-1]:.2f}; "
           f"{sum(r.short_half_hours for r in rows)} short half hours to come; "
           f"{IntradaySuggestion.objects.filter(date=day, kind='move').count()} moves and "
-          f"{IntradaySuggestion.objects.filter(date=day, kind='overtime').count()} overtime suggestions")
+          f"{IntradaySuggestion.objects.filter(date=day, kind='overtime').count()} overtime suggestions; "
+          f"{IntradaySuggestion.objects.filter(date=day, kind='reroster').count()} re-rosters "
+          f"({IntradayChange.objects.filter(suggestion__date=day).count()} changes)")
     connection.close()
     if not args.keep:
         recreate_database(admin, name, drop_only=True)

@@ -550,13 +550,15 @@ def _store_rerosters(*, day: date, rerosters: dict[int, engine.Reroster], stamp:
 @transaction.atomic
 def intraday_suggestion_accept(*, suggestion: IntradaySuggestion, by: User) -> IntradaySuggestion:
     """Apply a proposed suggestion. Overtime extends the published shift's end; a move keeps the shift and
-    counts the agent in the other shop for its hours. Refused when the shift changed since it was proposed.
+    counts the agent in the other shop for its hours; a re-roster applies all its changes or none. Refused when the shift changed since it was proposed.
     The day is re-forecast at once, so the other suggestions follow."""
     suggestion = IntradaySuggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.status != IntradaySuggestion.Status.PROPOSED:
         raise ValidationError(_("这条建议已处理过。"))
     if suggestion.kind == IntradaySuggestion.Kind.REROSTER:
         return _accept_reroster(suggestion=suggestion, by=by)
+    if suggestion.shift_id is None:  # overtime and moves always name their shift
+        raise ValidationError(_("这个班次在建议提出后已改变，请等待下一次刷新。"))
     shift = ShiftAssignment.objects.select_for_update().get(pk=suggestion.shift_id)
     if suggestion.kind == IntradaySuggestion.Kind.OVERTIME:
         if shift.ends_at != suggestion.starts_at:

@@ -14,7 +14,7 @@ began yesterday starts below 0); a shift covers a half hour when the half hour s
 rostered counts are made). Only half hours that start at or after `now_minute` are touched. Greedy and
 deterministic: shops by their total shortage (largest first, then id), shifts by start, end and agent.
 
-This is not a re-roster: it changes nothing that is published. A manager accepts each suggestion on its own.
+This is not a re-roster (that is `reroster.py`, proposed beside these). A manager accepts each suggestion on its own.
 """
 
 from __future__ import annotations
