@@ -388,16 +388,13 @@ def _rerosters(
     if not shop_rules:
         return {}
     off = _off_agents(day=day, shop_rules=shop_rules, now=now)
-    out = {}
-    for shop_id in shop_rules:
-        proposal = engine.reroster(
-            shortage=[h.gap for h in short[shop_id].half_hours],
+    return engine.reroster_all([
+        engine.ShopToReroster(
+            shop=shop_id, shortage=[h.gap for h in short[shop_id].half_hours],
             shifts=[c for c in candidates if c.shop == shop_id], off_agents=off.get(shop_id, []),
-            now_minute=now_minute,
         )
-        if proposal is not None:
-            out[shop_id] = proposal
-    return out
+        for shop_id in shop_rules
+    ], now_minute=now_minute)
 
 
 def _staffing(shops: list[Shop]) -> dict[int, engine.StaffingParameters]:

@@ -15,7 +15,16 @@ from compliance.intraday.engine.reforecast import (
     reforecast_all,
     slot_label,
 )
-from compliance.intraday.engine.reroster import CALL_IN, EXTEND, Change, OffAgent, Reroster, reroster
+from compliance.intraday.engine.reroster import (
+    CALL_IN,
+    EXTEND,
+    Change,
+    OffAgent,
+    Reroster,
+    ShopToReroster,
+    reroster,
+    reroster_all,
+)
 from compliance.intraday.engine.suggestions import AgentShift, ShopNeed, Suggestion, suggest
 
 __all__ = [
@@ -24,7 +33,9 @@ __all__ = [
     "Change",
     "OffAgent",
     "Reroster",
+    "ShopToReroster",
     "reroster",
+    "reroster_all",
     "SLOTS_PER_DAY",
     "SLOT_MINUTES",
     "AgentShift",
