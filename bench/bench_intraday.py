@@ -12,6 +12,7 @@ some are quiet), plus yesterday's sessions.
 
 Timed, side by side (the best of `--rounds`, every round listed):
 - **engine alone**: the pure re-forecast and the suggestions for all shops, inputs already in memory;
+- **re-roster models alone**: the CP-SAT re-roster of every shop short later today, inputs in memory;
 - **compute**: `intraday_compute`, i.e. the reads (stored forecast, arrivals by first buyer message, published
   shifts, week hours, certifications) and the engine, nothing written;
 - **stored path**: `intraday_refresh`, the run beat makes: compute and store every shop's day and the
@@ -239,7 +240,12 @@ def main() -> None:
     rostered = timed("rostered per half hour", lambda: intraday._rostered(shop_ids=shop_ids, day=day, shifts=shifts, moves=[]))
     staffing = timed("staffing profiles", lambda: intraday._staffing(shops))
     candidates = timed("week hours, rest, certifications", lambda: intraday._agent_shifts(day=day, shifts=shifts, now=now))
+    rules: dict = {}
+    for one_shift in shifts:
+        rules.setdefault(one_shift.shop_id, one_shift.roster)
+    off = timed("agents off today", lambda: intraday._off_agents(day=day, shop_rules=rules, now=now))
     now_minute = hour * 60 + minute
+    last: dict = {}
 
     def engine_run() -> int:
         days = engine.reforecast_all([
@@ -250,7 +256,16 @@ def main() -> None:
         needs = [engine.ShopNeed(shop=pk, required=tuple(h.required for h in results[pk].half_hours),
                                  rostered=tuple(rostered[pk]), window=frozenset(staffing[pk].window))
                  for pk in shop_ids]
+        last["results"] = results
         return len(engine.suggest(needs=needs, shifts=candidates, now_minute=now_minute))
+
+    def reroster_run() -> int:
+        results = last["results"]
+        return len(engine.reroster_all([
+            engine.ShopToReroster(shop=pk, shortage=[h.gap for h in results[pk].half_hours],
+                                  shifts=[c for c in candidates if c.shop == pk], off_agents=off.get(pk, []))
+            for pk in shop_ids if results[pk].short_half_hours and pk in rules
+        ], now_minute=now_minute))
 
     from compliance.sessions.models import ChatMessage, ChatSession
 
@@ -271,7 +286,7 @@ def main() -> None:
         return made
 
     timings: dict[str, list[float]] = {
-        "engine alone": [], "compute (reads + engine)": [], "stored path (refresh)": [],
+        "engine alone": [], "re-roster models alone": [], "compute (reads + engine)": [], "stored path (refresh)": [],
         "stored path, full count": [],
     }
     added = 0
@@ -279,6 +294,9 @@ def main() -> None:
         t0 = time.perf_counter()
         engine_run()
         timings["engine alone"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        reroster_run()
+        timings["re-roster models alone"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         intraday.intraday_compute(day=day, now=now)
         timings["compute (reads + engine)"].append(time.perf_counter() - t0)

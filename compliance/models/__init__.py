@@ -5,7 +5,7 @@ through this package; other apps may import `compliance.models`.
 """
 
 from compliance.adherence.models import ShiftAdherence
-from compliance.intraday.models import IntradayShopDay, IntradaySuggestion
+from compliance.intraday.models import IntradayChange, IntradayShopDay, IntradaySuggestion
 from compliance.rules.models import (
     Category,
     ClassifierModel,
@@ -19,6 +19,6 @@ from compliance.sessions.models import ChatMessage, ChatSession, Hit, Sender
 
 __all__ = [
     "Category", "ChatMessage", "ChatSession", "ClassifierModel", "ClassifierSwitch", "CustomRule", "Hit",
-    "IntradayShopDay", "IntradaySuggestion", "Rule",
+    "IntradayChange", "IntradayShopDay", "IntradaySuggestion", "Rule",
     "RuleSet", "Sender", "Severity", "ShiftAdherence",
 ]
