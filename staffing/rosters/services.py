@@ -546,12 +546,18 @@ def swap_options(*, assignment: ShiftAssignment, limit: int = 40) -> SwapOptions
     world = _SwapWorld(roster=roster, agent_ids=set(users) | {assignment.agent_id}, first=first, last=last)
     giveaways = [u for u in users.values() if not world.problems(agent=u, take=assignment, give=None)]
     owner = assignment.agent
+    # A colleague's shift already promised in an open swap is not offered again.
+    promised = {pk for pair in SwapRequest.objects.filter(
+        status__in=SwapRequest.OPEN, assignment__roster=roster).values_list("assignment_id", "counterpart_id")
+        for pk in pair if pk is not None}
     trades: list[ShiftAssignment] = []
     for pk, user in users.items():
         for theirs in world.shifts.get(pk, []):
             if len(trades) >= limit:
                 break
             if theirs.roster_id != roster.pk or not theirs.pinned or not first <= theirs.date <= last:
+                continue
+            if theirs.pk in promised:
                 continue
             if theirs.date == assignment.date and theirs.template_id == assignment.template_id and theirs.shop_id == assignment.shop_id:
                 continue  # the same shift: nothing to trade
