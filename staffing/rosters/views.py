@@ -215,7 +215,7 @@ def my_shifts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         [(first + timedelta(days=7 * w + d), by_day.get(first + timedelta(days=7 * w + d), [])) for d in range(7)]
         for w in range(4)
     ]
-    swaps = swaps_visible_to(user=request.user).filter(requester=request.user)[:30]
+    swaps = swaps_visible_to(user=request.user)[:30]
     return render(request, "staffing/my_shifts.html", {
         "to_answer": swaps_to_answer(user=request.user), "open_statuses": SwapRequest.OPEN,
         "weeks": weeks, "shifts": [s for s in shifts if s.date >= today], "today": today,

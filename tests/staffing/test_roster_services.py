@@ -150,7 +150,7 @@ def test_swap_checks_eligibility_then_a_manager_approves(tenants, manager):
     taker = free[0]
     swap = swap_request_create(assignment=shift, requester=giver, taker=taker, note="家里有事")
     assert swap.status == SwapRequest.Status.PROPOSED  # the colleague answers first
-    swap_request_answer(swap=swap, by=taker, accept=True)
+    swap = swap_request_answer(swap=swap, by=taker, accept=True)
     assert swap.status == SwapRequest.Status.PENDING
     swap_request_decide(swap=swap, by=manager, approve=True)
     shift.refresh_from_db()
