@@ -677,6 +677,7 @@ def swap_request_decide(*, swap: SwapRequest, by: User, approve: bool) -> SwapRe
     return swap
 
 
+@transaction.atomic
 def shift_templates_ensure_defaults() -> list[ShiftTemplate]:
     """The agency's usual shifts, created once (early, middle, late, and a night shift past midnight); the
     current version of each."""
@@ -686,13 +687,18 @@ def shift_templates_ensure_defaults() -> list[ShiftTemplate]:
         ("L", "晚班", time(15, 0), time(23, 0)),
         ("N", "夜班", time(18, 0), time(2, 0)),
     ]
-    result = []
+    result, made = [], []
+    had_rules = RosterRules.objects.exists()
     for code, name, start, end in defaults:
-        template, _ = ShiftTemplate.objects.get_or_create(
+        template, created = ShiftTemplate.objects.get_or_create(
             code=code, current=True, defaults={"name": name, "start": start, "end": end}
         )
         result.append(template)
-    rules_current()
+        if created:
+            made.append(code)
+    current = rules_current()
+    if made and had_rules:  # a version made before these templates existed: the next one lists them
+        _rules_new_version(base=current, by=None, change="template_add", detail=",".join(made))
     return result
 
 

@@ -173,3 +173,15 @@ def test_only_managers_reach_the_rules_pages(client, agent, inspector, published
                                                        "max_hours_per_week": "1", "min_coverage": "0"})
     assert RosterRules.objects.count() == 1
     assert Roster.objects.count() == 1
+
+
+def test_templates_made_after_the_first_version_make_the_next_one(db):
+    RosterRules.objects.all().delete()
+    ShiftTemplate.objects.all().delete()
+    first = rules_current()  # e.g. the rules page opened before any template existed
+    assert not first.templates.exists()
+    shift_templates_ensure_defaults()
+    latest = rules_current()
+    assert latest.number == 2 and set(latest.templates.values_list("code", flat=True)) == {"E", "M", "L", "N"}
+    shift_templates_ensure_defaults()  # nothing new: no new version
+    assert rules_current().number == 2
