@@ -53,6 +53,45 @@ def test_ascii_aliases_need_word_boundaries(pdd):
     assert pdd.scan("wxyz型号") == []
     assert _found(pdd.scan("你个 SB")) == [("ab.sha-bi", "SB")]
     assert _found(pdd.scan("加vx")) == [("op.weixin", "vx")]
+    # a digit glued after the letters makes a code: a ticket or a tracking number, not WeChat or JD
+    assert pdd.scan("工单号是 WX20231128004") == []
+    assert _found(pdd.scan("加我vx 123")) == [("op.weixin", "vx")]
+
+
+def test_unless_words_cancel_a_rule_of_plain_terms_in_its_scope(taobao):
+    # the exemptions the platform allows, said anywhere in the message (the rule's scope)
+    assert taobao.scan("亲，这款是按您的名字定制的，不支持七天无理由退货哦") == []
+    assert taobao.scan("不支持七天无理由退货，这是个人卫生用品，页面有提示") == []
+    assert _found(taobao.scan("亲，我们店不支持七天无理由退货的")) == [("cb.qi-tian", "不支持七天无理由")]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "matched"),
+    [
+        ("亲，差价您另外打给我", "otr.qian-gei-wo", "另外打给我"),
+        ("您下次直接在官网下单，更便宜", "otr.bie-de-qu-dao", "官网下单"),
+        ("这单您可以先不在淘宝上付款", "otr.bie-zai-zhe-mai", "先不在淘宝上"),
+        ("这单我们直接关了，您重新拍吧", "cb.guan-bi-ding-dan.zhu-dong", "这单我们直接关"),
+        ("退货要收20块钱手续费", "cb.tui-kuan.kou", "退货要收20块钱手续费"),
+        ("打折的东西一律不退", "cb.tui-huo.ju-jue", "一律不退"),
+        ("您去狗东买吧", "op.jd", "狗东"),
+        ("我们抖店也有", "op.douyin", "抖店"),
+        ("关注我们的公众号领券", "op.qi-ta-app", "公众号"),
+    ],
+)
+def test_refusals_side_channels_and_nicknames_said_another_way(taobao, text, rule, matched):
+    hits = [h for h in taobao.scan(text) if h["rule"] == rule]
+    assert [h["matched"] for h in hits] == [matched]
+    assert all(text[h["start"] : h["end"]] == h["matched"] for h in hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["官网可以查询真伪", "其他渠道购买的我们没办法处理", "我们这款茶叶没有最好的，只有最适合您的", "这款是独家款",
+     "它不是医疗器械，不能治疗疾病", "新疆西藏不包邮，详情页有标注", "您选了退货，系统会在30天内原路退回"],
+)
+def test_everyday_wording_near_those_rules_stays_clean(taobao, text):
+    assert taobao.scan(text) == []
 
 
 def test_allow_list_suppresses_only_the_hits_it_covers(pdd):
