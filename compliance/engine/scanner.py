@@ -399,12 +399,11 @@ class Scanner:
                     & (idx[a_begin] - idx[prev] == 1)
                 )
                 nxt = np.minimum(a_end + 1, nvals - 1)
-                glued_right = (
-                    self._right_check[a_pid]
-                    & (a_end + 1 < nvals)
-                    & (((values[nxt] - 97) < 26) | ((values[nxt] - 48) < 10))
-                    & (idx[nxt] - idx[a_end] == 1)
-                )
+                right_check = self._right_check[a_pid] & (a_end + 1 < nvals) & (idx[nxt] - idx[a_end] == 1)
+                glued_right = right_check & ((values[nxt] - 97) < 26)
+                digit_glued = np.flatnonzero(right_check & ((values[nxt] - 48) < 10))
+                for k in digit_glued.tolist():
+                    glued_right[k] = not self._contact_after(norm, self.patterns[int(a_pid[k])], int(a_end[k]) + 1)
                 keep = np.ones(len(matches), dtype=bool)
                 keep[ascii_rows[glued_left | glued_right]] = False
                 if not keep.all():
@@ -649,6 +648,18 @@ class Scanner:
                         continue
                 kept.append((os_, oe, rid))
             raw_hits[:] = kept
+
+    @staticmethod
+    def _contact_after(norm: str, pattern: str, pos: int) -> bool:
+        """Digits glued after an ASCII word: a contact written straight after its prefix ("vx13812345678",
+        "qq305782419") keeps the word; any other run (WX20231128004, JD0012…) is a code."""
+        end = pos
+        while end < len(norm) and "0" <= norm[end] <= "9":
+            end += 1
+        run = norm[pos:end]
+        if pattern.endswith(("v", "vx", "wx", "weixin", "wechat")) and len(run) == 11 and run[0] == "1":
+            return True
+        return pattern.endswith("q") and 5 <= len(run) <= 11 and run[0] != "0"
 
     def _drop_unless(
         self, found: dict[int, list[tuple[int, int, str]]], light: str, clauses: tuple[np.ndarray, np.ndarray] | None,

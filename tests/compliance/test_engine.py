@@ -56,6 +56,9 @@ def test_ascii_aliases_need_word_boundaries(pdd):
     # a digit glued after the letters makes a code: a ticket or a tracking number, not WeChat or JD
     assert pdd.scan("工单号是 WX20231128004") == []
     assert _found(pdd.scan("加我vx 123")) == [("op.weixin", "vx")]
+    # …but a contact written straight after its prefix keeps both
+    assert _found(pdd.scan("vx13812345678")) == [("op.weixin", "vx"), ("ci.mobile", "13812345678")]
+    assert _found(pdd.scan("qq305782419")) == [("op.qq", "qq"), ("ci.qq-number", "305782419")]
 
 
 def test_unless_words_cancel_a_rule_of_plain_terms_in_its_scope(taobao):
@@ -304,3 +307,23 @@ def test_batch_equals_one_by_one_with_everything(full_scanners):
         "亲，您好。您的订单已发货，请注意查收！", "傻*逼",
     ] * 30
     assert scanner.scan_many(texts) == [scanner.scan(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "matched"),
+    [
+        ("那个 w x 号给你：meimei_9527", "ci.wechat-id", "meimei_9527"),
+        ("有问题可以加我们微信客服：jdkf_0722", "ci.wechat-id", "jdkf_0722"),
+        ("我们的dy号是 haoyun_jiaju，关注一下吧", "ci.wechat-id", "haoyun_jiaju"),
+        ("您Q我一下：3 0 5 7 8 2 4 1 9", "ci.qq-number", "3 0 5 7 8 2 4 1 9"),
+        ("您加一下这个号 ➊➌➑➋➋➍➍➏➏➐➐ 有专人对接", "ci.mobile", "➊➌➑➋➋➍➍➏➏➐➐"),
+    ],
+)
+def test_account_ids_after_a_few_words_and_circled_digits(pdd, text, rule, matched):
+    hits = [h for h in pdd.scan(text) if h["rule"] == rule]
+    assert [h["matched"] for h in hits] == [matched]
+    assert text[hits[0]["start"] : hits[0]["end"]] == matched
+
+
+def test_an_account_id_never_crosses_a_sentence(pdd):
+    assert [h for h in pdd.scan("加微信不行哦。iphone15 有现货") if h["rule"] == "ci.wechat-id"] == []
