@@ -81,6 +81,9 @@ def test_unless_words_cancel_a_rule_of_plain_terms_in_its_scope(taobao):
         ("我们抖店也有", "op.douyin", "抖店"),
         ("关注我们的公众号领券", "op.qi-ta-app", "公众号"),
         ("亲，您爱去哪告去哪告", "fp.sui-bian-tou-su.3", "爱去哪告"),
+        ("信用卡付款的话我们要加3%手续费哦", "cb.xin-yong-ka.shou-fei", "信用卡付款的话我们要加"),
+        ("货到付款我们这边停了，只能先付款", "cb.huo-dao-fu-kuan.ting", "货到付款我们这边停了"),
+        ("退货运费您出，就算是质量问题也一样", "cb.yun-fei.zhi-liang", "就算是质量问题也"),
         ("没看到我在忙吗？又不是只有你一个人", "fp.bu-shi-wei-ni.2", "不是只有你一个人"),
         ("您这个问题我回答过三次了", "fp.shuo-guo-le.3", "回答过三次"),
     ],
@@ -95,7 +98,8 @@ def test_refusals_side_channels_and_nicknames_said_another_way(taobao, text, rul
     "text",
     ["官网可以查询真伪", "其他渠道购买的我们没办法处理", "我们这款茶叶没有最好的，只有最适合您的", "这款是独家款",
      "它不是医疗器械，不能治疗疾病", "新疆西藏不包邮，详情页有标注", "您选了退货，系统会在30天内原路退回",
-     "如果您对处理结果不满意，可以申请平台介入"],
+     "如果您对处理结果不满意，可以申请平台介入", "我们支持信用卡付款，没有任何额外的手续费",
+     "这款是定制的，不接受无理由退货，详情页有提示"],
 )
 def test_everyday_wording_near_those_rules_stays_clean(taobao, text):
     assert taobao.scan(text) == []

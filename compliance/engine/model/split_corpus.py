@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=HERE / "data" / "dev.jsonl")
     parser.add_argument("--holdout", type=Path, default=ROOT / "tests" / "compliance" / "corpus_v2" / "holdout.jsonl")
     parser.add_argument("--dry-run", action="store_true", help="count, write nothing")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # FILE --writer W FILE --writer W …
     if len(args.writer) != len(args.new):
         print("split_corpus: give one --writer per file", file=sys.stderr)
         return 2
