@@ -84,6 +84,7 @@ _NEG_BEFORE = (
     "不允许", "不提供", "防止", "警惕", "千万别", "切勿", "严禁", "不得", "不搞", "不参与", "没有",
 )
 _NEG_AFTER = ("不接受", "不支持", "不做", "不行", "不可以", "违规", "不允许", "不提供", "不会", "不搞", "不参与", "骗子", "诈骗")
+_A_NOT_A = ("能不能", "要不要", "会不会", "可不可以", "是不是", "行不行", "做不做")
 _QUESTION_WORDS = ("吗", "是否", "能否", "可否", "有没有", "能不能", "可不可以", "是不是", "行不行", "会不会")
 ROLES = ("agent", "buyer", "bot", "system")
 BATCH_CHARS = 400_000
@@ -644,6 +645,8 @@ class Scanner:
                     begin = int(bounds[c - 1]) + 1 if c > 0 else 0
                     end = int(bounds[c]) if c < len(bounds) else len(light)
                     before, after = light[begin:os_], light[oe:end]
+                    for form in _A_NOT_A:  # 能不能 / 要不要 … ask, they do not negate
+                        before = before.replace(form, "")
                     if any(w in before for w in _NEG_BEFORE) or any(w in after for w in _NEG_AFTER):
                         continue
                 kept.append((os_, oe, rid))

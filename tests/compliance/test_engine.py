@@ -234,6 +234,8 @@ def test_negation_cancels_negatable_rules_in_the_clause(pdd):
     assert _found(pdd.scan("我们不支持线下交易哦，请在平台下单")) == []
     assert _found(pdd.scan("转账汇款我们是不接受的")) == []
     assert [h["category"] for h in pdd.scan("直接转账给我就行")] == ["off_platform_trade"]
+    # "能不能" asks, it does not negate
+    assert [h["rule"] for h in pdd.scan("这个能不能不走平台啊")] == ["otr.rao-guo-ping-tai"]
 
 
 @pytest.mark.parametrize(
