@@ -96,7 +96,7 @@ def split(sources: list[tuple[Path, str]], parts: dict[str, Path], dry_run: bool
     duplicates = 0
     for path, writer in sources:
         with path.open(encoding="utf-8") as handle:
-            for line_no, line in enumerate(handle, 1):
+            for line in handle:
                 if not line.strip():
                     continue
                 try:
