@@ -84,6 +84,10 @@ _NEG_BEFORE = (
     "不允许", "不提供", "防止", "警惕", "千万别", "切勿", "严禁", "不得", "不搞", "不参与", "没有",
 )
 _NEG_AFTER = ("不接受", "不支持", "不做", "不行", "不可以", "违规", "不允许", "不提供", "不会", "不搞", "不参与", "骗子", "诈骗")
+# an absolute claim that is denied or quoted is not made: "不敢说是最好的", 您说的“全网最低”我们不敢讲
+_CLAIM_NEG_BEFORE = ("不敢说", "不敢讲", "不敢保证", "不保证", "不是", "不搞", "不能说", "谈不上", "称不上", "不算", "并非", "没有", "不敢")
+_CLAIM_NEG_AFTER = ("不敢", "不这么说", "不这么讲", "不让这么说", "不能这么说", "不保证", "谈不上", "称不上")
+_QUOTES = (("“", "”"), ("「", "」"), ("『", "』"), ('"', '"'))
 _A_NOT_A = ("能不能", "要不要", "会不会", "可不可以", "是不是", "行不行", "做不做")
 _QUESTION_WORDS = ("吗", "是否", "能否", "可否", "有没有", "能不能", "可不可以", "是不是", "行不行", "会不会")
 ROLES = ("agent", "buyer", "bot", "system")
@@ -247,6 +251,9 @@ class Scanner:
             for rid, r in self.rules.items() if r["terms"] and r["unless"] and not r["all"]
         }
         self._negatable = frozenset(rid for rid, r in self.rules.items() if r["negatable"])
+        self._claims = frozenset(
+            rid for rid, r in self.rules.items() if r["category"] == "absolute_claim" and r.get("detector") != "model"
+        )
         self._sentence_scopes = any(scope == "sentence" for _k, scope, _q in self.combos.values())
 
     def _build_shield_table(self, patterns: dict[str, list[Any]]) -> None:
@@ -489,7 +496,7 @@ class Scanner:
                 for _kind, s, e in scan_insults(light):
                     m = bisect_right(starts, s) - 1
                     found.setdefault(m, []).append((s, e, insult["id"]))
-        if self._negatable and found:
+        if (self._negatable or self._claims) and found:
             self._drop_negated(found, light, clauses)
         if self._term_unless and found:
             self._drop_unless(found, light, clauses)
@@ -632,14 +639,27 @@ class Scanner:
     ) -> None:
         """Negation handling: a hit of a `negatable` rule whose clause negates it is dropped."""
         negatable = self._negatable
+        claims = self._claims
         for raw_hits in found.values():
-            if not any(rid in negatable for _s, _e, rid in raw_hits):
+            if not any(rid in negatable or rid in claims for _s, _e, rid in raw_hits):
                 continue
             if clauses is None:
                 clauses = clause_ids(light)
             clause_of, bounds = clauses
             kept = []
             for os_, oe, rid in raw_hits:
+                if rid in claims:
+                    c = int(clause_of[os_])
+                    begin = int(bounds[c - 1]) + 1 if c > 0 else 0
+                    end = int(bounds[c]) if c < len(bounds) else len(light)
+                    before, after = light[begin:os_], light[oe:end]
+                    if any(w in before for w in _CLAIM_NEG_BEFORE) or any(w in after for w in _CLAIM_NEG_AFTER):
+                        continue
+                    if any(
+                        (before.count(o) > before.count(c_) if o != c_ else before.count(o) % 2 == 1) and c_ in after
+                        for o, c_ in _QUOTES
+                    ):
+                        continue  # quoted: the buyer's word, declined
                 if rid in negatable:
                     c = int(clause_of[os_])
                     begin = int(bounds[c - 1]) + 1 if c > 0 else 0

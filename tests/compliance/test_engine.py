@@ -99,10 +99,17 @@ def test_refusals_side_channels_and_nicknames_said_another_way(taobao, text, rul
     ["官网可以查询真伪", "其他渠道购买的我们没办法处理", "我们这款茶叶没有最好的，只有最适合您的", "这款是独家款",
      "它不是医疗器械，不能治疗疾病", "新疆西藏不包邮，详情页有标注", "您选了退货，系统会在30天内原路退回",
      "如果您对处理结果不满意，可以申请平台介入", "我们支持信用卡付款，没有任何额外的手续费",
-     "这款是定制的，不接受无理由退货，详情页有提示"],
+     "这款是定制的，不接受无理由退货，详情页有提示", "亲，这款不敢说是最好的，但面料确实厚实",
+     "您说的“全网最低”我们不敢这么讲哈", "唯一要注意的是别用开水烫"],
 )
 def test_everyday_wording_near_those_rules_stays_clean(taobao, text):
     assert taobao.scan(text) == []
+
+
+def test_a_claim_made_is_still_a_claim(taobao):
+    assert [h["rule"] for h in taobao.scan("亲，这款是全网最低价，放心拍")] == ["abs.quan-wang", "abs.zui-di-jia"]
+    assert [h["rule"] for h in taobao.scan("这是“全网最低”的价格")] == []  # quoted: a mention
+    assert [h["rule"] for h in taobao.scan("这款是我们卖得最好的")] == ["abs.zui-hao"]
 
 
 def test_allow_list_suppresses_only_the_hits_it_covers(pdd):
