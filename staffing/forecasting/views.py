@@ -34,6 +34,7 @@ from staffing.forecasting.forms import (
 from staffing.forecasting.selectors import (
     PlanShop,
     daily_volume_by_shop,
+    forecast_accuracy_recent,
     forecast_page,
     plan_detail,
     plans_visible_to,
@@ -160,6 +161,7 @@ def forecast_shop(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "can_edit": can_edit,
         **forms_shown,
         **forecast_page(shop=shop, start=start, days=days),
+        **forecast_accuracy_recent(shop=shop, today=timezone.localdate()),
     }
     return render(request, "staffing/forecast_shop.html", context)
 
