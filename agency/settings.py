@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
         "PlatformEnum": "clients.models.Platform",
         "KnowledgeKindEnum": "clients.handover.models.KnowledgeKind",
         "StatementStatusEnum": "clients.statements.models.Statement.Status",
+        "RosterStatusEnum": "staffing.rosters.models.Roster.Status",
+        "LeaveStatusEnum": "staffing.rosters.models.Leave.Status",
+        "LeaveKindEnum": "staffing.rosters.models.Leave.Kind",
+        "SwapStatusEnum": "staffing.rosters.models.SwapRequest.Status",
     },
 }
 

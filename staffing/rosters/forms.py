@@ -18,10 +18,10 @@ class RosterForm(forms.Form):
     days = forms.IntegerField(label=_("天数"), min_value=1, max_value=92, initial=28)
     shops = forms.ModelMultipleChoiceField(label=_("店铺"), queryset=Shop.objects.order_by("code"))
     templates = forms.ModelMultipleChoiceField(label=_("班次模板"), queryset=ShiftTemplate.objects.filter(active=True))
-    min_rest_hours = forms.FloatField(label=_("最短休息（小时）"), initial=11, min_value=0)
-    max_consecutive_days = forms.IntegerField(label=_("最多连续工作天数"), initial=6, min_value=1)
-    max_hours_per_week = forms.FloatField(label=_("每周工时上限"), initial=44, min_value=1)
-    min_coverage = forms.IntegerField(label=_("每店最低在岗人数"), initial=1, min_value=0)
+    min_rest_hours = forms.FloatField(label=_("最短休息（小时）"), initial=11, min_value=0, max_value=24)
+    max_consecutive_days = forms.IntegerField(label=_("最多连续工作天数"), initial=6, min_value=1, max_value=31)
+    max_hours_per_week = forms.FloatField(label=_("每周工时上限"), initial=44, min_value=1, max_value=168)
+    min_coverage = forms.IntegerField(label=_("每店最低在岗人数"), initial=1, min_value=0, max_value=50)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

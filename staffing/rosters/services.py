@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -611,6 +611,25 @@ def swap_request_decide(*, swap: SwapRequest, by: User, approve: bool) -> SwapRe
     swap.decided_at = timezone.now()
     swap.save(update_fields=["status", "decided_by", "decided_at"])
     audit_record(actor=by, verb="swap.approve" if approve else "swap.reject", target=swap,
+                 merchant_id=swap.assignment.shop.merchant_id)
+    return swap
+
+
+@transaction.atomic
+def swap_request_withdraw(*, swap: SwapRequest, by: User) -> SwapRequest:
+    """The partner declines a swap asked of them (rejected), or the requester withdraws it (cancelled), while it
+    still waits for a manager. Nobody else may: a manager rejects with `swap_request_decide`."""
+    swap = SwapRequest.objects.select_for_update(of=("self",)).select_related("assignment__shop").get(pk=swap.pk)
+    if by.pk not in (swap.requester_id, swap.taker_id):
+        raise PermissionDenied
+    if swap.status != SwapRequest.Status.PENDING:
+        raise ValidationError(_("这个申请已经处理过了。"))
+    declined = by.pk == swap.taker_id
+    swap.status = SwapRequest.Status.REJECTED if declined else SwapRequest.Status.CANCELLED
+    swap.decided_by = by
+    swap.decided_at = timezone.now()
+    swap.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(actor=by, verb="swap.decline" if declined else "swap.cancel", target=swap,
                  merchant_id=swap.assignment.shop.merchant_id)
     return swap
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rosters/<int:pk>/agents/", views.roster_agents, name="roster-agents"),
     path("my-shifts/", views.my_shifts_view, name="my-shifts"),
     path("my-shifts/<int:pk>/swap/", views.swap_request_view, name="swap-request"),
+    path("my-shifts/swaps/<int:pk>/withdraw/", views.swap_withdraw, name="swap-withdraw"),
     path("swaps/", views.swap_list, name="swap-list"),
     path("swaps/<int:pk>/decide/", views.swap_decide, name="swap-decide"),
 ]

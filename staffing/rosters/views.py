@@ -39,6 +39,7 @@ from staffing.rosters.services import (
     swap_options,
     swap_request_create,
     swap_request_decide,
+    swap_request_withdraw,
 )
 
 
@@ -265,3 +266,19 @@ def swap_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, gettext("已批准换班。") if approve else gettext("已拒绝换班。"))
     return redirect("staffing:swap-list")
+
+
+@require_POST
+@roles_required(AGENTS)
+def swap_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The partner declines a swap asked of them, or the requester withdraws theirs, before a manager decides."""
+    swap = get_visible_or_404(swaps_visible_to(user=request.user), pk=pk)
+    try:
+        swap = swap_request_withdraw(swap=swap, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("已拒绝接班。") if swap.status == SwapRequest.Status.REJECTED
+                         else gettext("已撤回换班申请。"))
+    return redirect("staffing:my-shifts")
