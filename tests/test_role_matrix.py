@@ -207,6 +207,7 @@ MATRIX: dict[str, str] = {
     "roster-list": "GET 401 200 200 403 403 200",
     "roster-detail": "GET 401 404 404 403 403 404",
     "roster-solve": "POST 401 404 403 403 403 403",
+    "roster-coverage": "GET 401 404 404 403 403 404",
     "roster-publish": "POST 401 404 403 403 403 403",
     "shift-list": "GET 401 200 200 200 200 403",
     "shift-detail": "GET 401 404 404 404 404 403",

@@ -185,8 +185,10 @@ class ForecastSnapshot(models.Model):
     made_on = models.DateField(_("预测于"))
     volumes = models.JSONField(_("半小时咨询量"), default=list)  # 48 floats, 00:00 … 23:30
     total = models.FloatField(_("预测总量"))
-    promotion = models.CharField(_("大促"), max_length=40, blank=True)  # the promotion's code
-    phase = models.CharField(_("大促阶段"), max_length=10, blank=True)  # presale, peak, tail or empty
+    promotion_code = models.CharField(_("大促"), max_length=40, blank=True)
+    phase = models.CharField(_("大促阶段"), max_length=10, blank=True, choices=[
+        ("", _("平日")), ("presale", _("预售")), ("peak", _("高峰")), ("tail", _("售后")),
+    ])
     actual = models.FloatField(_("实际咨询量"), null=True, blank=True)
     absolute_error = models.FloatField(_("绝对误差合计"), null=True, blank=True)
     scored_at = models.DateTimeField(_("计算时间"), null=True, blank=True)

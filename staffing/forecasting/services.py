@@ -258,7 +258,7 @@ def forecast_snapshots_take(*, today: date, shops: Iterable[Shop] | None = None)
                         shop=shop, target_date=target, horizon=horizon, source=source,
                         defaults={
                             "made_on": today, "volumes": volumes, "total": round(day.total, 3),
-                            "promotion": day.promotion.code if day.promotion else "", "phase": day.phase or "",
+                            "promotion_code": day.promotion.code if day.promotion else "", "phase": day.phase or "",
                             "actual": None, "absolute_error": None, "scored_at": None,
                         },
                     )

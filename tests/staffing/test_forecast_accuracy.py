@@ -15,6 +15,7 @@ from staffing.forecasting.models import ForecastSnapshot, Promotion
 from staffing.forecasting.selectors import forecast_accuracy
 from staffing.forecasting.services import forecast_accuracy_score, forecast_override_set, forecast_snapshots_take
 from staffing.forecasting.tasks import forecast_accuracy_score_task
+from tests.language import DataWords, data_texts, foreign_words
 from tests.staffing.factories import SHANGHAI, feed_history
 
 # --- the pure module, on cases computed by hand ---------------------------------------------------------
@@ -175,7 +176,9 @@ def test_forecast_page_shows_accuracy_in_one_language(client, scored, manager, t
         client.cookies["django_language"] = "en"
         english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Forecast accuracy" in english and "The model was closer" in english
-    assert "预测准确度" not in english
+    data = DataWords(data_texts())
+    assert foreign_words(english, "en", data) == []
+    assert foreign_words(page, "zh-hans", data) == []
     # A shop with no scored day says so.
     empty = client.get(reverse("staffing:forecast-shop", args=[other.code])).content.decode()
     assert "No day to compare yet" in empty or "还没有可对比的日期" in empty

@@ -278,3 +278,23 @@ def test_the_partner_declines_on_the_my_shifts_page(client, world):
     assert client.post(reverse("staffing:swap-withdraw", args=[swap.pk])).status_code == 302
     swap.refresh_from_db()
     assert swap.status == SwapRequest.Status.REJECTED and swap.decided_by == taker
+
+
+def test_coverage_as_the_heatmap_shows_it(api_client_for, world, tenants, manager):
+    roster, _agents, other = world
+    one, two = tenants
+    from staffing.rosters.selectors import coverage_grid
+
+    slots, days, grid = coverage_grid(roster=roster, shop=one.shop)
+    url = f"/api/rosters/{roster.pk}/coverage/?shop={one.shop.code}"
+    body = api_client_for(one.user).get(url).json()
+    assert body["shop"] == one.shop.code and len(body["cells"]) == len(slots) * len(days)
+    first = body["cells"][0]
+    cell = grid[slots[0], days[0]]
+    assert first == {"date": days[0].isoformat(), "slot": slots[0], "required_agents": cell.required,
+                     "scheduled_agents": cell.scheduled, "gap": cell.gap}
+    assert api_client_for(manager).get(url).status_code == 200
+    assert api_client_for(two.user).get(url).status_code == 404
+    assert api_client_for(one.user).get(f"/api/rosters/{other.pk}/coverage/?shop={two.shop.code}").status_code == 404
+    assert "shop" in _errors(api_client_for(manager).get(f"/api/rosters/{roster.pk}/coverage/"))
+    assert api_client_for(manager).get(f"/api/rosters/{roster.pk}/coverage/?shop=nope").status_code == 404

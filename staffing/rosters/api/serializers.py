@@ -192,3 +192,22 @@ class SwapCreateSerializer(serializers.Serializer):
         if not attrs.get("taker") and not attrs.get("counterpart"):
             raise serializers.ValidationError({"taker": [_("请指定接班的同事（或要换回的班次）。")]})
         return attrs
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    shop = serializers.SlugField(max_length=50, help_text="A shop of the roster, by code.")
+
+
+class CoverageCellSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    slot = serializers.CharField(help_text="The half hour's start, HH:MM.")
+    required_agents = serializers.IntegerField(help_text="Agents required (at least the roster's minimum coverage).")
+    scheduled_agents = serializers.IntegerField(help_text="Agents on shift for the whole half hour.")
+    gap = serializers.IntegerField()
+
+
+class CoverageSerializer(serializers.Serializer):
+    """A shop's coverage in the roster, half hour by day: what the coverage heatmap shows."""
+
+    shop = serializers.CharField()
+    cells = CoverageCellSerializer(many=True)

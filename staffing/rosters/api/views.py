@@ -33,6 +33,8 @@ from agency.permissions import (
 from clients.merchants.selectors import shops_visible_to
 from clients.models import Shop
 from staffing.rosters.api.serializers import (
+    CoverageQuerySerializer,
+    CoverageSerializer,
     JobAcceptedSerializer,
     PublishResultSerializer,
     PublishSerializer,
@@ -46,7 +48,13 @@ from staffing.rosters.api.serializers import (
     SwapSerializer,
 )
 from staffing.rosters.models import Roster, ShiftAssignment, ShiftTemplate, SwapRequest
-from staffing.rosters.selectors import rosters_visible_to, shifts_visible_to, swaps_visible_to
+from staffing.rosters.selectors import (
+    coverage_grid,
+    roster_shops_visible_to,
+    rosters_visible_to,
+    shifts_visible_to,
+    swaps_visible_to,
+)
 from staffing.rosters.services import (
     roster_create,
     roster_publish,
@@ -114,6 +122,24 @@ class RosterViewSet(PermissionsByAction, mixins.ListModelMixin, mixins.RetrieveM
         job.refresh_from_db()
         return Response({"job": job.pk, "status": job.status, "url": reverse("job-detail", args=[job.pk])},
                         status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(parameters=[OpenApiParameter("shop", str, required=True, description="A shop of the roster, by code")],
+                   responses={200: CoverageSerializer})
+    @action(detail=True, methods=["get"])
+    def coverage(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """One shop's coverage, half hour by day: agents required and on shift (the page's heatmap; merchant
+        users see it for their own shops, and no agent)."""
+        roster = self.get_object()
+        query = CoverageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        shop = get_visible_or_404(roster_shops_visible_to(user=request.user, roster=roster), code=query.validated_data["shop"])
+        slots, days, grid = coverage_grid(roster=roster, shop=shop)
+        cells = [
+            {"date": day, "slot": slot, "required_agents": grid[slot, day].required,
+             "scheduled_agents": grid[slot, day].scheduled, "gap": grid[slot, day].gap}
+            for day in days for slot in slots
+        ]
+        return Response(CoverageSerializer({"shop": shop.code, "cells": cells}).data)
 
     @extend_schema(request=PublishSerializer, responses={200: PublishResultSerializer})
     @action(detail=True, methods=["post"])
