@@ -231,7 +231,6 @@ def forecast_snapshots_take(*, today: date, shops: Iterable[Shop] | None = None)
     (week-ahead) as they stand now: the model's own, and the one with the managers' volume overrides when
     they change that day. Taking them again the same day replaces that day's snapshots; returns how many
     were written. Celery beat runs this every evening (`staffing.forecast_snapshots_take`)."""
-
     shop_list = list(shops if shops is not None else Shop.objects.order_by("pk"))
     if not shop_list:
         return 0
@@ -263,7 +262,7 @@ def forecast_snapshots_take(*, today: date, shops: Iterable[Shop] | None = None)
                         },
                     )
                     written += 1
-                # A day-ahead override withdrawn since an earlier run the same day leaves no stale override row.
+                # An override withdrawn since an earlier run the same day leaves no stale override row.
                 if (shop.pk, target) not in overridden:
                     ForecastSnapshot.objects.filter(
                         shop=shop, target_date=target, horizon=horizon, source=ForecastSnapshot.Source.OVERRIDE,
@@ -277,7 +276,6 @@ def forecast_accuracy_score(*, first: date, last: date) -> int:
     registered source: compliance's sessions) and store the half-hour sums. A day without any stored
     session is left unscored. Scoring again recomputes (sessions imported late count). Returns the number
     of snapshots scored."""
-
     snapshots = list(ForecastSnapshot.objects.filter(target_date__range=(first, last)))
     if not snapshots:
         return 0
