@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -508,3 +508,20 @@ def forecast_accuracy_recent(*, shop: Shop, today: date) -> dict[str, Any]:
     rows = forecast_accuracy(shop=shop, first=first, last=last)
     return {"accuracy_rows": rows, "accuracy_first": first, "accuracy_last": last,
             "accuracy_scored": bool(rows[0].day.model.days or rows[0].week.model.days)}
+
+
+def day_ahead_accuracy(*, shops: list[Shop], first: date, last: date) -> dict[int, Errors]:
+    """Per shop (one query): the model's day-ahead errors summed over the scored days first..last."""
+    rows = (
+        ForecastSnapshot.objects.filter(
+            shop__in=shops, target_date__range=(first, last), scored_at__isnull=False,
+            horizon=ForecastSnapshot.Horizon.DAY, source=ForecastSnapshot.Source.MODEL,
+        )
+        .order_by()
+        .values("shop_id")
+        .annotate(actual=Sum("actual"), forecast=Sum("total"), absolute=Sum("absolute_error"), days=Count("id"))
+    )
+    return {
+        r["shop_id"]: Errors(float(r["actual"] or 0), float(r["forecast"] or 0), float(r["absolute"] or 0), r["days"])
+        for r in rows
+    }

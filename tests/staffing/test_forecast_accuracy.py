@@ -191,3 +191,42 @@ def test_merchant_sees_accuracy_of_own_shop_only(client, scored, time_machine, t
     assert client.get(reverse("staffing:forecast-shop", args=[shop.code])).status_code == 404
     client.force_login(tenants[0].user)
     assert "forecast-accuracy" in client.get(reverse("staffing:forecast-shop", args=[shop.code])).content.decode()
+
+
+def test_arrivals_are_counted_per_local_half_hour(tenants):
+    """The registered source counts sessions by their start in Asia/Shanghai: 23:59 belongs to the day's last
+    half hour, 00:00 the next day's first, 10:29:59 to 10:00 and 10:30 to 10:30; another shop's sessions and
+    days without any session are absent."""
+    from staffing.forecasting.actuals import actual_volumes
+
+    shop, other = tenants[0].shop, tenants[1].shop
+    day = TARGET
+    moments = [time(23, 59, 59), time(10, 29, 59), time(10, 30), time(0, 0)]
+    rows = [ChatSession(shop=shop, external_id=f"m{i}", buyer="b", started_at=datetime.combine(day, t, tzinfo=SHANGHAI),
+                        ended_at=datetime.combine(day, t, tzinfo=SHANGHAI) + timedelta(minutes=1))
+            for i, t in enumerate(moments)]
+    next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+    rows.append(ChatSession(shop=shop, external_id="next", buyer="b", started_at=next_midnight,
+                            ended_at=next_midnight + timedelta(minutes=1)))
+    rows.append(ChatSession(shop=other, external_id="o", buyer="b", started_at=next_midnight,
+                            ended_at=next_midnight + timedelta(minutes=1)))
+    ChatSession.objects.bulk_create(rows)
+    counts = actual_volumes(shop_ids=[shop.pk], first=day - timedelta(days=1), last=day + timedelta(days=1))
+    assert set(counts) == {(shop.pk, day), (shop.pk, day + timedelta(days=1))}
+    today_counts = counts[shop.pk, day]
+    assert today_counts[47] == 1 and today_counts[20] == 1 and today_counts[21] == 1 and today_counts[0] == 1
+    assert sum(today_counts) == 4
+    assert counts[shop.pk, day + timedelta(days=1)][0] == 1 and sum(counts[shop.pk, day + timedelta(days=1)]) == 1
+
+
+def test_forecast_index_shows_each_shops_day_ahead_wape(client, scored, manager, time_machine,
+                                                        django_assert_max_num_queries):
+    shop, other, _count = scored
+    time_machine.move_to(datetime.combine(TARGET + timedelta(days=1), time(9), tzinfo=SHANGHAI), tick=False)
+    client.force_login(manager)
+    client.get(reverse("staffing:forecast-index"))
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("staffing:forecast-index")).content.decode()
+    cell = page.split(f'data-wape="{shop.code}">', 1)[1].split("</td>", 1)[0]
+    assert f"{MODEL_ABS / 310 * 100:.1f}%" in cell
+    assert "—" in page.split(f'data-wape="{other.code}">', 1)[1].split("</td>", 1)[0]
