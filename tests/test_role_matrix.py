@@ -224,6 +224,7 @@ MATRIX: dict[str, str] = {
     "swap-reject": "POST 401 404 403 403 403 403",
     "staffing-erlang": "POST 401 400 400 400 400 400",
     "staffing-forecast": "GET 401 404 404 404 404 404",
+    "staffing-forecast-accuracy": "GET 401 404 404 403 403 404",
     "staffing:attempt-detail": "GET 302 404 404 404 404 404",
     "staffing:course-detail": "GET 302 404 404 404 404 403",
     "staffing:exam-detail": "GET 302 404 404 404 404 403",

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from staffing.forecasting.api.views import ErlangView, ShopForecastView
+from staffing.forecasting.api.views import ErlangView, ShopForecastAccuracyView, ShopForecastView
 from staffing.leave.api.views import LeaveViewSet
 from staffing.rosters.api.views import RosterViewSet, ShiftViewSet, SwapViewSet
 from staffing.training.api.views import ExamAttemptList
@@ -17,5 +17,6 @@ router.register("swaps", SwapViewSet, basename="swap")
 urlpatterns = [
     path("staffing/erlang/", ErlangView.as_view(), name="staffing-erlang"),
     path("staffing/forecast/<slug:code>/", ShopForecastView.as_view(), name="staffing-forecast"),
+    path("staffing/forecast/<slug:code>/accuracy/", ShopForecastAccuracyView.as_view(), name="staffing-forecast-accuracy"),
     path("staffing/attempts/", ExamAttemptList.as_view(), name="staffing-attempts"),
 ] + router.urls

@@ -10,7 +10,7 @@ Over a set of half hours with actual volume a_i and forecast f_i:
 Zero actuals: when Σa_i = 0 the two ratios have no denominator. If the forecast was 0 too, nothing was
 missed and both are 0.0; otherwise both are None ("not defined") and the forecast volume that met no
 demand is reported instead (`over_forecast`), so a page can say "forecast 40, actual 0" rather than a
-made-up percentage.
+made-up percentage. An empty set of days (`days == 0`) has neither figure (None).
 
 Figures are summed at the half-hour grain and kept as sums (`Errors`), so per day, per week, per shop or
 per promotion phase they add up exactly: WAPE of a month is never the mean of daily WAPEs.
@@ -44,12 +44,16 @@ class Errors:
 
     @property
     def wape(self) -> float | None:
+        if self.days == 0:
+            return None  # no day at all: nothing to say, not "perfect"
         if self.actual > 0:
             return self.absolute / self.actual
         return 0.0 if self.absolute == 0 else None
 
     @property
     def bias(self) -> float | None:
+        if self.days == 0:
+            return None
         if self.actual > 0:
             return self.signed / self.actual
         return 0.0 if self.forecast == 0 else None

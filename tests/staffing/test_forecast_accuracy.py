@@ -49,7 +49,7 @@ def test_zero_actuals():
     missed = day_errors([0, 0], [3, 1])
     assert missed.wape is None and missed.bias is None
     assert missed.over_forecast == 4
-    assert Errors().wape == 0.0  # nothing at all: nothing missed
+    assert Errors().wape is None and Errors().bias is None  # no day at all: no figure
 
 
 def test_refuses_mismatched_or_negative_volumes():
@@ -230,3 +230,21 @@ def test_forecast_index_shows_each_shops_day_ahead_wape(client, scored, manager,
     cell = page.split(f'data-wape="{shop.code}">', 1)[1].split("</td>", 1)[0]
     assert f"{MODEL_ABS / 310 * 100:.1f}%" in cell
     assert "—" in page.split(f'data-wape="{other.code}">', 1)[1].split("</td>", 1)[0]
+
+
+def test_accuracy_over_the_api(api_client_for, scored, manager, tenants, agent):
+    shop, _other, _count = scored
+    url = f"/api/staffing/forecast/{shop.code}/accuracy/?first={TARGET - timedelta(days=7)}&last={TARGET}"
+    body = api_client_for(tenants[0].user).get(url).json()
+    assert body["shop"] == shop.code and [r["phase"] for r in body["rows"]] == ["all", ""]
+    day = body["rows"][0]["day"]
+    assert day["model"]["days"] == 1 and day["model"]["actual"] == 310
+    assert day["model"]["wape"] == pytest.approx(MODEL_ABS / 310)
+    assert day["override"]["wape"] == pytest.approx(OVERRIDE_ABS / 310, abs=1e-4)
+    assert body["rows"][0]["week"]["override"] == {"days": 0, "actual": 0.0, "forecast": 0.0, "absolute_error": 0.0,
+                                                   "wape": None, "bias": None}
+    assert api_client_for(tenants[1].user).get(url).status_code == 404
+    assert api_client_for(agent).get(url).status_code == 403
+    bad = api_client_for(manager).get(f"/api/staffing/forecast/{shop.code}/accuracy/?first={TARGET}&last={TARGET - timedelta(days=1)}")
+    assert bad.status_code == 400 and "last" in bad.json()["errors"]
+    assert "first" in api_client_for(manager).get(f"/api/staffing/forecast/{shop.code}/accuracy/?first=0001-01-01").json()["errors"]
