@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
         "PlatformEnum": "clients.models.Platform",
         "KnowledgeKindEnum": "clients.handover.models.KnowledgeKind",
         "StatementStatusEnum": "clients.statements.models.Statement.Status",
+        "RosterStatusEnum": "staffing.rosters.models.Roster.Status",
+        "LeaveStatusEnum": "staffing.rosters.models.Leave.Status",
+        "LeaveKindEnum": "staffing.rosters.models.Leave.Kind",
+        "SwapStatusEnum": "staffing.rosters.models.SwapRequest.Status",
     },
 }
 
@@ -271,6 +275,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Consultation counts per half hour from the imported sessions feed staffing's forecasts.
     "compliance-demand-history": {
         "task": "compliance.demand_history_refresh", "schedule": crontab(hour=3, minute=0), "kwargs": {"days": 2},
+    },
+    # Forecast accuracy: tomorrow's and next week's forecasts are kept each evening, then held against the
+    # sessions that arrived once the night's demand history has run.
+    "staffing-forecast-snapshots": {"task": "staffing.forecast_snapshots_take", "schedule": crontab(hour=22, minute=0)},
+    "staffing-forecast-accuracy": {
+        "task": "staffing.forecast_accuracy_score", "schedule": crontab(hour=3, minute=30), "kwargs": {"days": 14},
     },
     # Auto-QA scores every session that has none (or a stale one); sampling plans hand out the day's reviews.
     "quality-autoqa-pending": {"task": "quality.autoqa_score_pending", "schedule": 300.0},

@@ -24,7 +24,7 @@ ENGLISH_ALLOWED = {
     "OpenAPI", "Swagger", "GMV", "SKU", "UTC", "Asia", "Shanghai", "English", "Django", "AI", "OK", "UTF", "GBK",
     "GB", "MB", "KB", "PNG", "JPG", "WeCom", "DingTalk", "Feishu", "Webhook", "webhook", "HTTP", "HTTPS", "JD",
     "PDD", "Tmall", "Taobao", "Douyin", "GB18030", "ECharts", "vs", "SVG", "IP", "email", "Email", "CP", "SAT", "SHA", "YAML",
-    "jsonl", "BOM", "Lines", "ZIP",
+    "jsonl", "BOM", "Lines", "ZIP", "WAPE",
 }
 # Chinese a page in English may keep: the name of the other language in the language switcher.
 CHINESE_ALLOWED = {"简体中文"}
