@@ -17,6 +17,7 @@ from typing import cast
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from agency.access import scope_by_merchant
 from agency.models import Role, User
@@ -52,6 +53,9 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)
 
 
+SEARCH_WINDOW_DAYS = 30
+
+
 @dataclass
 class SessionFilter:
     shop: str = ""
@@ -60,6 +64,15 @@ class SessionFilter:
     date_to: date | None = None
     q: str = ""
     with_hits: bool = False
+    # A text search without dates reads only the sessions of the last `search_days` days (the page sets it and
+    # says so; a date range searches that range). None: no window.
+    search_days: int | None = None
+
+    def search_window(self, *, today: date) -> tuple[date, date] | None:
+        """The dates a text search reads when no dates were given (shown on the page), else None."""
+        if not self.q or self.date_from or self.date_to or not self.search_days:
+            return None
+        return today - timedelta(days=self.search_days - 1), today
 
 
 def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySet[ChatSession]:
@@ -77,12 +90,15 @@ def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySe
             Exists(ChatMessage.objects.filter(session=OuterRef("pk"), agent_code=f.agent))
         )
     if f.q:
-        sessions = sessions.filter(Q(external_id=f.q) | Q(buyer=f.q) | _text_matches(sessions, f.q))
+        sessions = _search(sessions, f, shop_ids=list(shops_with_sessions_visible_to(user=user).values_list("pk", flat=True)))
+    # A session's messages lie between its start and its end: saying so lets PostgreSQL read one month's
+    # partition per session shown instead of every month's.
+    in_session = {"session": OuterRef("pk"), "sent_at__gte": OuterRef("started_at"), "sent_at__lte": OuterRef("ended_at")}
     message_count = (
-        ChatMessage.objects.filter(session=OuterRef("pk")).order_by().values("session").annotate(c=Count("*")).values("c")
+        ChatMessage.objects.filter(**in_session).order_by().values("session").annotate(c=Count("*")).values("c")
     )
     hit_count = (
-        current_hits().filter(message__session=OuterRef("pk")).order_by().values("message__session")
+        current_hits().filter(**{f"message__{k}": v for k, v in in_session.items()}).order_by().values("message__session")
         .annotate(c=Count("*")).values("c")
     )
     sessions = sessions.annotate(
@@ -97,7 +113,25 @@ def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySe
 MASKED_SEARCH_CANDIDATES = 5000
 
 
-def _text_matches(sessions: QuerySet[ChatSession], q: str) -> Q:
+def _search(sessions: QuerySet[ChatSession], f: SessionFilter, *, shop_ids: list[int]) -> QuerySet[ChatSession]:
+    """A query naming a session or a buyer exactly finds that session or that buyer's sessions, at any date
+    (index probes). Otherwise the messages' text is searched, in the search window when no dates were
+    given. The two are not OR-ed in one statement: an OR around the text match stops PostgreSQL from reading
+    it as a semi-join, and it then collected every matching message of the year before showing 50 sessions."""
+    # The visible shops named as a list: each side of the OR is then an index probe per shop (the (shop,
+    # session id) and (shop, buyer) indexes) instead of a read of every session.
+    named = sessions.filter(Q(external_id=f.q) | Q(buyer=f.q), shop_id__in=shop_ids)
+    if named.exists():
+        return named
+    window = f.search_window(today=timezone.localdate())
+    if window is not None:
+        sessions = sessions.filter(started_at__gte=_day_start(window[0]))
+        return sessions.filter(_text_matches(sessions, f.q, since=_day_start(window[0])))
+    since = _day_start(f.date_from) if f.date_from else None
+    return sessions.filter(_text_matches(sessions, f.q, since=since))
+
+
+def _text_matches(sessions: QuerySet[ChatSession], q: str, *, since: datetime | None = None) -> Q:
     """Sessions with a message whose text *as pages show it* (masked, `compliance.masking`) contains `q`, so a
     search never confirms what a page hides: `13800138000` finds nothing where pages show `138****8000`,
     and `138****8000` finds it.
@@ -106,11 +140,19 @@ def _text_matches(sessions: QuerySet[ChatSession], q: str) -> Q:
     in the masked text exactly where it is found in the stored text, so the database searches alone. A
     query with either is searched in the database with each `*` as any one character, and the candidates
     (at most MASKED_SEARCH_CANDIDATES messages, oldest sessions' messages first) are masked and checked."""
+    # A session's messages lie between its start and end: bounding them so lets PostgreSQL read only the
+    # partition of that month for each session it checks, and `since` skips older months at planning time.
+    messages = ChatMessage.objects.all()
+    if since is not None:
+        messages = messages.filter(sent_at__gte=since)
     if not any(ch == "*" or ch in MASKABLE for ch in q):
-        return Q(Exists(ChatMessage.objects.filter(session=OuterRef("pk"), text__contains=q)))
+        return Q(Exists(messages.filter(
+            session=OuterRef("pk"), sent_at__gte=OuterRef("started_at"), sent_at__lte=OuterRef("ended_at"),
+            text__contains=q,
+        )))
     pattern = "".join("." if ch == "*" else re.escape(ch) for ch in q)
     candidates = (
-        ChatMessage.objects.filter(session__in=sessions.values("pk"), text__regex=pattern)
+        messages.filter(session__in=sessions.values("pk"), text__regex=pattern)
         .order_by("session_id", "pk").values_list("session_id", "text")[:MASKED_SEARCH_CANDIDATES]
     )
     found = {session_id for session_id, text in candidates if q in mask_text(text)}

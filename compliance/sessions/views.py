@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from agency.access import get_visible_or_404
 from agency.exports import export_too_big
 from agency.http import AuthenticatedHttpRequest
-from agency.pagination import COUNT_CAP, CappedPaginator, search_cap
+from agency.pagination import COUNT_CAP, CappedPaginator, page_without_parallel_workers, search_cap
 from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, has_role, roles_required
 from agency.selectors import jobs_visible_to
 from compliance.sessions.exports import violations_csv
 from compliance.sessions.forms import ImportForm, SessionFilterForm, ViolationFilterForm
 from compliance.sessions.selectors import (
+    SEARCH_WINDOW_DAYS,
     ViolationFilter,
     session_list,
     session_messages,
@@ -49,10 +50,16 @@ def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     # next page there (the plain list counts sessions alone, cheaply, up to the usual cap).
     searching = filters is not None and bool(filters.q or filters.agent)
     cap = search_cap(request.GET.get("page"), PAGE_SIZE) if searching else COUNT_CAP
-    page = CappedPaginator(sessions, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(sessions, PAGE_SIZE, cap=cap)
+    if searching:
+        page = page_without_parallel_workers(paginator, request.GET.get("page"))
+    else:
+        page = paginator.get_page(request.GET.get("page"))
     buyer_data_list_audit(user=request.user, sessions=page.object_list, where="compliance:session-list")
+    window = filters.search_window(today=timezone.localdate()) if filters is not None else None
     return render(request, "compliance/session_list.html", {
-        "form": form, "page": page, "can_import": has_role(request.user, STAFF),
+        "form": form, "page": page, "can_import": has_role(request.user, STAFF), "search_window": window,
+        "search_days": SEARCH_WINDOW_DAYS,
     })
 
 

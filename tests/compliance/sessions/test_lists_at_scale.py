@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import time_machine
 from django.urls import reverse
 
 from agency.pagination import CappedPaginator
@@ -72,8 +73,34 @@ def test_a_search_counts_only_up_to_the_next_page(client, tenants, monkeypatch):
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     _messages(tenants[0].shop, ["a01"] * 7)
     client.force_login(tenants[0].user)
-    page = client.get(reverse("compliance:session-list"), {"q": "微信"}).content.decode()
-    assert "超过 4 个会话" in page  # page 1 of 2 per page: counted as far as page 2
-    page = client.get(reverse("compliance:session-list"), {"q": "微信", "page": 3}).content.decode()
-    assert "共 7 个会话" in page  # on page 3 the count (cap 8) reaches the end
-    assert "超过" not in client.get(reverse("compliance:session-list")).content.decode()
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        page = client.get(reverse("compliance:session-list"), {"q": "微信"}).content.decode()
+        assert "超过 4 个会话" in page  # page 1 of 2 per page: counted as far as page 2
+        page = client.get(reverse("compliance:session-list"), {"q": "微信", "page": 3}).content.decode()
+        assert "共 7 个会话" in page  # on page 3 the count (cap 8) reaches the end
+        assert "超过" not in client.get(reverse("compliance:session-list")).content.decode()
+
+
+def test_a_text_search_without_dates_reads_the_last_30_days_and_says_so(client, tenants):
+    shop, user = tenants[0].shop, tenants[0].user
+    _messages(shop, ["a01"] * 2)  # sessions of 2026-11-02
+    client.force_login(user)
+    url = reverse("compliance:session-list")
+
+    def found(params: dict) -> set[str]:
+        return {s.external_id for s in client.get(url, params).context["page"].object_list}
+
+    with time_machine.travel(START + timedelta(days=29), tick=False):  # 2026-12-01: the 2nd is the 30th day
+        assert found({"q": "微信"}) == {f"{shop.code}-s0", f"{shop.code}-s1"}
+        page = client.get(url, {"q": "微信"}).content.decode()
+        assert "内容搜索只查最近 30 天（2026-11-02 至 2026-12-01）开始的会话" in page
+    with time_machine.travel(START + timedelta(days=31), tick=False):
+        assert found({"q": "微信"}) == set()
+        # a date range searches that range; a session id or a buyer is found at any date
+        assert found({"q": "微信", "date_from": "2026-11-01", "date_to": "2026-11-30"}) == {
+            f"{shop.code}-s0", f"{shop.code}-s1"}
+        assert "search-window" not in client.get(url, {"q": "微信", "date_from": "2026-11-01"}).content.decode()
+        assert found({"q": f"{shop.code}-s1"}) == {f"{shop.code}-s1"}
+        assert "search-window" not in client.get(url).content.decode()  # no search, no window
+        page = client.get(url, {"q": "微信"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "only the sessions that started in the last 30 days (2026-11-04 to 2026-12-03)" in page
