@@ -28,8 +28,10 @@ class CappedPaginator(Paginator):
     def _counted(self) -> int:
         if isinstance(self.object_list, QuerySet):
             # Count the keys alone: the rows' annotations (per-row counts) would be computed for every row
-            # counted, not just the page's.
-            return self.object_list.values("pk")[: self.cap + 1].count()
+            # counted, not just the page's;
+            # and without the order, which does not change how many rows the cap lets through but would
+            # make PostgreSQL sort every matching row before counting the first `cap`.
+            return self.object_list.order_by().values("pk")[: self.cap + 1].count()
         return len(self.object_list[: self.cap + 1])
 
     @cached_property
