@@ -75,8 +75,9 @@ class SessionFilter:
         return today - timedelta(days=self.search_days - 1), today
 
 
-def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySet[ChatSession]:
-    """Visible sessions, newest first, with message and current-hit counts, filtered."""
+def session_list(*, user: User, filters: SessionFilter | None = None, limit: int | None = None) -> QuerySet[ChatSession]:
+    """Visible sessions, newest first, with message and current-hit counts, filtered. `limit`: a text search
+    may stop after the newest `limit` matching sessions (the page counts only that far, `search_cap`)."""
     f = filters or SessionFilter()
     sessions = sessions_visible_to(user=user)
     if f.shop:
@@ -89,11 +90,14 @@ def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySe
         sessions = sessions.filter(
             Exists(ChatMessage.objects.filter(session=OuterRef("pk"), agent_code=f.agent))
         )
-    if f.q:
-        sessions = _search(sessions, f, shop_ids=list(shops_with_sessions_visible_to(user=user).values_list("pk", flat=True)))
     # A session's messages lie between its start and its end: saying so lets PostgreSQL read one month's
     # partition per session shown instead of every month's.
     in_session = {"session": OuterRef("pk"), "sent_at__gte": OuterRef("started_at"), "sent_at__lte": OuterRef("ended_at")}
+    if f.with_hits:  # before the search, so that a search stopping after `limit` sessions counts only these
+        sessions = sessions.filter(Exists(current_hits().filter(**{f"message__{k}": v for k, v in in_session.items()})))
+    if f.q:
+        shop_ids = list(shops_with_sessions_visible_to(user=user).values_list("pk", flat=True))
+        sessions = _search(sessions, f, shop_ids=shop_ids, limit=limit)
     message_count = (
         ChatMessage.objects.filter(**in_session).order_by().values("session").annotate(c=Count("*")).values("c")
     )
@@ -105,15 +109,15 @@ def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySe
         message_count=Coalesce(Subquery(message_count, output_field=IntegerField()), 0),
         hit_count=Coalesce(Subquery(hit_count, output_field=IntegerField()), 0),
     )
-    if f.with_hits:
-        sessions = sessions.filter(hit_count__gt=0)
     return sessions.order_by("-started_at", "-pk")
 
 
 MASKED_SEARCH_CANDIDATES = 5000
 
 
-def _search(sessions: QuerySet[ChatSession], f: SessionFilter, *, shop_ids: list[int]) -> QuerySet[ChatSession]:
+def _search(
+    sessions: QuerySet[ChatSession], f: SessionFilter, *, shop_ids: list[int], limit: int | None = None
+) -> QuerySet[ChatSession]:
     """A query naming a session or a buyer exactly finds that session or that buyer's sessions, at any date
     (index probes). Otherwise the messages' text is searched, in the search window when no dates were
     given. The two are not OR-ed in one statement: an OR around the text match stops PostgreSQL from reading
@@ -126,9 +130,32 @@ def _search(sessions: QuerySet[ChatSession], f: SessionFilter, *, shop_ids: list
     window = f.search_window(today=timezone.localdate())
     if window is not None:
         sessions = sessions.filter(started_at__gte=_day_start(window[0]))
-        return sessions.filter(_text_matches(sessions, f.q, since=_day_start(window[0])))
-    since = _day_start(f.date_from) if f.date_from else None
-    return sessions.filter(_text_matches(sessions, f.q, since=since))
+        first, last = window
+    else:
+        first, last = f.date_from, f.date_to or timezone.localdate()
+    if first is None:
+        return sessions.filter(_text_matches(sessions, f.q))
+    if limit is None or any(ch == "*" or ch in MASKABLE for ch in f.q):
+        return sessions.filter(_text_matches(sessions, f.q, since=_day_start(first)))
+    return sessions.filter(pk__in=_newest_matches(sessions, f.q, first=first, last=last, limit=limit))
+
+
+def _newest_matches(sessions: QuerySet[ChatSession], q: str, *, first: date, last: date, limit: int) -> list[int]:
+    """The newest `limit` sessions between the days `first` and `last` with a message containing `q`,
+    searched newest first in stretches of 1, 2, 4, 8… days, stopping as soon as `limit` are found. A common
+    phrase fills the page from the last day alone; a rarer one reads a few stretches (each through the
+    trigram index, or the stretch's messages for a phrase under three characters) instead of every match of
+    the range at once."""
+    found: list[int] = []
+    end = last + timedelta(days=1)
+    days = 1
+    while end > first and len(found) < limit:
+        start = max(first, end - timedelta(days=days))
+        stretch = sessions.filter(started_at__gte=_day_start(start), started_at__lt=_day_start(end))
+        found += stretch.filter(_text_matches(stretch, q, since=_day_start(start))).order_by(
+            "-started_at", "-pk").values_list("pk", flat=True)[: limit - len(found)]
+        end, days = start, days * 2
+    return found
 
 
 def _text_matches(sessions: QuerySet[ChatSession], q: str, *, since: datetime | None = None) -> Q:

@@ -45,11 +45,12 @@ PAGE_SIZE = 50
 def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else None
-    sessions = session_list(user=request.user, filters=filters)
     # Finding sessions by their messages' text or agent reads messages per session: count only up to the
-    # next page there (the plain list counts sessions alone, cheaply, up to the usual cap).
+    # next page there (the plain list counts sessions alone, cheaply, up to the usual cap), and a text
+    # search stops once it has found that many.
     searching = filters is not None and bool(filters.q or filters.agent)
     cap = search_cap(request.GET.get("page"), PAGE_SIZE) if searching else COUNT_CAP
+    sessions = session_list(user=request.user, filters=filters, limit=cap + 1 if searching else None)
     paginator = CappedPaginator(sessions, PAGE_SIZE, cap=cap)
     if searching:
         page = page_without_parallel_workers(paginator, request.GET.get("page"))

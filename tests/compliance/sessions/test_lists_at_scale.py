@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from agency.pagination import CappedPaginator
 from compliance.models import ChatMessage
-from compliance.sessions.selectors import agent_codes_visible_to, violation_list
+from compliance.sessions.selectors import SessionFilter, agent_codes_visible_to, session_list, violation_list
 from compliance.sessions.services.scanning import hit_for
 from compliance.sessions.sessionfile import SHANGHAI
 from tests.compliance.factories import RuleSetFactory
@@ -104,3 +104,37 @@ def test_a_text_search_without_dates_reads_the_last_30_days_and_says_so(client, 
         assert "search-window" not in client.get(url).content.decode()  # no search, no window
         page = client.get(url, {"q": "微信"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "only the sessions that started in the last 30 days (2026-11-04 to 2026-12-03)" in page
+
+
+def test_a_text_search_with_a_limit_finds_the_newest_matches_across_its_stretches(tenants, django_assert_max_num_queries):
+    shop, user = tenants[0].shop, tenants[0].user
+    ruleset = RuleSetFactory(platform=shop.platform)
+    # One matching session a day over 20 days (the 1st of them on day 0 = 2026-11-02), a non-matching one
+    # each day too; days 5 and 12 have a hit in their matching session.
+    for day in range(20):
+        at = START + timedelta(days=day)
+        match = ChatSessionFactory(shop=shop, external_id=f"match-{day}", started_at=at, ended_at=at + timedelta(minutes=5))
+        message = ChatMessageFactory(session=match, text="亲，快递柜取一下", sent_at=at)
+        other = ChatSessionFactory(shop=shop, external_id=f"other-{day}", started_at=at + timedelta(hours=1),
+                                   ended_at=at + timedelta(hours=1, minutes=5))
+        ChatMessageFactory(session=other, text="好的谢谢", sent_at=other.started_at)
+        if day in (5, 12):
+            ChatMessage.objects.filter(pk=message.pk).update(scanned_ruleset=ruleset)
+            hit_for(message=message, ruleset=ruleset, hit={
+                "rule": "x", "category": "other_platform", "severity": "violation", "start": 3, "end": 6,
+                "matched": "快递柜"}).save()
+
+    def found(limit, **filters) -> list[str]:
+        wanted = SessionFilter(q="快递柜", search_days=30, **filters)
+        return list(session_list(user=user, filters=wanted, limit=limit).values_list("external_id", flat=True))
+
+    with time_machine.travel(START + timedelta(days=19, hours=12), tick=False):
+        # the newest 5 come from the stretches of 1, 2 and 4 days back (queries: shops, name probe, 3 stretches,
+        # the list)
+        with django_assert_max_num_queries(7):
+            assert found(5) == [f"match-{d}" for d in (19, 18, 17, 16, 15)]
+        assert found(100) == [f"match-{d}" for d in range(19, -1, -1)]  # the whole window when fewer exist
+        assert found(100, with_hits=True) == ["match-12", "match-5"]
+        assert found(1, with_hits=True) == ["match-12"]
+        assert found(3, date_from=START.date(), date_to=(START + timedelta(days=6)).date()) == [
+            "match-6", "match-5", "match-4"]
