@@ -128,11 +128,11 @@ def _search(
     if named.exists():
         return named
     window = f.search_window(today=timezone.localdate())
+    first: date | None = f.date_from
+    last: date = f.date_to or timezone.localdate()
     if window is not None:
         sessions = sessions.filter(started_at__gte=_day_start(window[0]))
         first, last = window
-    else:
-        first, last = f.date_from, f.date_to or timezone.localdate()
     if first is None:
         return sessions.filter(_text_matches(sessions, f.q))
     if limit is None or any(ch == "*" or ch in MASKABLE for ch in f.q):
