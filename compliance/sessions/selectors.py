@@ -86,13 +86,11 @@ def session_list(*, user: User, filters: SessionFilter | None = None, limit: int
         sessions = sessions.filter(started_at__gte=_day_start(f.date_from))
     if f.date_to:
         sessions = sessions.filter(started_at__lt=_day_start(f.date_to + timedelta(days=1)))
-    if f.agent:
-        sessions = sessions.filter(
-            Exists(ChatMessage.objects.filter(session=OuterRef("pk"), agent_code=f.agent))
-        )
     # A session's messages lie between its start and its end: saying so lets PostgreSQL read one month's
-    # partition per session shown instead of every month's.
+    # partition per session instead of every month's.
     in_session = {"session": OuterRef("pk"), "sent_at__gte": OuterRef("started_at"), "sent_at__lte": OuterRef("ended_at")}
+    if f.agent:
+        sessions = sessions.filter(Exists(ChatMessage.objects.filter(**in_session, agent_code=f.agent)))
     if f.with_hits:  # before the search, so that a search stopping after `limit` sessions counts only these
         sessions = sessions.filter(Exists(current_hits().filter(**{f"message__{k}": v for k, v in in_session.items()})))
     if f.q:
