@@ -148,7 +148,7 @@ def _newest_matches(sessions: QuerySet[ChatSession], q: str, *, first: date, las
     end = last + timedelta(days=1)
     days = 1
     while end > first and len(found) < limit:
-        start = max(first, end - timedelta(days=days))
+        start = first if (end - first).days <= days else end - timedelta(days=days)
         stretch = sessions.filter(started_at__gte=_day_start(start), started_at__lt=_day_start(end))
         found += stretch.filter(_text_matches(stretch, q, since=_day_start(start))).order_by(
             "-started_at", "-pk").values_list("pk", flat=True)[: limit - len(found)]

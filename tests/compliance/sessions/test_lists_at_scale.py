@@ -138,3 +138,14 @@ def test_a_text_search_with_a_limit_finds_the_newest_matches_across_its_stretche
         assert found(1, with_hits=True) == ["match-12"]
         assert found(3, date_from=START.date(), date_to=(START + timedelta(days=6)).date()) == [
             "match-6", "match-5", "match-4"]
+
+
+def test_a_search_over_a_very_long_range_or_a_reversed_one_answers(client, tenants):
+    _messages(tenants[0].shop, ["a01"] * 2)
+    client.force_login(tenants[0].user)
+    url = reverse("compliance:session-list")
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        page = client.get(url, {"q": "微信", "date_from": "0100-01-01"})
+        assert page.status_code == 200 and len(page.context["page"].object_list) == 2
+        page = client.get(url, {"q": "微信", "date_from": "2026-11-20", "date_to": "2026-11-01"})
+        assert page.status_code == 200 and len(page.context["page"].object_list) == 0
