@@ -218,7 +218,8 @@ def messages_retention_run(*, now: datetime | None = None, months: int | None = 
     dropped, deleted = partitions.messages_partitions_drop_before(month=first_kept)
     if not partitions.messages_partitioned():
         deleted += _delete_in_chunks(ChatMessage.objects.filter(sent_at__lt=cutoff))
-    hits = _delete_in_chunks(Hit.objects.filter(sent_at__lt=cutoff))
+    # Nothing hangs on a hit, so this is one DELETE (a month's worth once a month), not a scan per chunk.
+    hits, _per_model = Hit.objects.filter(sent_at__lt=cutoff).delete()
     sessions = _delete_in_chunks(ChatSession.objects.filter(started_at__lt=cutoff))
     return MessageRetentionResult(
         kept_from=first_kept.strftime("%Y-%m"), months_dropped=[m.strftime("%Y-%m") for m in dropped],
