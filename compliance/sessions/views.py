@@ -60,7 +60,7 @@ def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     window = filters.search_window(today=timezone.localdate()) if filters is not None else None
     return render(request, "compliance/session_list.html", {
         "form": form, "page": page, "can_import": has_role(request.user, STAFF), "search_window": window,
-        "search_days": SEARCH_WINDOW_DAYS,
+        "search_days": SEARCH_WINDOW_DAYS, "searching": searching,
     })
 
 

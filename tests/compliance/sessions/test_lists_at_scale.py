@@ -75,10 +75,22 @@ def test_a_search_counts_only_up_to_the_next_page(client, tenants, monkeypatch):
     client.force_login(tenants[0].user)
     with time_machine.travel(START + timedelta(days=3), tick=False):
         page = client.get(reverse("compliance:session-list"), {"q": "微信"}).content.decode()
-        assert "超过 4 个会话" in page  # page 1 of 2 per page: counted as far as page 2
+        assert "4+ 个会话（搜索只数到下一页）" in page  # page 1 of 2 per page: counted as far as page 2
         page = client.get(reverse("compliance:session-list"), {"q": "微信", "page": 3}).content.decode()
         assert "共 7 个会话" in page  # on page 3 the count (cap 8) reaches the end
-        assert "超过" not in client.get(reverse("compliance:session-list")).content.decode()
+        assert "+ 个会话" not in client.get(reverse("compliance:session-list")).content.decode()
+
+
+def test_a_capped_list_says_how_far_it_counted_in_either_language(client, tenants, monkeypatch):
+    from compliance.sessions import views
+
+    _messages(tenants[0].shop, ["a01"] * 3)
+    client.force_login(tenants[0].user)
+    url = reverse("compliance:session-list")
+    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    assert "2+ 个会话（只数到 2 个，请缩小筛选范围）" in client.get(url).content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2+ sessions (counted up to 2: narrow the filter to count them all)" in english
 
 
 def test_a_text_search_without_dates_reads_the_last_30_days_and_says_so(client, tenants):
