@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
@@ -71,10 +71,3 @@ def without_parallel_workers() -> Iterator[None]:
             cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
-
-def page_without_parallel_workers(paginator: Paginator, number: str | int | None) -> Page:
-    """`paginator.get_page(number)` with its count and rows read inside `without_parallel_workers`."""
-    with without_parallel_workers():
-        page = paginator.get_page(number)
-        page.object_list = list(page.object_list)
-    return page
