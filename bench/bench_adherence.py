@@ -111,7 +111,7 @@ def main() -> None:
     templates = {}
     for code, (h0, h1) in SHIFTS.items():
         templates[code] = ShiftTemplate.objects.update_or_create(
-            code=code, defaults={"name": code, "start": f"{h0:02d}:00", "end": f"{h1:02d}:00"})[0].pk
+            code=code, current=True, defaults={"name": code, "start": f"{h0:02d}:00", "end": f"{h1:02d}:00"})[0].pk
     first = date(2026, 10, 1)
     last = first + timedelta(days=args.days - 1)
     roster = Roster.objects.create(name="bench", start_date=first, days=args.days)

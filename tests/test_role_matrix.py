@@ -234,6 +234,12 @@ MATRIX: dict[str, str] = {
     "staffing:roster-solve": "POST 302 404 403 403 403 403",
     "staffing:swap-decide": "POST 302 404 403 403 403 403",
     "staffing:swap-list": "GET 302 200 403 403 403 403",
+    "staffing:swap-answer": "POST 302 403 403 404 404 403",
+    "staffing:swap-cancel": "POST 302 403 403 404 404 403",
+    "staffing:roster-rules": "GET 302 200 403 403 403 403",
+    "staffing:shift-template-new": "GET 302 200 403 403 403 403",
+    "staffing:shift-template-edit": "GET 302 404 403 403 403 403",
+    "staffing:roster-adopt-rules": "POST 302 404 403 403 403 403",
     "staffing:swap-request": "POST 302 404 404 404 404 404",
     "staffing:training": "GET 302 200 200 200 200 403",
 }

@@ -29,9 +29,16 @@ _M1, _M2, _M3, _MIX = np.uint64(0x9E3779B1), np.uint64(0x85EBCA77), np.uint64(0x
 MIN_UNIT = 3  # clauses shorter than this (in N) are not scored
 
 
-def unit_features(values: np.ndarray, units: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+_MULTIPLIERS = (_M1, _M2, _M3, np.uint64(0x165667B1), np.uint64(0xD3A2646C))
+DEFAULT_ORDER = 3  # n-grams up to this length (models written before `order` was stored use 3)
+
+
+def unit_features(
+    values: np.ndarray, units: np.ndarray, bits: int, order: int = DEFAULT_ORDER
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(unit of each feature, hash bucket of each feature, length of every unit) for N's code points
-    `values` and their non-decreasing unit ids `units` (one per character)."""
+    `values` and their non-decreasing unit ids `units` (one per character); n-grams of 1..`order`
+    characters that do not cross a unit."""
     v = values.astype(np.uint64)
     digit = (values - 48) < 10
     v[digit] = 48
@@ -40,16 +47,16 @@ def unit_features(values: np.ndarray, units: np.ndarray, bits: int) -> tuple[np.
     shift = np.uint64(64 - bits)
     feats_u = [units]
     feats_h = [((v * _M1 + np.uint64(1)) * _MIX >> shift) & mask]
-    if n > 1:
-        same2 = units[1:] == units[:-1]
-        h2 = ((v[:-1] * _M1) ^ (v[1:] * _M2)) + np.uint64(2)
-        feats_u.append(units[:-1][same2])
-        feats_h.append(((h2[same2] * _MIX) >> shift) & mask)
-    if n > 2:
-        same3 = (units[2:] == units[:-2])
-        h3 = ((v[:-2] * _M1) ^ (v[1:-1] * _M2) ^ (v[2:] * _M3)) + np.uint64(3)
-        feats_u.append(units[:-2][same3])
-        feats_h.append(((h3[same3] * _MIX) >> shift) & mask)
+    for g in range(2, order + 1):
+        if n < g:
+            break
+        same = units[g - 1:] == units[: n - g + 1]
+        h = v[: n - g + 1] * _M1
+        for j in range(1, g):
+            h = h ^ (v[j: n - g + 1 + j] * _MULTIPLIERS[j])
+        h = h + np.uint64(g)
+        feats_u.append(units[: n - g + 1][same])
+        feats_h.append(((h[same] * _MIX) >> shift) & mask)
     size = int(units[-1]) + 1 if n else 0
     lengths = np.bincount(units, minlength=size) if n else np.zeros(0, dtype=np.int64)
     return np.concatenate(feats_u), np.concatenate(feats_h).astype(np.int64), lengths
@@ -67,6 +74,7 @@ class ClauseModel:
     digest: str
     meta: dict[str, Any] = field(default_factory=dict)
     unit: str = "clause"  # what is scored: a clause (cut at commas too) or a sentence
+    order: int = DEFAULT_ORDER  # character n-grams up to this length
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ClauseModel:
@@ -87,6 +95,7 @@ class ClauseModel:
                 digest=hashlib.sha256(data).hexdigest(),
                 meta=json.loads(str(npz["meta"])),
                 unit=str(npz["unit"]) if "unit" in npz.files else "clause",
+                order=int(npz["order"]) if "order" in npz.files else DEFAULT_ORDER,
             )
 
     @classmethod
@@ -95,7 +104,7 @@ class ClauseModel:
 
     def raw_scores(self, values: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(length of every unit, raw linear score per unit and category) — units numbered 0..max."""
-        unit_of, buckets, lengths = unit_features(values, units, self.bits)
+        unit_of, buckets, lengths = unit_features(values, units, self.bits, self.order)
         size = len(lengths)
         scores = np.empty((size, len(self.categories)), dtype=np.float64)
         if not size:
@@ -104,7 +113,7 @@ class ClauseModel:
         for k in range(len(self.categories)):
             scores[:, k] = np.bincount(unit_of, weights=gathered[:, k], minlength=size)
         # every unit has at least one feature per character, so its unigram count is its length
-        scale = 1.0 / np.sqrt(np.maximum(_feature_counts(lengths), 1))
+        scale = 1.0 / np.sqrt(np.maximum(_feature_counts(lengths, self.order), 1))
         scores *= scale[:, None]
         scores += self.bias[None, :]
         return lengths, scores
@@ -115,10 +124,12 @@ class ClauseModel:
         return out
 
 
-def _feature_counts(lengths: np.ndarray) -> np.ndarray:
-    """Features of a unit of length n: n unigrams, n-1 bigrams, n-2 trigrams."""
+def _feature_counts(lengths: np.ndarray, order: int = DEFAULT_ORDER) -> np.ndarray:
+    """Features of a unit of length n: n unigrams, n-1 bigrams, n-2 trigrams … up to `order`."""
     n = lengths.astype(np.float64)
-    out: np.ndarray = n + np.maximum(n - 1, 0) + np.maximum(n - 2, 0)
+    out: np.ndarray = n.copy()
+    for g in range(2, order + 1):
+        out += np.maximum(n - (g - 1), 0)
     return out
 
 

@@ -25,7 +25,7 @@ _ID_CHECK = "10x98765432"
 _ORDER_WORDS = ("订单", "单号", "快递", "运单", "物流", "编号", "order")
 _CARD_WORDS = ("卡号", "银行卡", "账号", "账户", "工行", "建行", "农行", "中行", "招行", "开户", "收款", "储蓄卡", "信用卡")
 _NUMBER_WORDS = ("单号", "订单号", "运单", "编号", "货号", "型号")
-_QQ_WORDS = ("qq", "扣扣", "企鹅", "q号", "qq号", "群号")
+_QQ_WORDS = ("qq", "扣扣", "企鹅", "q号", "qq号", "群号", "q我", "加q", "加我q", "的q", "个q")
 EMAIL_LOCAL = re.compile(r"[a-z0-9._%+\-]+$")
 EMAIL_DOMAIN = re.compile(r"[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,6}(?![a-z0-9])")
 URL_ANCHOR = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|cc|top|vip|shop|xyz|tv|me|io|hk)(?![a-z0-9])")
@@ -114,11 +114,16 @@ def classify_digits(run: str, before: str) -> str | None:
 
 
 # WeChat keywords that trigger the id detector (they are also automaton patterns, so no extra pass)
-WECHAT_TRIGGERS = ("微信", "微信号", "威信", "薇信", "徽信", "v信", "vx", "wx", "weixin", "wechat", "加v", "加个v", "加我v")
-WECHAT_ID = re.compile(r"[号是为：:]{0,3}([a-z][a-z0-9]{5,19})(?![a-z0-9])")
+WECHAT_TRIGGERS = (
+    "微信", "微信号", "威信", "薇信", "徽信", "v信", "vx", "wx", "weixin", "wechat", "加v", "加个v", "加我v", "v号",
+    "微亻言", "绿色软件", "的号是", "账号是", "id是", "dy号", "抖音号", "小红书号", "红薯号",
+)
+# the id may follow a few words after the keyword ("微信客服：", "w x 号给你：", "搜一下"), never across a
+# sentence; the matching view has already dropped the spaces, dots and underscores inside it
+WECHAT_ID = re.compile(r"[^a-z0-9\x00。！？；]{0,6}?([a-z][a-z0-9]{5,19})(?![a-z0-9])")
 
 
-QQ_TRIGGERS = ("qq", "扣扣", "抠抠", "企鹅", "企鹅号", "q号", "扣q", "群号", "qq群")
+QQ_TRIGGERS = ("qq", "扣扣", "抠抠", "企鹅", "企鹅号", "q号", "扣q", "群号", "qq群", "q我", "加q", "加我q", "的q", "个q")
 
 
 # characters that may sit between the groups of one number ("138，1234，5678"): kept in N as boundaries

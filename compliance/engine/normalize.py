@@ -37,6 +37,10 @@ _NUMERALS = {
 # parenthesised and full-stop digits (⑴, ⒈): NFKC makes them several characters, the table needs one
 _NUMERALS.update({chr(0x2474 + k): str(k + 1) for k in range(9)})
 _NUMERALS.update({chr(0x2488 + k): str(k + 1) for k in range(9)})
+# dingbat and double circled digits (❶, ➀, ➊, ⓵), which NFKC leaves alone: used to write phone numbers past a filter
+for _first in (0x2776, 0x2780, 0x278A, 0x24F5):
+    _NUMERALS.update({chr(_first + k): str(k + 1) for k in range(9)})
+_NUMERALS["⓿"] = "0"
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 
 NORMAL, NOISE, CJK = 0, 1, 2

@@ -16,14 +16,17 @@ Rule dict keys:
     all:      a combination rule: a list of term groups; the rule fires where one term of EVERY group
               meets inside one clause (`scope: clause`, the default) or one message (`scope: message`),
               in any order; the hit spans from the first to the last of those terms
-    unless:   terms that cancel a combination inside the clause of its terms ("没问题", "可以开")
+    unless:   terms that cancel a combination inside the clause of its terms ("没问题", "可以开"); on a
+              rule of plain terms, inside the term's `scope` (clause by default): "不支持七天无理由" is
+              not a broken commitment in a sentence that says the goods are custom-made (定制)
     question: False (default) when a combination does not fire in a question ("能开发票吗？")
     homophones: also find the terms by sound (pinyin of the whole text, see `pinyin.py`)
     negatable: a negation in the same clause cancels the hit ("我们不支持线下交易", "转账我们是不接受的")
 
 Patterns that are pure ASCII letters/digits (vx, qq, sb, taobao …) only match at ASCII word boundaries:
-no letter right before or after them (a removed separator counts as a boundary), so "USB" does not
-contain "sb" and "wxyz" does not contain "wx".
+no letter right before or after them and no digit right after them (a removed separator counts as a
+boundary), so "USB" does not contain "sb", "wxyz" does not contain "wx" and the ticket "WX20231128" is
+not WeChat.
 
 Roles (contracts §1 allows a role per message): an agent's or a bot's message gets every hit; a buyer's
 message is not the agency's violation, so it only reports contact details (phone, ids, links) at
@@ -81,6 +84,11 @@ _NEG_BEFORE = (
     "不允许", "不提供", "防止", "警惕", "千万别", "切勿", "严禁", "不得", "不搞", "不参与", "没有",
 )
 _NEG_AFTER = ("不接受", "不支持", "不做", "不行", "不可以", "违规", "不允许", "不提供", "不会", "不搞", "不参与", "骗子", "诈骗")
+# an absolute claim that is denied or quoted is not made: "不敢说是最好的", 您说的“全网最低”我们不敢讲
+_CLAIM_NEG_BEFORE = ("不敢说", "不敢讲", "不敢保证", "不保证", "不是", "不搞", "不能说", "谈不上", "称不上", "不算", "并非", "没有", "不敢")
+_CLAIM_NEG_AFTER = ("不敢", "不这么说", "不这么讲", "不让这么说", "不能这么说", "不保证", "谈不上", "称不上")
+_QUOTES = (("“", "”"), ("「", "」"), ("『", "』"), ('"', '"'))
+_A_NOT_A = ("能不能", "要不要", "会不会", "可不可以", "是不是", "行不行", "做不做")
 _QUESTION_WORDS = ("吗", "是否", "能否", "可否", "有没有", "能不能", "可不可以", "是不是", "行不行", "会不会")
 ROLES = ("agent", "buyer", "bot", "system")
 BATCH_CHARS = 400_000
@@ -237,7 +245,15 @@ class Scanner:
             rid: tuple(normalize_pattern(a) for a in r.get("allow") or ()) for rid, r in self.rules.items()
         }
         self.model = model if self.model_rules else None
+        # rules of plain terms with `unless` words: (scope, the words as they read in the light view)
+        self._term_unless = {
+            rid: (r["scope"], tuple(normalize_joined(u)[0] for u in r["unless"]))
+            for rid, r in self.rules.items() if r["terms"] and r["unless"] and not r["all"]
+        }
         self._negatable = frozenset(rid for rid, r in self.rules.items() if r["negatable"])
+        self._claims = frozenset(
+            rid for rid, r in self.rules.items() if r["category"] == "absolute_claim" and r.get("detector") != "model"
+        )
         self._sentence_scopes = any(scope == "sentence" for _k, scope, _q in self.combos.values())
 
     def _build_shield_table(self, patterns: dict[str, list[Any]]) -> None:
@@ -378,8 +394,9 @@ class Scanner:
             begins = ends - self._plen[pids] + 1
             ascii_rows = np.flatnonzero(self._ascii[pids])
             if len(ascii_rows):
-                # ASCII words only at ASCII word boundaries: a letter glued on either side rejects them
-                # (a separator removed in between counts as a boundary)
+                # ASCII words only at ASCII word boundaries: a letter glued on either side rejects them,
+                # and so does a digit glued after them (JD0012…, WX2023… are order and ticket codes);
+                # a separator removed in between counts as a boundary
                 a_begin, a_end, a_pid = begins[ascii_rows], ends[ascii_rows], pids[ascii_rows]
                 nvals = len(values)
                 prev = np.maximum(a_begin - 1, 0)
@@ -390,12 +407,11 @@ class Scanner:
                     & (idx[a_begin] - idx[prev] == 1)
                 )
                 nxt = np.minimum(a_end + 1, nvals - 1)
-                glued_right = (
-                    self._right_check[a_pid]
-                    & (a_end + 1 < nvals)
-                    & ((values[nxt] - 97) < 26)
-                    & (idx[nxt] - idx[a_end] == 1)
-                )
+                right_check = self._right_check[a_pid] & (a_end + 1 < nvals) & (idx[nxt] - idx[a_end] == 1)
+                glued_right = right_check & ((values[nxt] - 97) < 26)
+                digit_glued = np.flatnonzero(right_check & ((values[nxt] - 48) < 10))
+                for k in digit_glued.tolist():
+                    glued_right[k] = not self._contact_after(norm, self.patterns[int(a_pid[k])], int(a_end[k]) + 1)
                 keep = np.ones(len(matches), dtype=bool)
                 keep[ascii_rows[glued_left | glued_right]] = False
                 if not keep.all():
@@ -480,8 +496,10 @@ class Scanner:
                 for _kind, s, e in scan_insults(light):
                     m = bisect_right(starts, s) - 1
                     found.setdefault(m, []).append((s, e, insult["id"]))
-        if self._negatable and found:
+        if (self._negatable or self._claims) and found:
             self._drop_negated(found, light, clauses)
+        if self._term_unless and found:
+            self._drop_unless(found, light, clauses)
         model_found: dict[int, list[tuple[int, int, str, float]]] = {}
         if self.model is not None and clauses is not None and len(values):
             unit_of = clause_ids(light, SENTENCE_END)[0] if self.model.unit == "sentence" else clauses[0]
@@ -621,20 +639,84 @@ class Scanner:
     ) -> None:
         """Negation handling: a hit of a `negatable` rule whose clause negates it is dropped."""
         negatable = self._negatable
+        claims = self._claims
         for raw_hits in found.values():
-            if not any(rid in negatable for _s, _e, rid in raw_hits):
+            if not any(rid in negatable or rid in claims for _s, _e, rid in raw_hits):
                 continue
             if clauses is None:
                 clauses = clause_ids(light)
             clause_of, bounds = clauses
             kept = []
             for os_, oe, rid in raw_hits:
+                if rid in claims:
+                    c = int(clause_of[os_])
+                    begin = int(bounds[c - 1]) + 1 if c > 0 else 0
+                    end = int(bounds[c]) if c < len(bounds) else len(light)
+                    before, after = light[begin:os_], light[oe:end]
+                    if any(w in before for w in _CLAIM_NEG_BEFORE) or any(w in after for w in _CLAIM_NEG_AFTER):
+                        continue
+                    if any(
+                        (before.count(o) > before.count(c_) if o != c_ else before.count(o) % 2 == 1) and c_ in after
+                        for o, c_ in _QUOTES
+                    ):
+                        continue  # quoted: the buyer's word, declined
                 if rid in negatable:
                     c = int(clause_of[os_])
                     begin = int(bounds[c - 1]) + 1 if c > 0 else 0
                     end = int(bounds[c]) if c < len(bounds) else len(light)
                     before, after = light[begin:os_], light[oe:end]
+                    for form in _A_NOT_A:  # 能不能 / 要不要 … ask, they do not negate
+                        before = before.replace(form, "")
                     if any(w in before for w in _NEG_BEFORE) or any(w in after for w in _NEG_AFTER):
+                        continue
+                kept.append((os_, oe, rid))
+            raw_hits[:] = kept
+
+    @staticmethod
+    def _contact_after(norm: str, pattern: str, pos: int) -> bool:
+        """Digits glued after an ASCII word: a contact written straight after its prefix ("vx13812345678",
+        "qq305782419") keeps the word; any other run (WX20231128004, JD0012…) is a code."""
+        end = pos
+        while end < len(norm) and "0" <= norm[end] <= "9":
+            end += 1
+        run = norm[pos:end]
+        if pattern.endswith(("v", "vx", "wx", "weixin", "wechat")) and len(run) == 11 and run[0] == "1":
+            return True
+        return pattern.endswith("q") and 5 <= len(run) <= 11 and run[0] != "0"
+
+    def _drop_unless(
+        self, found: dict[int, list[tuple[int, int, str]]], light: str, clauses: tuple[np.ndarray, np.ndarray] | None,
+    ) -> None:
+        """A hit of a rule of plain terms is dropped when one of the rule's `unless` words stands in its
+        clause (or sentence, or message: the rule's scope)."""
+        term_unless = self._term_unless
+        sentences: tuple[np.ndarray, np.ndarray] | None = None
+        for raw_hits in found.values():
+            if not any(rid in term_unless for _s, _e, rid in raw_hits):
+                continue
+            kept = []
+            for os_, oe, rid in raw_hits:
+                spec = term_unless.get(rid)
+                if spec is not None:
+                    scope, words = spec
+                    if scope == "message":
+                        begin = light.rfind(SEP, 0, os_) + 1
+                        end = light.find(SEP, oe)
+                    else:
+                        if scope == "sentence":
+                            if sentences is None:
+                                sentences = clause_ids(light, SENTENCE_END)
+                            ids, bounds = sentences
+                        else:
+                            if clauses is None:
+                                clauses = clause_ids(light)
+                            ids, bounds = clauses
+                        c = int(ids[os_])
+                        begin = int(bounds[c - 1]) + 1 if c > 0 else 0
+                        end = int(bounds[c]) if c < len(bounds) else len(light)
+                    if end < 0:
+                        end = len(light)
+                    if any(w and w in light[begin:end] for w in words):
                         continue
                 kept.append((os_, oe, rid))
             raw_hits[:] = kept

@@ -24,13 +24,16 @@ class LeaveRequestForm(forms.Form):
 class PreferenceForm(forms.Form):
     prefer_shifts = forms.MultipleChoiceField(label=_("想上的班次"), required=False, widget=forms.CheckboxSelectMultiple)
     avoid_shifts = forms.MultipleChoiceField(label=_("不想上的班次"), required=False, widget=forms.CheckboxSelectMultiple)
+    preferred_weekdays = forms.TypedMultipleChoiceField(
+        label=_("想上班的星期"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
     unwanted_weekdays = forms.TypedMultipleChoiceField(
         label=_("希望休息的星期"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(t.code, str(t)) for t in ShiftTemplate.objects.filter(active=True)]
+        choices = [(t.code, str(t)) for t in ShiftTemplate.objects.filter(active=True, current=True)]
         cast(forms.MultipleChoiceField, self.fields["prefer_shifts"]).choices = choices
         cast(forms.MultipleChoiceField, self.fields["avoid_shifts"]).choices = choices
 

@@ -97,20 +97,25 @@ def leave_balance_set(*, agent: User, kind: str, year: int, days: Decimal, by: U
 
 @transaction.atomic
 def preference_set(
-    *, agent: User, prefer_shifts: list[str], avoid_shifts: list[str], unwanted_weekdays: list[int]
+    *, agent: User, prefer_shifts: list[str], avoid_shifts: list[str], unwanted_weekdays: list[int],
+    preferred_weekdays: list[int] | None = None,
 ) -> AgentPreference:
-    codes = set(ShiftTemplate.objects.values_list("code", flat=True))
+    preferred_weekdays = preferred_weekdays or []
+    codes = set(ShiftTemplate.objects.filter(current=True).values_list("code", flat=True))
     unknown = (set(prefer_shifts) | set(avoid_shifts)) - codes
     if unknown:
         raise ValidationError(_("没有这些班次：%(codes)s") % {"codes": "、".join(sorted(unknown))})
     both = set(prefer_shifts) & set(avoid_shifts)
     if both:
         raise ValidationError(_("同一个班次不能既想上又不想上：%(codes)s") % {"codes": "、".join(sorted(both))})
-    if any(not 0 <= d <= 6 for d in unwanted_weekdays):
+    if any(not 0 <= d <= 6 for d in [*unwanted_weekdays, *preferred_weekdays]):
         raise ValidationError(_("星期应在周一到周日之间。"))
+    both_days = set(unwanted_weekdays) & set(preferred_weekdays)
+    if both_days:
+        raise ValidationError(_("同一天不能既想上班又想休息。"))
     preference, _created = AgentPreference.objects.update_or_create(agent=agent, defaults={
         "prefer_shifts": sorted(set(prefer_shifts)), "avoid_shifts": sorted(set(avoid_shifts)),
-        "unwanted_weekdays": sorted(set(unwanted_weekdays)),
+        "unwanted_weekdays": sorted(set(unwanted_weekdays)), "preferred_weekdays": sorted(set(preferred_weekdays)),
     })
     return preference
 

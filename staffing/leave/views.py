@@ -32,7 +32,8 @@ def my_leave(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("staffing:leave-queue")
     preference = AgentPreference.objects.filter(agent=request.user).first()
     initial = {"prefer_shifts": preference.prefer_shifts, "avoid_shifts": preference.avoid_shifts,
-               "unwanted_weekdays": preference.unwanted_weekdays} if preference else {}
+               "unwanted_weekdays": preference.unwanted_weekdays,
+               "preferred_weekdays": preference.preferred_weekdays} if preference else {}
     today = timezone.localdate()
     return render(request, "staffing/leave/my_leave.html", {
         "form": LeaveRequestForm(initial={"first_day": today, "last_day": today}),

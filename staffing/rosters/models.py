@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,18 +14,32 @@ from clients.models import Shop
 
 
 class ShiftTemplate(models.Model):
-    """A shift's clock times; an end at or before the start means the shift ends the next day."""
+    """A shift's clock times; an end at or before the start means the shift ends the next day.
 
-    code = models.SlugField(_("编码"), max_length=16, unique=True)
+    A row is one version of a template and never changes once a roster uses it: editing a template makes a
+    new row (same code, next `version`) and marks this one `superseded_by` it, so rosters and their shifts
+    keep the times they were solved with. The current template of a code is its `current` row."""
+
+    code = models.SlugField(_("编码"), max_length=16)
     name = models.CharField(_("名称"), max_length=50)
     start = models.TimeField(_("开始"))
     end = models.TimeField(_("结束"), help_text=_("早于或等于开始时间表示次日结束"))
     active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    current = models.BooleanField(_("当前版本"), default=True)
+    superseded_by = models.ForeignKey(
+        "self", verbose_name=_("新版本"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("班次模板")
         verbose_name_plural = _("班次模板")
         ordering = ["start", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="shift_template_code_version"),
+            models.UniqueConstraint(fields=["code"], condition=models.Q(current=True),
+                                    name="shift_template_one_current"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.start:%H:%M}–{self.end:%H:%M}"
@@ -39,10 +54,59 @@ class ShiftTemplate(models.Model):
         end = self.end.hour * 60 + self.end.minute
         return end - start if end > start else end + 1440 - start
 
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
     def interval_on(self, day: date, tz) -> tuple[datetime, datetime]:
         """Aware start and end of this shift when it starts on `day` (in `tz`, the agency's time zone)."""
         starts = datetime.combine(day, self.start, tzinfo=tz)
         return starts, starts + timedelta(minutes=self.minutes)
+
+
+class RosterRules(models.Model):
+    """One numbered version of the rosters' default rules and shift templates. Editing a template or a rule
+    makes a new version; a roster records the version it was made from and keeps its templates (rows that
+    never change) and its own copy of the rule values, so a published roster keeps what it was solved with."""
+
+    number = models.PositiveIntegerField(_("版本号"), unique=True)
+    min_rest_hours = models.FloatField(
+        _("最短休息（小时）"), default=11, validators=[MinValueValidator(0), MaxValueValidator(24)]
+    )
+    max_consecutive_days = models.PositiveSmallIntegerField(
+        _("最多连续工作天数"), default=6, validators=[MinValueValidator(1), MaxValueValidator(13)]
+    )
+    max_hours_per_week = models.FloatField(
+        _("每周工时上限"), default=44, validators=[MinValueValidator(1), MaxValueValidator(84)]
+    )
+    min_coverage = models.PositiveSmallIntegerField(
+        _("每店最低在岗人数"), default=1, validators=[MaxValueValidator(50)]
+    )
+    templates = models.ManyToManyField(ShiftTemplate, verbose_name=_("班次模板"), related_name="rule_versions")
+    change = models.CharField(_("变更"), max_length=32, blank=True)  # a code, rendered by `change_label`
+    change_detail = models.CharField(_("变更对象"), max_length=50, blank=True)  # the template code it concerns
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+
+    CHANGE_LABELS = {
+        "initial": _("初始版本"), "rules": _("修改默认规则"), "template_add": _("新增班次模板"),
+        "template_edit": _("修改班次模板"),
+    }
+
+    class Meta:
+        verbose_name = _("排班规则版本")
+        verbose_name_plural = _("排班规则版本")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+    def change_label(self) -> str:
+        label = str(self.CHANGE_LABELS.get(self.change, self.change))
+        return f"{label} {self.change_detail}".strip()
 
 
 class Roster(models.Model):
@@ -63,6 +127,9 @@ class Roster(models.Model):
     max_consecutive_days = models.PositiveSmallIntegerField(_("最多连续工作天数"), default=6)
     max_hours_per_week = models.FloatField(_("每周工时上限"), default=44)
     min_coverage = models.PositiveSmallIntegerField(_("每店最低在岗人数"), default=1)
+    rules_version = models.ForeignKey(
+        RosterRules, verbose_name=_("规则版本"), null=True, blank=True, on_delete=models.PROTECT, related_name="rosters"
+    )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     published_through = models.DateField(_("已发布至"), null=True, blank=True)
     solve_status = models.CharField(_("求解结果"), max_length=16, blank=True)
@@ -239,6 +306,7 @@ class AgentPreference(models.Model):
     prefer_shifts = models.JSONField(_("想上的班次"), default=list, blank=True)  # shift template codes
     avoid_shifts = models.JSONField(_("不想上的班次"), default=list, blank=True)
     unwanted_weekdays = models.JSONField(_("希望休息的星期"), default=list, blank=True)  # 0 = Monday … 6 = Sunday
+    preferred_weekdays = models.JSONField(_("想上班的星期"), default=list, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -251,9 +319,12 @@ class AgentPreference(models.Model):
 
 class SwapRequest(models.Model):
     """An agent asks to hand a shift to a colleague (a give-away) or to trade it for one of theirs; checked
-    by the solver's hard rules, then a manager decides."""
+    by the solver's hard rules. The colleague accepts or declines first (`proposed`); once accepted it waits
+    for a manager (`pending`), who approves or rejects it."""
 
     class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待同事确认")
+        DECLINED = "declined", _("同事已拒绝")
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("已拒绝")
@@ -273,13 +344,16 @@ class SwapRequest(models.Model):
         ShiftAssignment, verbose_name=_("换回的班次"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    answered_at = models.DateTimeField(_("同事答复时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    OPEN = (Status.PROPOSED, Status.PENDING)  # still waiting for the colleague or a manager
 
     class Meta:
         verbose_name = _("换班申请")

@@ -7,6 +7,8 @@ register_nav(NavItem("rosters", _("排班"), "staffing:roster-list", STAFF_AND_M
                      group=WORKFORCE))
 register_nav(NavItem("my-shifts", _("我的班次"), "staffing:my-shifts", AGENTS, order=30, group=WORKFORCE))
 register_nav(NavItem("swaps", _("换班审批"), "staffing:swap-list", MANAGERS, order=31, group=WORKFORCE))
+register_nav(NavItem("roster-rules", _("班次与规则"), "staffing:roster-rules", MANAGERS, order=32, group=WORKFORCE,
+                     also=("staffing:shift-template-new", "staffing:shift-template-edit")))
 
 
 def _next_shifts(request) -> dict:
@@ -49,3 +51,13 @@ def _swaps_pending(request) -> int:
 register_todo(Todo("rosters-to-publish", _("排班待发布"), "staffing:roster-list", MANAGERS, _rosters_to_publish,
                    order=40, tone="warn"))
 register_todo(Todo("swaps-pending", _("换班待审批"), "staffing:swap-list", MANAGERS, _swaps_pending, order=41))
+
+
+def _swaps_to_answer(request) -> int:
+    from staffing.rosters.selectors import swaps_to_answer
+
+    return swaps_to_answer(user=request.user).count()
+
+
+register_todo(Todo("swaps-to-answer", _("同事请你换班"), "staffing:my-shifts", AGENTS, _swaps_to_answer, order=42,
+                   tone="warn", query="#to-answer"))

@@ -11,13 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import Role, User
 from clients.models import Shop
 from staffing.forecasting.selectors import required_agents
-from staffing.rosters.models import Roster, ShiftAssignment, SwapRequest
+from staffing.rosters.models import Roster, RosterRules, ShiftAssignment, ShiftTemplate, SwapRequest
 
 
 def rosters_visible_to(*, user: User) -> QuerySet[Roster]:
@@ -55,6 +55,26 @@ def swaps_visible_to(*, user: User) -> QuerySet[SwapRequest]:
     if user.is_authenticated and user.role == Role.AGENT:
         return qs.filter(Q(requester=user) | Q(taker=user))
     return qs.none()
+
+
+def swaps_to_answer(*, user: User) -> QuerySet[SwapRequest]:
+    """Swaps colleagues propose to this agent, waiting for their answer."""
+    return swaps_visible_to(user=user).filter(taker=user, status=SwapRequest.Status.PROPOSED)
+
+
+def templates_current() -> QuerySet[ShiftTemplate]:
+    """The current version of every shift template (switched-off ones included)."""
+    return ShiftTemplate.objects.filter(current=True).order_by("start", "code")
+
+
+def rules_versions() -> QuerySet[RosterRules]:
+    """Every version of the default rules, newest first, with its templates and how many rosters use it."""
+    return (
+        RosterRules.objects.select_related("created_by")
+        .prefetch_related("templates")
+        .annotate(roster_count=Count("rosters"))
+        .order_by("-number")
+    )
 
 
 @dataclass

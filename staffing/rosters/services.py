@@ -35,6 +35,7 @@ from staffing.rosters.models import (
     Leave,
     Roster,
     RosterDemand,
+    RosterRules,
     ShiftAssignment,
     ShiftTemplate,
     SwapRequest,
@@ -163,6 +164,8 @@ def roster_scenario(*, roster: Roster, today: date | None = None) -> tuple[dict,
             agent["avoid_shifts"] = sorted(set(wish.avoid_shifts) & codes)
             weekdays = set(wish.unwanted_weekdays)
             agent["days_off_wanted"] = [d.isoformat() for d in roster.dates if d.weekday() in weekdays]
+            wanted = set(wish.preferred_weekdays) - weekdays
+            agent["days_wanted"] = [d.isoformat() for d in roster.dates if d.weekday() in wanted]
         agents.append(agent)
     demand_rows = list(roster.demand.select_related("shop"))
     demand = []
@@ -208,10 +211,10 @@ def roster_create(
     shops: list[Shop],
     templates: list[ShiftTemplate],
     by: User | None = None,
-    min_rest_hours: float = 11,
-    max_consecutive_days: int = 6,
-    max_hours_per_week: float = 44,
-    min_coverage: int = 1,
+    min_rest_hours: float | None = None,
+    max_consecutive_days: int | None = None,
+    max_hours_per_week: float | None = None,
+    min_coverage: int | None = None,
     window_start: time = time(8, 0),
     window_end: time = time(23, 0),
 ) -> Roster:
@@ -221,11 +224,17 @@ def roster_create(
         raise ValidationError({"templates": _("请至少选择一个班次模板。")})
     if not 1 <= days <= 92:
         raise ValidationError({"days": _("天数应在 1 到 92 之间。")})
+    # Rules not given are the current version's defaults; the roster keeps its own copy of them.
+    rules = rules_current()
+    min_rest_hours = rules.min_rest_hours if min_rest_hours is None else min_rest_hours
+    max_consecutive_days = rules.max_consecutive_days if max_consecutive_days is None else max_consecutive_days
+    max_hours_per_week = rules.max_hours_per_week if max_hours_per_week is None else max_hours_per_week
+    min_coverage = rules.min_coverage if min_coverage is None else min_coverage
     roster = Roster.objects.create(
         name=name, start_date=start_date, days=days, created_by=by if by and by.is_authenticated else None,
         min_rest_hours=min_rest_hours, max_consecutive_days=max_consecutive_days,
         max_hours_per_week=max_hours_per_week, min_coverage=min_coverage,
-        window_start=window_start, window_end=window_end,
+        window_start=window_start, window_end=window_end, rules_version=rules,
     )
     roster.shops.set(shops)
     roster.templates.set(templates)
@@ -537,12 +546,18 @@ def swap_options(*, assignment: ShiftAssignment, limit: int = 40) -> SwapOptions
     world = _SwapWorld(roster=roster, agent_ids=set(users) | {assignment.agent_id}, first=first, last=last)
     giveaways = [u for u in users.values() if not world.problems(agent=u, take=assignment, give=None)]
     owner = assignment.agent
+    # A colleague's shift already promised in an open swap is not offered again.
+    promised = {pk for pair in SwapRequest.objects.filter(
+        status__in=SwapRequest.OPEN, assignment__roster=roster).values_list("assignment_id", "counterpart_id")
+        for pk in pair if pk is not None}
     trades: list[ShiftAssignment] = []
     for pk, user in users.items():
         for theirs in world.shifts.get(pk, []):
             if len(trades) >= limit:
                 break
             if theirs.roster_id != roster.pk or not theirs.pinned or not first <= theirs.date <= last:
+                continue
+            if theirs.pk in promised:
                 continue
             if theirs.date == assignment.date and theirs.template_id == assignment.template_id and theirs.shop_id == assignment.shop_id:
                 continue  # the same shift: nothing to trade
@@ -563,14 +578,59 @@ def swap_request_create(
         raise ValidationError(_("只能申请换出自己的班次。"))
     if assignment.date < timezone.localdate() or (counterpart is not None and counterpart.date < timezone.localdate()):
         raise ValidationError(_("已过去的班次不能换班。"))
-    if assignment.swap_requests.filter(status=SwapRequest.Status.PENDING).exists():
-        raise ValidationError(_("这个班次已有待审批的换班申请。"))
+    if assignment.swap_requests.filter(status__in=SwapRequest.OPEN).exists():
+        raise ValidationError(_("这个班次已有待处理的换班申请。"))
     problems = swap_problems(assignment=assignment, taker=taker, counterpart=counterpart)
     if problems:
         raise ValidationError(problems)
+    if counterpart is not None and SwapRequest.objects.filter(
+        Q(assignment=counterpart) | Q(counterpart=counterpart), status__in=SwapRequest.OPEN
+    ).exists():
+        raise ValidationError(_("同事的这个班次已在另一个换班申请里。"))
     swap = SwapRequest.objects.create(assignment=assignment, requester=requester, taker=taker, note=note,
-                                      counterpart=counterpart)
+                                      counterpart=counterpart, status=SwapRequest.Status.PROPOSED)
     audit_record(actor=requester, verb="swap.request", target=swap, merchant_id=assignment.shop.merchant_id)
+    return swap
+
+
+@transaction.atomic
+def swap_request_answer(*, swap: SwapRequest, by: User, accept: bool) -> SwapRequest:
+    """The colleague asked to take the shift (or to trade theirs for it) accepts, and it goes to a manager,
+    or declines, and it ends. Accepting checks the rules again: the rosters may have changed since."""
+    swap = SwapRequest.objects.select_for_update(of=("self",)).select_related(
+        "assignment__roster", "assignment__shop", "assignment__template", "counterpart__shop", "counterpart__template",
+    ).get(pk=swap.pk)
+    if swap.taker_id != by.pk:
+        raise ValidationError(_("只有被邀请的同事可以答复这个换班申请。"))
+    if swap.status != SwapRequest.Status.PROPOSED:
+        raise ValidationError(_("这个申请已经答复过了。"))
+    if accept:
+        if swap.assignment.date < timezone.localdate() or (
+            swap.counterpart is not None and swap.counterpart.date < timezone.localdate()
+        ):
+            raise ValidationError(_("已过去的班次不能换班。"))
+        problems = swap_problems(assignment=swap.assignment, taker=swap.taker, counterpart=swap.counterpart)
+        if problems:
+            raise ValidationError(problems)
+    swap.status = SwapRequest.Status.PENDING if accept else SwapRequest.Status.DECLINED
+    swap.answered_at = timezone.now()
+    swap.save(update_fields=["status", "answered_at"])
+    audit_record(actor=by, verb="swap.accept" if accept else "swap.decline", target=swap,
+                 merchant_id=swap.assignment.shop.merchant_id)
+    return swap
+
+
+@transaction.atomic
+def swap_request_cancel(*, swap: SwapRequest, by: User) -> SwapRequest:
+    """The requester withdraws a request nobody has decided yet."""
+    swap = SwapRequest.objects.select_for_update(of=("self",)).select_related("assignment__shop").get(pk=swap.pk)
+    if swap.requester_id != by.pk:
+        raise ValidationError(_("只能撤回自己的换班申请。"))
+    if swap.status not in SwapRequest.OPEN:
+        raise ValidationError(_("这个申请已经处理过了，不能撤回。"))
+    swap.status = SwapRequest.Status.CANCELLED
+    swap.save(update_fields=["status"])
+    audit_record(actor=by, verb="swap.cancel", target=swap, merchant_id=swap.assignment.shop.merchant_id)
     return swap
 
 
@@ -580,10 +640,12 @@ _SHIFT_CONTENT = ("shop", "date", "template", "starts_at", "ends_at")
 @transaction.atomic
 def swap_request_decide(*, swap: SwapRequest, by: User, approve: bool) -> SwapRequest:
     """A manager approves (checked again now: a give-away moves the shift to the taker, a trade exchanges
-    the two shifts) or rejects a swap."""
+    the two shifts) or rejects a swap the colleague has accepted."""
     swap = SwapRequest.objects.select_for_update(of=("self",)).select_related(
         "assignment__roster", "assignment__shop", "assignment__template", "counterpart__shop", "counterpart__template",
     ).get(pk=swap.pk)
+    if swap.status == SwapRequest.Status.PROPOSED:
+        raise ValidationError(_("同事还没有接受这个换班申请。"))
     if swap.status != SwapRequest.Status.PENDING:
         raise ValidationError(_("这个申请已经处理过了。"))
     if approve:
@@ -615,17 +677,149 @@ def swap_request_decide(*, swap: SwapRequest, by: User, approve: bool) -> SwapRe
     return swap
 
 
+@transaction.atomic
 def shift_templates_ensure_defaults() -> list[ShiftTemplate]:
-    """The agency's usual shifts, created once (early, middle, late, and a night shift past midnight)."""
+    """The agency's usual shifts, created once (early, middle, late, and a night shift past midnight); the
+    current version of each."""
     defaults = [
         ("E", "早班", time(8, 0), time(16, 0)),
         ("M", "中班", time(11, 0), time(19, 0)),
         ("L", "晚班", time(15, 0), time(23, 0)),
         ("N", "夜班", time(18, 0), time(2, 0)),
     ]
-    result = []
+    result, made = [], []
+    had_rules = RosterRules.objects.exists()
     for code, name, start, end in defaults:
-        template, _ = ShiftTemplate.objects.get_or_create(code=code, defaults={"name": name, "start": start, "end": end})
+        template, created = ShiftTemplate.objects.get_or_create(
+            code=code, current=True, defaults={"name": name, "start": start, "end": end}
+        )
         result.append(template)
+        if created:
+            made.append(code)
+    current = rules_current()
+    if made and had_rules:  # a version made before these templates existed: the next one lists them
+        _rules_new_version(base=current, by=None, change="template_add", detail=",".join(made))
     return result
 
+
+# Shift templates and the default rules, versioned -------------------------------------------------------
+
+RULE_FIELDS = ("min_rest_hours", "max_consecutive_days", "max_hours_per_week", "min_coverage")
+MIN_SHIFT_MINUTES = 60
+MAX_SHIFT_MINUTES = 16 * 60
+
+
+@transaction.atomic
+def rules_current() -> RosterRules:
+    """The newest version of the default rules and templates (made from the current templates when there is
+    none yet, with the rules' usual values)."""
+    latest = RosterRules.objects.order_by("-number").first()
+    if latest is not None:
+        return latest
+    rules = RosterRules.objects.create(number=1, change="initial")
+    rules.templates.set(ShiftTemplate.objects.filter(current=True))
+    return rules
+
+
+def _rules_new_version(*, base: RosterRules, by: User | None, change: str, detail: str = "",
+                       values: dict | None = None) -> RosterRules:
+    values = {f: getattr(base, f) for f in RULE_FIELDS} | (values or {})
+    number = (RosterRules.objects.select_for_update().order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    rules = RosterRules(number=number, change=change, change_detail=detail,
+                        created_by=by if by is not None and by.is_authenticated else None, **values)
+    rules.full_clean(exclude=["templates"])
+    rules.save()
+    rules.templates.set(ShiftTemplate.objects.filter(current=True))
+    audit_record(actor=by, verb="roster.rules_version", target=rules, data={"change": change, "detail": detail})
+    return rules
+
+
+@transaction.atomic
+def rules_update(
+    *, by: User | None, min_rest_hours: float, max_consecutive_days: int, max_hours_per_week: float, min_coverage: int
+) -> RosterRules:
+    """New default rules for rosters made from now on: a new version when a value changed (rosters already
+    made keep theirs). Returns the current version."""
+    base = rules_current()
+    values = {"min_rest_hours": float(min_rest_hours), "max_consecutive_days": int(max_consecutive_days),
+              "max_hours_per_week": float(max_hours_per_week), "min_coverage": int(min_coverage)}
+    if all(getattr(base, f) == v for f, v in values.items()):
+        return base
+    return _rules_new_version(base=base, by=by, change="rules", values=values)
+
+
+def _template_clean(*, code: str, name: str, start: time, end: time) -> None:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("请填写班次名称。")
+    if start.second or end.second or start.microsecond or end.microsecond:
+        errors["start"] = _("班次时间只到分钟。")
+    s, e = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+    minutes = e - s if e > s else e + 1440 - s
+    if not MIN_SHIFT_MINUTES <= minutes <= MAX_SHIFT_MINUTES:
+        errors["end"] = _("班次时长应在 %(lo)s 到 %(hi)s 小时之间（现在是 %(hours)s 小时；结束早于开始表示次日结束）。") % {
+            "lo": MIN_SHIFT_MINUTES // 60, "hi": MAX_SHIFT_MINUTES // 60, "hours": f"{minutes / 60:g}"}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def shift_template_create(*, by: User | None, code: str, name: str, start: time, end: time) -> ShiftTemplate:
+    """A new shift template (version 1 of its code), and a new version of the rules that lists it."""
+    code = code.strip()
+    if not code or not code.replace("-", "").replace("_", "").isalnum() or not code.isascii() or len(code) > 16:
+        raise ValidationError({"code": _("编码只能用字母、数字、- 和 _，最多 16 个字符。")})
+    if ShiftTemplate.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("编码 %(code)s 已被使用。") % {"code": code}})
+    _template_clean(code=code, name=name, start=start, end=end)
+    base = rules_current()
+    template = ShiftTemplate.objects.create(code=code, name=name.strip(), start=start, end=end)
+    _rules_new_version(base=base, by=by, change="template_add", detail=code)
+    return template
+
+
+@transaction.atomic
+def shift_template_revise(
+    *, template: ShiftTemplate, by: User | None, name: str, start: time, end: time, active: bool
+) -> ShiftTemplate:
+    """Edit a template: a new row (the next version of its code) replaces it for rosters made from now on,
+    while rosters already made, and their shifts, keep the row they were solved with. Returns the current row."""
+    template = ShiftTemplate.objects.select_for_update().get(pk=template.pk)
+    if not template.current:
+        raise ValidationError(_("这是班次模板的旧版本，请修改当前版本。"))
+    _template_clean(code=template.code, name=name, start=start, end=end)
+    if (template.name, template.start, template.end, template.active) == (name.strip(), start, end, active):
+        return template
+    base = rules_current()
+    template.current = False
+    template.save(update_fields=["current"])
+    new = ShiftTemplate.objects.create(code=template.code, name=name.strip(), start=start, end=end, active=active,
+                                       version=template.version + 1)
+    template.superseded_by = new
+    template.save(update_fields=["superseded_by"])
+    _rules_new_version(base=base, by=by, change="template_edit", detail=template.code)
+    return new
+
+
+@transaction.atomic
+def roster_rules_adopt(*, roster: Roster, by: User | None) -> Roster:
+    """Bring a roster nobody works yet (a draft never published) to the current version: its templates become
+    the current rows of the same codes (switched-off ones dropped) and its rules the current defaults. A
+    published roster keeps the version it was solved with."""
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if roster.published_through is not None or roster.assignments.filter(pinned=True).exists():
+        raise ValidationError(_("已发布的排班表保留求解时的规则版本，不能更换。"))
+    current = rules_current()
+    codes = set(roster.templates.values_list("code", flat=True))
+    templates = list(ShiftTemplate.objects.filter(current=True, active=True, code__in=codes))
+    if not templates:
+        raise ValidationError(_("这张排班表的班次模板在当前版本里都已停用，请新建排班表。"))
+    # Draft shifts of the old rows go: the next solve makes them again from the current templates.
+    roster.assignments.filter(pinned=False).delete()
+    roster.templates.set(templates)
+    for f in RULE_FIELDS:
+        setattr(roster, f, getattr(current, f))
+    roster.rules_version = current
+    roster.save(update_fields=[*RULE_FIELDS, "rules_version"])
+    audit_record(actor=by, verb="roster.rules_adopt", target=roster, data={"version": current.number})
+    return roster

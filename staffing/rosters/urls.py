@@ -14,4 +14,10 @@ urlpatterns = [
     path("my-shifts/<int:pk>/swap/", views.swap_request_view, name="swap-request"),
     path("swaps/", views.swap_list, name="swap-list"),
     path("swaps/<int:pk>/decide/", views.swap_decide, name="swap-decide"),
+    path("swaps/<int:pk>/answer/", views.swap_answer, name="swap-answer"),
+    path("swaps/<int:pk>/cancel/", views.swap_cancel, name="swap-cancel"),
+    path("roster-rules/", views.roster_rules, name="roster-rules"),
+    path("roster-rules/templates/new/", views.shift_template_new, name="shift-template-new"),
+    path("roster-rules/templates/<int:pk>/", views.shift_template_edit, name="shift-template-edit"),
+    path("rosters/<int:pk>/adopt-rules/", views.roster_adopt_rules, name="roster-adopt-rules"),
 ]

@@ -1,5 +1,6 @@
 """Roster pages: list and create, a roster (solve, publish, demand upload), the coverage heatmap and shift
-grid per shop, the grid per agent, agents' "my shifts" with swap requests, and the managers' swap queue."""
+grid per shop, the grid per agent, agents' "my shifts" with swap requests and the swaps colleagues propose to
+them, the managers' swap queue, and the shift templates and default rules with their versions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -19,8 +20,8 @@ from agency.access import get_visible_or_404, is_staff_viewer, scope_by_merchant
 from agency.http import AuthenticatedHttpRequest
 from agency.permissions import AGENTS, MANAGERS, STAFF, has_role, roles_required
 from clients.models import Shop
-from staffing.rosters.forms import RosterForm
-from staffing.rosters.models import Roster, ShiftAssignment, SwapRequest
+from staffing.rosters.forms import RosterForm, RulesForm, ShiftTemplateForm
+from staffing.rosters.models import Roster, ShiftAssignment, ShiftTemplate, SwapRequest
 from staffing.rosters.problems import roster_problem
 from staffing.rosters.selectors import (
     coverage_grid,
@@ -28,15 +29,25 @@ from staffing.rosters.selectors import (
     roster_grid,
     roster_shops_visible_to,
     rosters_visible_to,
+    rules_versions,
+    swaps_to_answer,
     swaps_visible_to,
+    templates_current,
 )
 from staffing.rosters.services import (
     roster_create,
     roster_demand_import,
     roster_demand_import_file,
     roster_publish,
+    roster_rules_adopt,
     roster_solve_start,
+    rules_current,
+    rules_update,
+    shift_template_create,
+    shift_template_revise,
     swap_options,
+    swap_request_answer,
+    swap_request_cancel,
     swap_request_create,
     swap_request_decide,
 )
@@ -51,7 +62,8 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     form = None
     if has_role(request.user, MANAGERS):
-        form = RosterForm(request.POST or None, initial={"start_date": timezone.localdate() + timedelta(days=1)})
+        form = RosterForm(request.POST or None, initial={"start_date": timezone.localdate() + timedelta(days=1)},
+                          rules=rules_current())
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             roster = roster_create(
@@ -87,6 +99,8 @@ def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "shortfall_rows": _named_shortfall(roster, shops) if staff else [],
         "demand_count": roster.demand.count() if staff else 0,
         "problem": roster_problem(roster=roster) if staff else None,
+        "latest_rules": rules_current() if staff else None,
+        "can_adopt": staff and roster.published_through is None and not roster.assignments.filter(pinned=True).exists(),
     }
     return render(request, "staffing/roster_detail.html", context)
 
@@ -203,6 +217,7 @@ def my_shifts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     swaps = swaps_visible_to(user=request.user)[:30]
     return render(request, "staffing/my_shifts.html", {
+        "to_answer": swaps_to_answer(user=request.user), "open_statuses": SwapRequest.OPEN,
         "weeks": weeks, "shifts": [s for s in shifts if s.date >= today], "today": today,
         "prev": first - timedelta(days=28), "next": first + timedelta(days=28), "swaps": swaps,
         "weekday_names": [gettext("周一"), gettext("周二"), gettext("周三"), gettext("周四"), gettext("周五"), gettext("周六"), gettext("周日")],
@@ -239,7 +254,7 @@ def swap_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             for message in exc.messages:
                 messages.error(request, message)
             return redirect("staffing:swap-request", pk=shift.pk)
-        messages.success(request, gettext("换班申请已提交，等待经理审批。"))
+        messages.success(request, gettext("换班申请已发给同事，同事接受后由经理审批。"))
         return redirect("staffing:my-shifts")
     return render(request, "staffing/swap_request.html", {"shift": shift, "options": options})
 
@@ -248,8 +263,9 @@ def swap_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def swap_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     swaps = list(swaps_visible_to(user=request.user)[:100])
     pending = [swap for swap in swaps if swap.status == SwapRequest.Status.PENDING]
-    decided = [swap for swap in swaps if swap.status != SwapRequest.Status.PENDING]
-    return render(request, "staffing/swap_list.html", {"pending": pending, "decided": decided})
+    proposed = [swap for swap in swaps if swap.status == SwapRequest.Status.PROPOSED]
+    decided = [swap for swap in swaps if swap.status not in SwapRequest.OPEN]
+    return render(request, "staffing/swap_list.html", {"pending": pending, "proposed": proposed, "decided": decided})
 
 
 @require_POST
@@ -265,3 +281,119 @@ def swap_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, gettext("已批准换班。") if approve else gettext("已拒绝换班。"))
     return redirect("staffing:swap-list")
+
+
+@require_POST
+@roles_required(AGENTS)
+def swap_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The colleague accepts or declines a proposed swap."""
+    swap = get_visible_or_404(swaps_visible_to(user=request.user).filter(taker=request.user), pk=pk)
+    accept = request.POST.get("answer") == "accept"
+    try:
+        swap_request_answer(swap=swap, by=request.user, accept=accept)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("已接受，等待经理审批。") if accept else gettext("已拒绝这个换班申请。"))
+    return redirect("staffing:my-shifts")
+
+
+@require_POST
+@roles_required(AGENTS)
+def swap_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    swap = get_visible_or_404(swaps_visible_to(user=request.user).filter(requester=request.user), pk=pk)
+    try:
+        swap_request_cancel(swap=swap, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("已撤回换班申请。"))
+    return redirect("staffing:my-shifts")
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form's own fields (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@roles_required(MANAGERS)
+def roster_rules(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The current shift templates and default rules, the form to change the rules, and every version."""
+    current = rules_current()
+    form = RulesForm(request.POST or None, initial={
+        f: getattr(current, f) for f in ("min_rest_hours", "max_consecutive_days", "max_hours_per_week", "min_coverage")
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = rules_update(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if new.pk == current.pk:
+                messages.info(request, gettext("规则没有变化，版本不变。"))
+            else:
+                messages.success(request, gettext("已保存为规则版本 v%(n)s；之后新建的排班表使用新规则，已有排班表不变。") % {"n": new.number})
+            return redirect("staffing:roster-rules")
+    return render(request, "staffing/roster_rules.html", {
+        "current": current, "form": form, "templates": templates_current(), "versions": rules_versions()[:30],
+    })
+
+
+@roles_required(MANAGERS)
+def shift_template_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ShiftTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            shift_template_create(by=request.user, code=data["code"], name=data["name"], start=data["start"],
+                                  end=data["end"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, gettext("班次模板已添加。"))
+            return redirect("staffing:roster-rules")
+    return render(request, "staffing/shift_template_form.html", {"form": form, "template_row": None})
+
+
+@roles_required(MANAGERS)
+def shift_template_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(ShiftTemplate, pk=pk, current=True)
+    initial = {"code": template.code, "name": template.name, "start": template.start, "end": template.end,
+               "active": template.active}
+    form = ShiftTemplateForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = shift_template_revise(template=template, by=request.user, name=data["name"], start=data["start"],
+                                        end=data["end"], active=data["active"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if new.pk == template.pk:
+                messages.info(request, gettext("班次模板没有变化。"))
+            else:
+                messages.success(request, gettext("班次模板已保存为第 %(n)s 版；已有排班表仍按原来的时间。") % {"n": new.version})
+            return redirect("staffing:roster-rules")
+    return render(request, "staffing/shift_template_form.html", {"form": form, "template_row": template})
+
+
+@require_POST
+@roles_required(MANAGERS)
+def roster_adopt_rules(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    roster = _visible_roster(request, pk)
+    try:
+        roster = roster_rules_adopt(roster=roster, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("排班表已改用规则版本 v%(n)s，请重新求解。") % {"n": roster.rules_version.number if roster.rules_version else ""})
+    return redirect("staffing:roster-detail", pk=roster.pk)

@@ -23,9 +23,10 @@ def _evaluate(capsys):
     return ev, report(ev)
 
 
-# Measured on this part when it was first evaluated (engine v2): precision 0.915, recall 0.861. The floor
-# catches a regression; it is not the goal.
-FLOOR_PRECISION, FLOOR_RECALL = 0.90, 0.84
+# Measured on this part: engine v2 on the first 1,204 messages, precision 0.915, recall 0.861; with the 531
+# messages of two more writers (1,735), the v2 engine 0.896 / 0.839 and the current one 0.908 / 0.892. The
+# floor catches a regression; it is not the goal.
+FLOOR_PRECISION, FLOOR_RECALL = 0.90, 0.88
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the held-out corpus is not in tests/compliance/corpus_v2/")
@@ -38,7 +39,7 @@ def test_held_out_corpus_does_not_regress(capsys):
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the held-out corpus is not in tests/compliance/corpus_v2/")
-@pytest.mark.xfail(strict=True, reason="issue #11's target is not reached yet (held out: P 0.915, R 0.861)")
+@pytest.mark.xfail(strict=True, reason="issue #11's target is not reached yet (held out: P 0.908, R 0.892)")
 def test_held_out_corpus_meets_the_issue_thresholds(capsys):
     ev, text = _evaluate(capsys)
     assert ev.overall.precision("all") >= 0.95, text

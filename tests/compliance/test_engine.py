@@ -53,6 +53,63 @@ def test_ascii_aliases_need_word_boundaries(pdd):
     assert pdd.scan("wxyz型号") == []
     assert _found(pdd.scan("你个 SB")) == [("ab.sha-bi", "SB")]
     assert _found(pdd.scan("加vx")) == [("op.weixin", "vx")]
+    # a digit glued after the letters makes a code: a ticket or a tracking number, not WeChat or JD
+    assert pdd.scan("工单号是 WX20231128004") == []
+    assert _found(pdd.scan("加我vx 123")) == [("op.weixin", "vx")]
+    # …but a contact written straight after its prefix keeps both
+    assert _found(pdd.scan("vx13812345678")) == [("op.weixin", "vx"), ("ci.mobile", "13812345678")]
+    assert _found(pdd.scan("qq305782419")) == [("op.qq", "qq"), ("ci.qq-number", "305782419")]
+
+
+def test_unless_words_cancel_a_rule_of_plain_terms_in_its_scope(taobao):
+    # the exemptions the platform allows, said anywhere in the message (the rule's scope)
+    assert taobao.scan("亲，这款是按您的名字定制的，不支持七天无理由退货哦") == []
+    assert taobao.scan("不支持七天无理由退货，这是个人卫生用品，页面有提示") == []
+    assert _found(taobao.scan("亲，我们店不支持七天无理由退货的")) == [("cb.qi-tian", "不支持七天无理由")]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "matched"),
+    [
+        ("亲，差价您另外打给我", "otr.qian-gei-wo", "另外打给我"),
+        ("您下次直接在官网下单，更便宜", "otr.bie-de-qu-dao", "官网下单"),
+        ("这单您可以先不在淘宝上付款", "otr.bie-zai-zhe-mai", "先不在淘宝上"),
+        ("这单我们直接关了，您重新拍吧", "cb.guan-bi-ding-dan.zhu-dong", "这单我们直接关"),
+        ("退货要收20块钱手续费", "cb.tui-kuan.kou", "退货要收20块钱手续费"),
+        ("打折的东西一律不退", "cb.tui-huo.ju-jue", "一律不退"),
+        ("您去狗东买吧", "op.jd", "狗东"),
+        ("我们抖店也有", "op.douyin", "抖店"),
+        ("关注我们的公众号领券", "op.qi-ta-app", "公众号"),
+        ("亲，您爱去哪告去哪告", "fp.sui-bian-tou-su.3", "爱去哪告"),
+        ("信用卡付款的话我们要加3%手续费哦", "cb.xin-yong-ka.shou-fei", "信用卡付款的话我们要加"),
+        ("货到付款我们这边停了，只能先付款", "cb.huo-dao-fu-kuan.ting", "货到付款我们这边停了"),
+        ("退货运费您出，就算是质量问题也一样", "cb.yun-fei.zhi-liang", "就算是质量问题也"),
+        ("没看到我在忙吗？又不是只有你一个人", "fp.bu-shi-wei-ni.2", "不是只有你一个人"),
+        ("您这个问题我回答过三次了", "fp.shuo-guo-le.3", "回答过三次"),
+    ],
+)
+def test_refusals_side_channels_and_nicknames_said_another_way(taobao, text, rule, matched):
+    hits = [h for h in taobao.scan(text) if h["rule"] == rule]
+    assert [h["matched"] for h in hits] == [matched]
+    assert all(text[h["start"] : h["end"]] == h["matched"] for h in hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["官网可以查询真伪", "其他渠道购买的我们没办法处理", "我们这款茶叶没有最好的，只有最适合您的", "这款是独家款",
+     "它不是医疗器械，不能治疗疾病", "新疆西藏不包邮，详情页有标注", "您选了退货，系统会在30天内原路退回",
+     "如果您对处理结果不满意，可以申请平台介入", "我们支持信用卡付款，没有任何额外的手续费",
+     "这款是定制的，不接受无理由退货，详情页有提示", "亲，这款不敢说是最好的，但面料确实厚实",
+     "您说的“全网最低”我们不敢这么讲哈", "唯一要注意的是别用开水烫"],
+)
+def test_everyday_wording_near_those_rules_stays_clean(taobao, text):
+    assert taobao.scan(text) == []
+
+
+def test_a_claim_made_is_still_a_claim(taobao):
+    assert [h["rule"] for h in taobao.scan("亲，这款是全网最低价，放心拍")] == ["abs.quan-wang", "abs.zui-di-jia"]
+    assert [h["rule"] for h in taobao.scan("这是“全网最低”的价格")] == []  # quoted: a mention
+    assert [h["rule"] for h in taobao.scan("这款是我们卖得最好的")] == ["abs.zui-hao"]
 
 
 def test_allow_list_suppresses_only_the_hits_it_covers(pdd):
@@ -184,6 +241,8 @@ def test_negation_cancels_negatable_rules_in_the_clause(pdd):
     assert _found(pdd.scan("我们不支持线下交易哦，请在平台下单")) == []
     assert _found(pdd.scan("转账汇款我们是不接受的")) == []
     assert [h["category"] for h in pdd.scan("直接转账给我就行")] == ["off_platform_trade"]
+    # "能不能" asks, it does not negate
+    assert [h["rule"] for h in pdd.scan("这个能不能不走平台啊")] == ["otr.rao-guo-ping-tai"]
 
 
 @pytest.mark.parametrize(
@@ -265,3 +324,23 @@ def test_batch_equals_one_by_one_with_everything(full_scanners):
         "亲，您好。您的订单已发货，请注意查收！", "傻*逼",
     ] * 30
     assert scanner.scan_many(texts) == [scanner.scan(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "matched"),
+    [
+        ("那个 w x 号给你：meimei_9527", "ci.wechat-id", "meimei_9527"),
+        ("有问题可以加我们微信客服：jdkf_0722", "ci.wechat-id", "jdkf_0722"),
+        ("我们的dy号是 haoyun_jiaju，关注一下吧", "ci.wechat-id", "haoyun_jiaju"),
+        ("您Q我一下：3 0 5 7 8 2 4 1 9", "ci.qq-number", "3 0 5 7 8 2 4 1 9"),
+        ("您加一下这个号 ➊➌➑➋➋➍➍➏➏➐➐ 有专人对接", "ci.mobile", "➊➌➑➋➋➍➍➏➏➐➐"),
+    ],
+)
+def test_account_ids_after_a_few_words_and_circled_digits(pdd, text, rule, matched):
+    hits = [h for h in pdd.scan(text) if h["rule"] == rule]
+    assert [h["matched"] for h in hits] == [matched]
+    assert text[hits[0]["start"] : hits[0]["end"]] == matched
+
+
+def test_an_account_id_never_crosses_a_sentence(pdd):
+    assert [h for h in pdd.scan("加微信不行哦。iphone15 有现货") if h["rule"] == "ci.wechat-id"] == []

@@ -115,6 +115,22 @@ def test_preferences_are_soft_goals_in_the_scenario(tenants):
     assert "unavailable" in mine and not set(mine["days_off_wanted"]) & set(mine["unavailable"])
 
 
+def test_preferred_weekdays_become_wanted_days_of_the_scenario(client, tenants):
+    roster, agents = staffed_roster([tenants[0].shop], per_shop=3, days=14)
+    with pytest.raises(ValidationError):
+        preference_set(agent=agents[0], prefer_shifts=[], avoid_shifts=[], unwanted_weekdays=[0],
+                       preferred_weekdays=[0, 2])
+    client.force_login(agents[0])  # through the page, as an agent sets them
+    response = client.post(reverse("staffing:leave-preferences"), {"preferred_weekdays": ["1", "3"],
+                                                                   "unwanted_weekdays": ["6"], "prefer_shifts": ["E"]})
+    assert response.status_code == 302
+    scenario, _ = roster_scenario(roster=roster)
+    mine = next(a for a in scenario["agents"] if a["id"] == agents[0].code)
+    assert sorted(mine["days_wanted"]) == sorted(d.isoformat() for d in roster.dates if d.weekday() in (1, 3))
+    assert sorted(mine["days_off_wanted"]) == sorted(d.isoformat() for d in roster.dates if d.weekday() == 6)
+    assert mine["prefer_shifts"] == ["E"]
+
+
 def test_who_sees_leave_pages(client, tenants, manager):
     roster, agents = staffed_roster([tenants[0].shop], per_shop=2, days=3)
     today = timezone.localdate()

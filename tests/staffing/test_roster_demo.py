@@ -39,3 +39,27 @@ def test_demo_has_a_waiting_swap_and_eligible_swaps(db):
         "roster", "shop", "template", "agent").order_by("date")
     with_options = [s for s in coming[:40] if (lambda o: o.trades or o.giveaways)(swap_options(assignment=s))]
     assert with_options, "agents in the demo can find an eligible swap"
+
+
+def test_demo_swaps_wait_for_a_colleague_and_a_manager_and_give_aways_are_possible(db):
+    """Some agents work below the weekly cap in a published week, so a give-away is possible; one swap the
+    colleague accepted waits for a manager; one proposed trade waits for the colleague."""
+    from collections import defaultdict
+
+    from staffing.rosters.models import SwapRequest
+    from staffing.rosters.services import swap_options
+
+    for module in (agency_demo, merchants_demo, sales_demo, handover_demo, demo_rosters):
+        module.load(password="demo12345", log=lambda _line: None)
+    roster = Roster.objects.get(name=demo_rosters.ROSTER_NAME)
+    hours: dict[tuple[int, int], float] = defaultdict(float)
+    for shift in roster.assignments.filter(pinned=True).select_related("template"):
+        hours[shift.agent_id, (shift.date - roster.start_date).days // 7] += shift.template.minutes / 60
+    assert any(h < 40 for h in hours.values()), "some agents work fewer than 40 hours in a published week"
+    waiting = SwapRequest.objects.get(status=SwapRequest.Status.PENDING)
+    assert waiting.answered_at is not None  # the colleague accepted it
+    proposed = SwapRequest.objects.get(status=SwapRequest.Status.PROPOSED)
+    assert {proposed.requester_id, proposed.taker_id}.isdisjoint({waiting.requester_id, waiting.taker_id})
+    coming = ShiftAssignment.objects.filter(roster=roster, pinned=True, date__gt=timezone.localdate()).select_related(
+        "roster", "shop", "template", "agent").order_by("date", "agent__code")
+    assert any(swap_options(assignment=s).giveaways for s in coming[:60]), "a give-away is possible in the demo"

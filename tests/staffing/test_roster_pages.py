@@ -120,8 +120,11 @@ def test_swap_request_then_manager_approval_over_http(client, manager, solved):
     client.post(reverse("staffing:swap-request", args=[shift.pk]), {"choice": f"give:{taker.pk}", "note": "请假"})
     swap = SwapRequest.objects.get()
     client.logout()
+    login(client, taker)  # the colleague accepts the give-away first
+    client.post(reverse("staffing:swap-answer", args=[swap.pk]), {"answer": "accept"})
+    client.logout()
     login(client, manager)
-    assert b"id=\"pending\"" in client.get(reverse("staffing:swap-list")).content
+    assert f'data-swap="{swap.pk}"'.encode() in client.get(reverse("staffing:swap-list")).content
     client.post(reverse("staffing:swap-decide", args=[swap.pk]), {"decision": "approve"})
     shift.refresh_from_db()
     swap.refresh_from_db()

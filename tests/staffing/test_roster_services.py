@@ -17,6 +17,7 @@ from staffing.rosters.services import (
     roster_solve_run,
     roster_solve_start,
     swap_problems,
+    swap_request_answer,
     swap_request_create,
     swap_request_decide,
 )
@@ -148,6 +149,8 @@ def test_swap_checks_eligibility_then_a_manager_approves(tenants, manager):
         free = [newcomer]
     taker = free[0]
     swap = swap_request_create(assignment=shift, requester=giver, taker=taker, note="家里有事")
+    assert swap.status == SwapRequest.Status.PROPOSED  # the colleague answers first
+    swap = swap_request_answer(swap=swap, by=taker, accept=True)
     assert swap.status == SwapRequest.Status.PENDING
     swap_request_decide(swap=swap, by=manager, approve=True)
     shift.refresh_from_db()

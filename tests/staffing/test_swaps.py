@@ -4,6 +4,7 @@ and give-aways, manager approval; after a trade the roster still keeps every har
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from staffing.rosters.models import ShiftAssignment, SwapRequest
@@ -13,6 +14,8 @@ from staffing.rosters.services import (
     roster_solve_run,
     swap_options,
     swap_problems,
+    swap_request_answer,
+    swap_request_cancel,
     swap_request_create,
     swap_request_decide,
 )
@@ -70,6 +73,18 @@ def test_trade_over_http_then_approved_keeps_every_hard_rule(client, published, 
     assert response.status_code == 302
     swap = SwapRequest.objects.get(assignment=shift)
     assert swap.counterpart_id == theirs.pk and swap.taker_id == theirs.agent_id
+    assert swap.status == SwapRequest.Status.PROPOSED
+    # The manager cannot approve before the colleague has accepted.
+    client.force_login(manager)
+    client.post(reverse("staffing:swap-decide", args=[swap.pk]), {"decision": "approve"})
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.PROPOSED
+    # The colleague sees the proposal on their shifts page and accepts it.
+    client.force_login(theirs.agent)
+    assert f'data-swap="{swap.pk}"' in client.get(reverse("staffing:my-shifts")).content.decode()
+    client.post(reverse("staffing:swap-answer", args=[swap.pk]), {"answer": "accept"})
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.PENDING and swap.answered_at is not None
     before_mine = (shift.date, shift.template_id, shift.shop_id)
     before_theirs = (theirs.date, theirs.template_id, theirs.shop_id)
     client.force_login(manager)
@@ -107,6 +122,65 @@ def test_give_away_when_hours_allow(published, manager):
         pytest.skip("every colleague is at the weekly cap in this roster")
     taker = options.giveaways[0]
     swap = swap_request_create(assignment=shift, requester=shift.agent, taker=taker)
+    swap_request_answer(swap=swap, by=taker, accept=True)
     swap_request_decide(swap=swap, by=manager, approve=True)
     shift.refresh_from_db()
     assert shift.agent == taker
+
+
+def test_the_colleague_declines_and_nothing_moves(client, published, manager):
+    roster, agents = published
+    shift = roster.assignments.select_related("agent", "template", "shop", "roster").order_by("date", "pk")[3]
+    theirs = swap_options(assignment=shift).trades[0]
+    swap = swap_request_create(assignment=shift, requester=shift.agent, taker=theirs.agent, counterpart=theirs)
+    # Only the colleague asked may answer: not the requester, not a third agent (404 on the page, refused by
+    # the service).
+    third = next(a for a in agents if a.pk not in (shift.agent_id, theirs.agent_id))
+    client.force_login(third)
+    assert client.post(reverse("staffing:swap-answer", args=[swap.pk]), {"answer": "accept"}).status_code == 404
+    with pytest.raises(ValidationError):
+        swap_request_answer(swap=swap, by=shift.agent, accept=True)
+    client.force_login(theirs.agent)
+    client.post(reverse("staffing:swap-answer", args=[swap.pk]), {"answer": "decline"})
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.DECLINED
+    with pytest.raises(ValidationError):
+        swap_request_decide(swap=swap, by=manager, approve=True)
+    with pytest.raises(ValidationError):
+        swap_request_answer(swap=swap, by=theirs.agent, accept=True)
+    assert ShiftAssignment.objects.get(pk=shift.pk).agent_id == shift.agent_id
+    # Declined, the shift is free to be offered again.
+    again = swap_request_create(assignment=shift, requester=shift.agent, taker=theirs.agent, counterpart=theirs)
+    swap_request_cancel(swap=again, by=shift.agent)
+    again.refresh_from_db()
+    assert again.status == SwapRequest.Status.CANCELLED
+
+
+def test_accepting_checks_the_rules_again(published):
+    """Between the proposal and the answer the colleague took leave that day: accepting is refused."""
+    from staffing.rosters.models import Leave
+
+    roster, agents = published
+    shift = roster.assignments.select_related("agent", "template", "shop", "roster").order_by("date", "pk")[3]
+    theirs = swap_options(assignment=shift).trades[0]
+    swap = swap_request_create(assignment=shift, requester=shift.agent, taker=theirs.agent, counterpart=theirs)
+    Leave.objects.create(agent=theirs.agent, first_day=shift.date, last_day=shift.date)
+    with pytest.raises(ValidationError) as refused:
+        swap_request_answer(swap=swap, by=theirs.agent, accept=True)
+    assert any("请假" in m for m in refused.value.messages)
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.PROPOSED
+
+
+def test_the_colleague_sees_it_on_the_dashboard_in_both_languages(client, published):
+    roster, agents = published
+    shift = roster.assignments.select_related("agent", "template", "shop", "roster").order_by("date", "pk")[3]
+    theirs = swap_options(assignment=shift).trades[0]
+    swap_request_create(assignment=shift, requester=shift.agent, taker=theirs.agent, counterpart=theirs)
+    client.force_login(theirs.agent)
+    for language, words in (("zh-hans", "同事请你换班"), ("en", "Colleagues asking you to swap")):
+        client.cookies["django_language"] = language
+        page = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert words in page
+        shifts = client.get(reverse("staffing:my-shifts"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "swaps-to-answer" in shifts

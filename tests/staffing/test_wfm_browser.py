@@ -1,5 +1,5 @@
-"""Browser journeys of workforce management: in the demo an agent finds an eligible swap and a manager
-approves it; leave an agent requests and a manager approves in the browser is kept by the next solve
+"""Browser journeys of workforce management: in the demo an agent finds an eligible swap, the colleague
+accepts it and a manager approves it; leave an agent requests and a manager approves in the browser is kept by the next solve
 (checked by the independent roster checker)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DEMO_PASSWORD = "demo12345"
 
 
-def test_demo_agent_finds_an_eligible_swap_and_the_manager_approves_it(page, login):
+def test_demo_agent_finds_an_eligible_swap_the_colleague_accepts_and_the_manager_approves(page, login):
     for module in (agency_demo, merchants_demo, sales_demo, handover_demo, demo_rosters):
         module.load(password=DEMO_PASSWORD, log=lambda _line: None)
     roster = Roster.objects.get(name=demo_rosters.ROSTER_NAME)
@@ -41,7 +41,16 @@ def test_demo_agent_finds_an_eligible_swap_and_the_manager_approves_it(page, log
     page.locator("#swap-form input[type=radio]").first.check()
     page.click("#swap-form button[type=submit]")
     page.wait_for_selector(".msg-success")
-    swap = SwapRequest.objects.get(requester=shift.agent, status=SwapRequest.Status.PENDING)
+    swap = SwapRequest.objects.get(requester=shift.agent, status=SwapRequest.Status.PROPOSED)
+    # The colleague finds it on their dashboard and their shifts page, and accepts it.
+    page.context.clear_cookies()
+    login(swap.taker.username, DEMO_PASSWORD)
+    page.goto("/")
+    page.click("text=同事请你换班")
+    page.locator(f"#swaps-to-answer tr[data-swap='{swap.pk}'] button[value=accept]").click()
+    page.wait_for_selector(".msg-success")
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.PENDING
     page.context.clear_cookies()
     login("manager", DEMO_PASSWORD)
     page.goto("/staffing/swaps/")

@@ -10,7 +10,8 @@ Beyond the contract's fields the parser accepts a few optional extensions:
 - top level `fixed`: assignments that must stay as they are (published, pinned days), same shape as output;
 - agent `shop_windows`: `{"shop": ["from", "until"]}` limits the dates an agent may serve a shop (inclusive;
   either end may be null), e.g. from the certification's validity;
-- agent `prefer_shifts` / `avoid_shifts` (shift codes) and `days_off_wanted` (dates): soft preferences.
+- agent `prefer_shifts` / `avoid_shifts` (shift codes), `days_wanted` and `days_off_wanted` (dates): soft
+  preferences (a granted wish lowers the objective, an unwanted day or shift raises it).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Agent:
     prefer_shifts: frozenset[str] = frozenset()
     avoid_shifts: frozenset[str] = frozenset()
     days_off_wanted: frozenset[int] = frozenset()
+    days_wanted: frozenset[int] = frozenset()
 
     def may_serve(self, shop: str, day: int) -> bool:
         if shop not in self.shops:
@@ -268,6 +270,13 @@ def parse_scenario(data: Any) -> Scenario:
             d = day_of(value, f"{where}.days_off_wanted[{j}]", inside=False)
             if d is not None:
                 wanted.add(d)
+        work_wanted = set()
+        for j, value in enumerate(_list(agent.get("days_wanted", []), f"{where}.days_wanted")):
+            d = day_of(value, f"{where}.days_wanted[{j}]", inside=False)
+            if d is not None:
+                work_wanted.add(d)
+        if work_wanted & wanted:
+            raise ScenarioError(f"{where}.days_wanted", "a day cannot be both wanted and unwanted")
         agents.append(
             Agent(
                 id=agent_id,
@@ -278,6 +287,7 @@ def parse_scenario(data: Any) -> Scenario:
                 prefer_shifts=frozenset(agent.get("prefer_shifts", [])),
                 avoid_shifts=frozenset(agent.get("avoid_shifts", [])),
                 days_off_wanted=frozenset(wanted),
+                days_wanted=frozenset(work_wanted),
             )
         )
 

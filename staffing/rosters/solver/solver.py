@@ -10,8 +10,10 @@ only where the agent may serve the shop that day and is not unavailable. Hard ru
 - minutes worked in each 7-day block from the start date (a shift counts in the block of its start day);
 - every slot of the service window, every day, every shop: at least `min_coverage` agents on a shift that
   covers the whole slot.
-Soft goals, most weight first: demand shortfall, preferences, fairness (the most late shifts, weekend days
-and holidays any one agent gets), overstaffing.
+Soft goals, most weight first: demand shortfall, unwanted days and shifts, fairness (the most late shifts,
+weekend days and holidays any one agent gets), granted wishes (a shift on a day or of a template the agent
+prefers lowers the objective), overstaffing. A wish is worth less than the idle half hours of any shift it
+could add, so no shift is rostered only to grant one.
 
 When no roster exists, `explain` finds why: first slots nobody at all could cover, then pinned shifts that
 break an agent's rules, and otherwise a relaxation (minimum coverage made soft) that names the slots even
@@ -34,7 +36,8 @@ from ortools.sat.python import cp_model
 from staffing.rosters.solver.scenario import MINUTES_PER_DAY, Scenario, hhmm
 
 WEIGHT_SHORTFALL = 100  # per agent-slot missing against demand
-WEIGHT_PREFERENCE = 20  # per shift against an agent's wishes
+WEIGHT_PREFERENCE = 20  # per shift against an agent's wishes (an unwanted day or shift)
+WEIGHT_WISH = 3  # taken off per granted wish: a shift on a preferred day, a shift of a preferred template
 WEIGHT_FAIRNESS = 10  # per late shift / weekend day / holiday on the busiest agent
 WEIGHT_OVERSTAFF = 1  # per agent-slot above what is needed
 LATE_ENDS_AT = 22 * 60
@@ -242,13 +245,19 @@ class _Model:
             if idle:
                 idle_terms.append((idle, var))
 
-        # Preferences.
+        # Preferences: unwanted days and shifts cost, wished-for ones are rewarded (below coverage and demand,
+        # and below the idle half hours of the shift, so a wish never adds a shift nobody needs).
         pref_terms = []
-        for (ai, _d, ti, _shop), var in self.x.items():
+        wish_terms: list[tuple[int, Any]] = []
+        for (ai, d, ti, _shop), var in self.x.items():
             agent = sc.agents[ai]
             code = templates[ti].code
-            if code in agent.avoid_shifts or (agent.prefer_shifts and code not in agent.prefer_shifts):
+            if code in agent.avoid_shifts:
                 pref_terms.append(var)
+            wishes = (code in agent.prefer_shifts) + (d in agent.days_wanted)
+            reward = min(WEIGHT_WISH, (len(per_tpl_slots[ti]) - 1) // 2)
+            if wishes and reward > 0:
+                wish_terms.append((wishes * reward, var))
         for (ai, d), w in works.items():
             if d in sc.agents[ai].days_off_wanted:
                 pref_terms.append(w)
@@ -279,6 +288,7 @@ class _Model:
             [(WEIGHT_SHORTFALL, v) for v in shortfall_terms]
             + [(WEIGHT_PREFERENCE, v) for v in pref_terms]
             + [(WEIGHT_FAIRNESS, v) for v in fairness]
+            + [(-reward, v) for reward, v in wish_terms]
             + [(WEIGHT_OVERSTAFF, v) for v in over_terms]
             + [(WEIGHT_OVERSTAFF * idle, v) for idle, v in idle_terms]
         )
@@ -400,7 +410,7 @@ def solve(
             assignments=_assignments(scenario, first),
             shortfall=shortfall_of(scenario, first),
             objective=float(first_objective),
-            bound=solver.best_objective_bound if solver.best_objective_bound > 0 else 0.0,
+            bound=solver.best_objective_bound,
             solve_seconds=time.perf_counter() - started,
             first_solution_seconds=first_at,
         )
@@ -526,6 +536,7 @@ def greedy(sc: Scenario) -> set[tuple[int, int, int, str]]:
                     continue
                 key = (
                     t.code in agent.avoid_shifts or d in agent.days_off_wanted,
+                    -((t.code in agent.prefer_shifts) + (d in agent.days_wanted)),
                     block_used[ai],
                     late_count[ai] if late[ti] else 0,
                     len(agent.shops),
