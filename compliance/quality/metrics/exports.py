@@ -48,7 +48,8 @@ def csv_rows(*, user, shop, period) -> Iterator[str]:
 
 def _chunk_lines(writer, sessions) -> Iterator[str]:
     scores = session_scores([s.pk for s in sessions])
-    sales = sales_by_session([s.pk for s in sessions])
+    sales = sales_by_session([s.pk for s in sessions], sent_between=(
+        min(s.started_at for s in sessions), max(s.ended_at for s in sessions)))
     for s in sessions:
         m = getattr(s, "metrics", None)
         score = scores.get(s.pk, {})
