@@ -133,6 +133,9 @@ def data_texts() -> Iterable[str]:
                 for value in row:
                     if model._meta.model_name == "engagementactivity" and isinstance(value, dict):
                         value = [value.get(key) for key in TYPED_PARAMS if isinstance(value.get(key), str)]
+                    elif model._meta.model_name == "statement" and isinstance(value, dict):
+                        value = [(line.get("label_params") or {}).get(key) for line in value.get("lines", [])
+                                 for key in TYPED_PARAMS if isinstance((line.get("label_params") or {}).get(key), str)]
                     yield from _strings(value)
 
 
@@ -140,10 +143,11 @@ def data_texts() -> Iterable[str]:
 # table, whose keys are terms too.
 JSON_DATA_FIELDS = {
     "rule": {"terms", "allow"}, "customrule": {"terms", "allow"}, "ruleset": {"aliases"}, "question": {"choices"},
-    "autoqacheck": {"params"}, "engagementactivity": {"params"},
+    "autoqacheck": {"params"}, "engagementactivity": {"params"}, "statement": {"scenario"},
 }
-# Of an engagement log line's parameters only what a person typed is data (the rest are codes and numbers).
-TYPED_PARAMS = ("note", "title", "next_step", "signer")
+# Of an engagement log line's parameters, and of a statement line's label parameters, only what a person typed
+# is data (the rest are codes and numbers): notes, titles, a promotion's or an add-on's name.
+TYPED_PARAMS = ("note", "title", "next_step", "signer", "name")
 
 
 def _strings(value: object) -> Iterable[str]:
