@@ -11,7 +11,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -30,6 +30,7 @@ from reportlab.platypus import (
 )
 
 from agency.pdf import register_cjk_font
+from clients.sales.lines import alternative_display, line_display, surge_display
 
 
 def sha256(data: bytes) -> str:
@@ -81,43 +82,53 @@ def _yuan(value) -> str:
 
 
 def quote_pdf(revision) -> bytes:
-    """The quote as offered: derivation of the seats, price lines, surge seats, alternatives."""
+    """The quote as offered, in business terms (seats, hours, response target, price lines, surge seats,
+    alternatives), written in the merchant's document language; the seats' derivation stays with the agency."""
+    with translation.override(revision.quote.merchant.language):
+        return _quote_pdf(revision)
+
+
+def _quote_pdf(revision) -> bytes:
     s = _styles()
     font = s["body"].fontName
     quote = revision.quote
     engagement = quote.engagement
     story = [
-        _p(f"客服外包服务报价单 {quote.number} · 第 {revision.number} 版", s["title"]),
-        _p(f"委托方：{quote.merchant.name}　项目：{engagement.title}", s["body"]),
-        _p(f"报价日期：{revision.created_at:%Y-%m-%d}　有效期至：{revision.valid_until:%Y-%m-%d}　"
-           f"合同期：{revision.term_months} 个月　计价平台：{revision.get_platform_display()}", s["body"]),
-        _p("一、服务承诺", s["h2"]),
-        _table([["项目", "内容"]] + [[k, str(v)] for k, v in business_rows(revision)], [70 * mm, 100 * mm], font),
-        _p("二、月度服务费", s["h2"]),
+        _p(gettext("客服外包服务报价单 %(number)s · 第 %(revision)s 版") % {
+            "number": quote.number, "revision": revision.number}, s["title"]),
+        _p(gettext("委托方：%(merchant)s　项目：%(title)s") % {
+            "merchant": quote.merchant.name, "title": engagement.title}, s["body"]),
+        _p(gettext("报价日期：%(date)s　有效期至：%(until)s　合同期：%(months)s 个月　计价平台：%(platform)s") % {
+            "date": f"{revision.created_at:%Y-%m-%d}", "until": f"{revision.valid_until:%Y-%m-%d}",
+            "months": revision.term_months, "platform": revision.get_platform_display()}, s["body"]),
+        _p(gettext("一、服务承诺"), s["h2"]),
+        _table([[gettext("项目"), gettext("内容")]] + [[k, str(v)] for k, v in business_rows(revision, translate=True)],
+               [70 * mm, 100 * mm], font),
+        _p(gettext("二、月度服务费"), s["h2"]),
     ]
-    rows = [["项目", "数量", "单价", "金额", "说明"]]
-    for line in revision.lines:
+    rows = [[gettext("项目"), gettext("数量"), gettext("单价"), gettext("金额"), gettext("说明")]]
+    for line in map(line_display, revision.lines):
         rows.append([line["description"], str(line["quantity"]), _yuan(line["unit_price"]), _yuan(line["amount"]),
                      _p(line.get("note", ""), s["small"])])
-    rows.append(["月费合计", "", "", _yuan(revision.monthly_total), ""])
+    rows.append([gettext("月费合计"), "", "", _yuan(revision.monthly_total), ""])
     story.append(_table(rows, [48 * mm, 14 * mm, 26 * mm, 28 * mm, 58 * mm], font))
     if revision.surges:
-        story.append(_p("三、大促临时席位（按活动窗口一次性计费）", s["h2"]))
-        rows = [["活动", "日期", "增加席位", "金额", "说明"]]
-        for surge in revision.surges:
+        story.append(_p(gettext("三、大促临时席位（按活动窗口一次性计费）"), s["h2"]))
+        rows = [[gettext("活动"), gettext("日期"), gettext("增加席位"), gettext("金额"), gettext("说明")]]
+        for surge in map(surge_display, revision.surges):
             rows.append([surge["name"], f"{surge['start']} ~ {surge['end']}", str(surge["extra_seats"]),
                          _yuan(surge["amount"]), _p(surge.get("note", ""), s["small"])])
         story.append(_table(rows, [28 * mm, 48 * mm, 20 * mm, 28 * mm, 50 * mm], font))
     if revision.alternatives:
-        story.append(_p("四、其他计费方式（可选）", s["h2"]))
-        rows = [["方式", "条款", "月费估算"]]
-        for alt in revision.alternatives:
-            estimate = _yuan(alt["monthly_estimate"]) if alt.get("monthly_estimate") else "按实际成交"
+        story.append(_p(gettext("四、其他计费方式（可选）"), s["h2"]))
+        rows = [[gettext("方式"), gettext("条款"), gettext("月费估算")]]
+        for alt in map(alternative_display, revision.alternatives):
+            estimate = _yuan(alt["monthly_estimate"]) if alt.get("monthly_estimate") else gettext("按实际成交")
             rows.append([alt["name"], _p(alt["terms"], s["small"]), estimate])
         story.append(_table(rows, [36 * mm, 100 * mm, 38 * mm], font))
     if revision.note:
-        story += [_p("备注", s["h2"]), _p(revision.note, s["body"])]
-    story += [Spacer(1, 6 * mm), _p("本报价单经商家在线接受后生效，据此签订客服外包服务合同。", s["small"])]
+        story += [_p(gettext("备注"), s["h2"]), _p(revision.note, s["body"])]
+    story += [Spacer(1, 6 * mm), _p(gettext("本报价单经商家在线接受后生效，据此签订客服外包服务合同。"), s["small"])]
     return _build(story, f"{quote.number} v{revision.number}")
 
 
