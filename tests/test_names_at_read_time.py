@@ -218,3 +218,31 @@ def test_billing_terms_can_drop_the_session_tiers(client, live, manager):
     response = client.post(reverse("clients:contract-billing", args=[live.pk]), billing_form())
     assert response.status_code == 302
     assert BillingTerms.objects.get(contract=live).session_tiers == []
+
+
+def test_a_form_that_was_without_the_summary_now_lists_its_errors_at_the_top(client, manager):
+    client.force_login(manager)
+    response = client.post(reverse("quality:scorecard-new"), {"key": "bad key!", "spec": "categories: [1, 2"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="form-errors"' in html
+    assert html.index('data-testid="form-errors"') < html.index('name="spec"')
+
+
+def test_quotes_contracts_and_jobs_are_listed_a_page_at_a_time(client, tenants, manager, monkeypatch):
+    from agency.models import Job
+    from clients.sales import views as sales_views
+    from tests.clients.factories import price_book, sent_contract
+
+    monkeypatch.setattr(sales_views, "PER_PAGE", 1)
+    price_book()
+    sent_contract(tenant=tenants[0], manager=manager)
+    sent_contract(tenant=tenants[0], manager=manager)
+    Job.objects.bulk_create([Job(kind="quality.export", title=f"j{n}", created_by=manager) for n in range(51)])
+    client.force_login(manager)
+    for name in ("clients:quote-list", "clients:contract-list", "job-list"):
+        first = client.get(reverse(name)).content.decode()
+        assert 'rel="next"' in first and "?page=2" in first, name
+        second = client.get(reverse(name) + "?page=2").content.decode()
+        assert 'rel="prev"' in second, name
+        assert client.get(reverse(name) + "?page=999").status_code == 200  # past the end: the last page
