@@ -99,3 +99,26 @@ def test_the_monthly_report_is_in_the_merchants_language(client, tenants, manage
     assert response.status_code == 200
     text = pdf_text(response.content, tmp_path)
     assert not [run for run in CJK.findall(text) if run not in tenants[0].shop.name + tenants[0].merchant.name]
+
+
+@needs_poppler
+def test_a_contract_is_sent_in_the_merchants_language_and_its_signed_copy_stays_in_it(tenants, manager, tmp_path):
+    from clients.sales import documents
+    from clients.sales import services as sales_services
+    from tests.clients.factories import sent_contract
+
+    price_book()
+    english(tenants[0].merchant)
+    contract = sent_contract(tenant=tenants[0], manager=manager)
+    assert contract.language == "en"
+    text = pdf_text(bytes(contract.pdf), tmp_path)
+    assert "Article 3 Service levels (SLA) and service credits" in text and "Party A (client)" in text
+    assert "第三条" not in text
+    for by in (manager, tenants[0].user):
+        sales_services.contract_sign(contract=contract, by=by, signer_name="Lee", document_sha256=contract.pdf_sha256)
+    contract.refresh_from_db()
+    tenants[0].merchant.language = "zh-hans"  # changed afterwards: what was signed stays as it was
+    tenants[0].merchant.save(update_fields=["language"])
+    contract.merchant.refresh_from_db()
+    signed = pdf_text(documents.signed_contract_pdf(contract, list(contract.signatures.all())), tmp_path)
+    assert "Electronic signing certificate" in signed and "电子签署证书" not in signed
