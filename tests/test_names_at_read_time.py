@@ -246,3 +246,10 @@ def test_quotes_contracts_and_jobs_are_listed_a_page_at_a_time(client, tenants, 
         second = client.get(reverse(name) + "?page=2").content.decode()
         assert 'rel="prev"' in second, name
         assert client.get(reverse(name) + "?page=999").status_code == 200  # past the end: the last page
+
+
+def test_the_crawl_lets_codes_through_on_a_chinese_page_but_not_chinese_hidden_in_code_on_an_english_one():
+    html = "<p>列为 <code>order_id</code>、<code>refund_amount</code></p>"
+    assert foreign_words(html, "zh-hans", DataWords([])) == []
+    assert foreign_words("<p>Columns <code>订单号</code></p>", "en", DataWords([])) == ["订单号"]
+    assert foreign_words("<p>SKU <code>蓝心-01</code></p>", "en", DataWords(["蓝心-01"])) == []
