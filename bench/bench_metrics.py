@@ -106,8 +106,8 @@ def fill(conn, *, shops, agents, first_day, days, per_day, rng, session_seq, mes
             "FROM STDIN"
         ) as copy:
             copy.write(messages_buf.read())
-        cur.execute("SELECT setval('compliance_chatsession_id_seq', %s)", [session_seq[0]])
-        cur.execute("SELECT setval('compliance_chatmessage_id_seq', %s)", [message_seq[0]])
+        cur.execute("SELECT setval(pg_get_serial_sequence('compliance_chatsession', 'id'), %s)", [session_seq[0]])
+        cur.execute("SELECT setval(pg_get_serial_sequence('compliance_chatmessage', 'id'), %s)", [message_seq[0]])
     conn.commit()
     return written
 
@@ -150,6 +150,11 @@ def main() -> None:
     agents = [User.objects.create(username=f"bench{i}", role=Role.AGENT, code=f"b{i}").pk for i in range(60)]
     per_day = args.messages // args.days
     first_day = datetime(2026, 9, 1).date()
+    # The month partitions the generated messages fall in (else they all land in the default partition).
+    from compliance.sessions.services.partitions import messages_partitions_ensure
+
+    messages_partitions_ensure(months=[first_day + timedelta(days=d) for d in range(0, args.days + 1, 28)]
+                               + [first_day + timedelta(days=args.days)])
     session_seq, message_seq = [0], [0]
     t0 = time.perf_counter()
     conn = connection.connection if connection.connection else (connection.ensure_connection() or connection.connection)

@@ -11,7 +11,8 @@ buyer's chat (within or beyond the 24-hour window), the rest come from buyers at
 Printed side by side, in one run:
 - **floor**: one `CREATE TEMP TABLE … AS SELECT` with the same two LATERAL window look-ups per order (the
   attributing message, the reminder) and nothing else: no update, no day figures;
-- **ours, attribution**: `orders_attribute` (the same look-ups, written back to every order);
+- **ours, attribution**: `orders_attribute` over the freshly imported orders (the same look-ups, stored as
+  one attribution row per order, the orders taken off the pending list);
 - **ours, full**: `sales_recompute_all` (attribution plus every (shop, day) row of §8 figures);
 - **incremental**: one new day of messages and orders, then `sales_refresh` (what Celery beat runs).
 Targets: floor ÷ ours ≥ 0.5 (attribution), incremental < 5% of the full run.
@@ -106,8 +107,8 @@ class Generator:
             with cur.copy("COPY compliance_chatmessage (id, session_id, shop_id, external_id, sender, agent_code, "
                           "agent_id, sent_at, text) FROM STDIN") as copy:
                 copy.write(messages.read())
-            cur.execute("SELECT setval('compliance_chatsession_id_seq', %s)", [self.session_seq])
-            cur.execute("SELECT setval('compliance_chatmessage_id_seq', %s)", [self.message_seq])
+            cur.execute("SELECT setval(pg_get_serial_sequence('compliance_chatsession', 'id'), %s)", [self.session_seq])
+            cur.execute("SELECT setval(pg_get_serial_sequence('compliance_chatmessage', 'id'), %s)", [self.message_seq])
         conn.commit()
         return written
 
@@ -128,15 +129,17 @@ class Generator:
             amount = rng.randint(500, 99999) / 100
             refund = round(amount * rng.choice((0.3, 1.0)), 2) if paid and rng.random() < 0.08 else 0
             buf.write(f"{self.order_seq}\t{shop}\to{self.order_seq}\t{buyer}\t{created.isoformat()}\t"
-                      f"{paid.isoformat() if paid else chr(92) + 'N'}\t{amount:.2f}\t{refund:.2f}\t{stamp}\t{stamp}\t"
-                      "t\t\t\tf\n")
+                      f"{paid.isoformat() if paid else chr(92) + 'N'}\t{amount:.2f}\t{refund:.2f}\t{stamp}\t{stamp}\n")
         buf.seek(0)
         with conn.cursor() as cur:
+            first_id = self.order_seq - n
             with cur.copy("COPY quality_order (id, shop_id, external_id, buyer, created_at, paid_at, amount, "
-                          "refund_amount, imported_at, changed_at, stale, agent_code, reminder_agent_code, "
-                          "reminder_paid) FROM STDIN") as copy:
+                          "refund_amount, imported_at, changed_at) FROM STDIN") as copy:
                 copy.write(buf.read())
-            cur.execute("SELECT setval('quality_order_id_seq', %s)", [self.order_seq])
+            # as an import does: new orders wait on the pending list for the refresh
+            cur.execute("INSERT INTO quality_orderpending (order_id) SELECT id FROM quality_order WHERE id > %s",
+                        [first_id])
+            cur.execute("SELECT setval(pg_get_serial_sequence('quality_order', 'id'), %s)", [self.order_seq])
         conn.commit()
         return n
 
@@ -185,7 +188,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from agency.models import Role, User
     from clients.models import Merchant, Shop
-    from compliance.quality.sales.models import Order, SalesDayMetrics
+    from compliance.quality.sales.models import Order, OrderAttribution, SalesDayMetrics
     from compliance.quality.sales.services.attribution import orders_attribute, sales_recompute_all, sales_refresh
 
     rng = random.Random(args.seed)
@@ -198,6 +201,11 @@ def main() -> None:
     gen = Generator(shops=shops, agents=list(agent_ids), agent_ids=agent_ids, rng=rng,
                     buyers_per_shop=max(10, sessions_estimate // args.shops // 2))
     first_day = datetime(2026, 9, 1).date()
+    # The month partitions the generated messages fall in (else they all land in the default partition).
+    from compliance.sessions.services.partitions import messages_partitions_ensure
+
+    messages_partitions_ensure(months=[first_day + timedelta(days=d) for d in range(0, args.days + 1, 28)]
+                               + [first_day + timedelta(days=args.days)])
     connection.ensure_connection()
     conn = connection.connection
     t0 = time.perf_counter()
@@ -223,7 +231,6 @@ def main() -> None:
     attribution_seconds = time.perf_counter() - t0
     floor_second = floor()
     floor_seconds = min(floor_first, floor_second)
-    Order.objects.update(stale=True)
     t0 = time.perf_counter()
     full = sales_recompute_all()
     full_seconds = time.perf_counter() - t0
@@ -231,8 +238,8 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT count(*), count(attributing), count(reminder) FROM floor_attribution")
         floor_counts = cur.fetchone()
-    ours_counts = (Order.objects.count(), Order.objects.exclude(attributed_at=None).count(),
-                   Order.objects.exclude(reminded_at=None).count())
+    ours_counts = (Order.objects.count(), OrderAttribution.objects.exclude(attributed_at=None).count(),
+                   OrderAttribution.objects.exclude(reminded_at=None).count())
 
     new_messages = gen.messages(conn, first_day + timedelta(days=args.days), 1, args.messages // args.days)
     gen.ends = gen.ends[-(args.messages // args.days // 7):]

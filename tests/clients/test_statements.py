@@ -211,20 +211,32 @@ def test_other_merchants_statement_is_404_in_pages_documents_and_api(live, manag
     assert pdf.status_code == 200 and hashlib.sha256(pdf.content).hexdigest() == statement.pdf_sha256
 
 
-def test_a_conversion_floor_raises_alerts_and_counts_as_a_target(live, manager):
+def test_a_conversion_floor_raises_alerts_and_counts_as_a_target(live, manager,
+                                                                  django_capture_on_commit_callbacks):
     from clients.statements.services import billing_terms_set
+    from compliance.quality.alerts.models import AlertDelivery
+    from compliance.quality.alerts.services import notification_rule_save
     from compliance.quality.metrics.models import QualityAlert
     from compliance.quality.sales.services.attribution import sales_refresh
 
     billing_terms_set(contract=live, by=manager, commission_rate=Decimal("0.02"), conversion_target="floor",
                       conversion_value=Decimal("0.5"))
-    sales_refresh()
+    notification_rule_save(user=manager, shops=[], data={
+        "name": "站内", "channel": "in_app", "min_level": "breach", "mode": "immediate", "digest_hour": 9,
+        "active": True})
+    with django_capture_on_commit_callbacks(execute=True):
+        sales_refresh()
     # 20 Nov: b0 inquired and bought (100%); 21 and 22 Nov: b1, b2 inquired, nobody bought (0% < 50%).
     alerts = QualityAlert.objects.filter(metric="conversion_rate").order_by("day")
     assert [(a.day.day, a.value, a.threshold, a.source) for a in alerts] == [(21, 0.0, 0.5, "contract"),
                                                                               (22, 0.0, 0.5, "contract")]
-    sales_refresh()
+    # they reach people through the notification rules, like the SLA alerts
+    delivered = set(AlertDelivery.objects.filter(alert__metric="conversion_rate").values_list("alert_id", flat=True))
+    assert delivered == {a.pk for a in alerts}
+    with django_capture_on_commit_callbacks(execute=True):
+        sales_refresh()
     assert QualityAlert.objects.filter(metric="conversion_rate").count() == 2  # never raised twice
+    assert AlertDelivery.objects.filter(alert__metric="conversion_rate").count() == 2  # nor sent twice
     statement = services.statement_generate(contract=live, month=NOVEMBER, by=manager)
     target = next(t for t in statement.scenario["targets"] if t["metric"] == "conversion_rate")
     # The month: 1 converted of 3 inquiring = 0.3333 < 0.5: missed, with reply_rate → 10%.

@@ -29,7 +29,14 @@ from compliance.quality.qa.models import (
     ScorecardCategory,
     ScorecardItem,
 )
-from compliance.quality.sales.models import Order, OrderChange, SalesCursor, SalesDayMetrics
+from compliance.quality.sales.models import (
+    Order,
+    OrderAttribution,
+    OrderChange,
+    OrderPending,
+    SalesCursor,
+    SalesDayMetrics,
+)
 
 __all__ = [
     "AgentDayMetrics",
@@ -43,7 +50,9 @@ __all__ = [
     "MetricsCursor",
     "NotificationRule",
     "Order",
+    "OrderAttribution",
     "OrderChange",
+    "OrderPending",
     "QualityAlert",
     "ResponseTurn",
     "Review",

@@ -1,15 +1,17 @@
 """Orders imported from the platforms, their stored attribution (contracts §8) and daily sales figures.
 
 Merchant ownership runs through the shop, as for sessions. An order keeps the platform's facts (buyer,
-times, amounts) and, beside them, what §8 says about it, kept current by `sales_refresh`:
+times, amounts); what §8 says about it lives in its `OrderAttribution`, kept current by `sales_refresh`:
 the attributing message (the drill-down to the session that converted it) and the reminder (催付). A
 re-import that changes an order (paid later, refunded) records an `OrderChange` with the moment it
-arrived and marks the order `stale`, so the next refresh re-attributes it and recomputes its days.
+arrived and puts the order on the `OrderPending` list, so the next refresh re-attributes it and recomputes
+its days.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +30,94 @@ class Order(models.Model):
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     changed_at = models.DateTimeField(_("最近变更时间"))
 
-    # §8, kept by `compliance.quality.sales.services.sales_refresh`.
-    stale = models.BooleanField(_("待归因"), default=True)
+    class Meta:
+        verbose_name = _("订单")
+        verbose_name_plural = _("订单")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "external_id"], name="order_unique_per_shop")]
+        indexes = [
+            models.Index(fields=["shop", "buyer", "created_at"], name="order_shop_buyer_created"),
+            models.Index(fields=["shop", "created_at"], name="order_shop_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop.code}/{self.external_id}"
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_at is not None
+
+    @property
+    def net_amount(self):
+        return self.amount - self.refund_amount
+
+    # What §8 says of the order, read through its `attribution` row (absent until the first refresh).
+    def _attribution(self) -> OrderAttribution | None:
+        try:
+            return self.attribution
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def stale(self) -> bool:
+        """Waiting for the next refresh to (re-)attribute it: never attributed, or changed since."""
+        try:
+            return self.pending is not None
+        except ObjectDoesNotExist:
+            return self._attribution() is None
+
+    @property
+    def silent(self) -> bool:
+        return not self.stale and self.attributed_at is None
+
+    @property
+    def agent_code(self) -> str:
+        found = self._attribution()
+        return found.agent_code if found else ""
+
+    @property
+    def attributed_at(self):
+        found = self._attribution()
+        return found.attributed_at if found else None
+
+    @property
+    def attributed_message(self):
+        found = self._attribution()
+        return found.attributed_message if found else None
+
+    @property
+    def reminder_agent_code(self) -> str:
+        found = self._attribution()
+        return found.reminder_agent_code if found else ""
+
+    @property
+    def reminded_at(self):
+        found = self._attribution()
+        return found.reminded_at if found else None
+
+    @property
+    def reminder_message(self):
+        found = self._attribution()
+        return found.reminder_message if found else None
+
+    @property
+    def reminder_paid(self) -> bool:
+        found = self._attribution()
+        return found.reminder_paid if found else False
+
+
+class OrderAttribution(models.Model):
+    """What §8 says of one order, written by `compliance.quality.sales.services.sales_refresh`: the
+    attributing message (the drill-down to the session that converted it) and the reminder (催付).
+
+    A row of its own, replaced whole (deleted and inserted) whenever the order is re-attributed, rather than
+    columns updated in place on the order: inserting a narrow row costs a fraction of rewriting the wide,
+    many-indexed order row (measured in bench/bench_sales.py), and the order keeps only the platform's facts."""
+
+    order = models.OneToOneField(Order, verbose_name=_("订单"), primary_key=True, on_delete=models.CASCADE,
+                                 related_name="attribution")
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
     agent_code = models.CharField(_("归因客服工号"), max_length=32, blank=True)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("归因客服"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -51,32 +139,30 @@ class Order(models.Model):
     reminder_paid = models.BooleanField(_("催付成功"), default=False)
 
     class Meta:
-        verbose_name = _("订单")
-        verbose_name_plural = _("订单")
-        ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["shop", "external_id"], name="order_unique_per_shop")]
+        verbose_name = _("订单归因")
+        verbose_name_plural = _("订单归因")
         indexes = [
-            models.Index(fields=["shop", "buyer", "created_at"], name="order_shop_buyer_created"),
-            models.Index(fields=["shop", "attributed_day"], name="order_shop_attributed_day"),
-            models.Index(fields=["shop", "reminder_day"], name="order_shop_reminder_day"),
-            models.Index(fields=["shop", "created_at"], name="order_shop_created"),
-            models.Index(fields=["id"], condition=models.Q(stale=True), name="order_stale"),
+            models.Index(fields=["shop", "attributed_day"], name="attribution_shop_day"),
+            models.Index(fields=["shop", "reminder_day"], name="attribution_shop_reminder_day"),
+            models.Index(fields=["agent"], name="attribution_agent"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.shop.code}/{self.external_id}"
+        return f"{self.order_id} → {self.agent_code or '-'}"
 
-    @property
-    def paid(self) -> bool:
-        return self.paid_at is not None
 
-    @property
-    def net_amount(self):
-        return self.amount - self.refund_amount
+class OrderPending(models.Model):
+    """The refresh's work list: orders created or changed by an import, or touched by new agent messages,
+    whose attribution must be computed again. Rows go when the refresh has attributed them."""
 
-    @property
-    def silent(self) -> bool:
-        return not self.stale and self.attributed_at is None
+    order = models.OneToOneField(Order, primary_key=True, on_delete=models.CASCADE, related_name="pending")
+
+    class Meta:
+        verbose_name = _("待归因订单")
+        verbose_name_plural = _("待归因订单")
+
+    def __str__(self) -> str:
+        return str(self.order_id)
 
 
 class OrderChange(models.Model):

@@ -51,7 +51,7 @@ def is_agent(user: User) -> bool:
 
 def orders_visible_to(*, user: User) -> QuerySet[Order]:
     """Staff: all orders; a merchant user: their shops' orders; an agent: the orders attributed to them."""
-    return scope_by_merchant(Order.objects.all(), user=user, merchant_path="shop__merchant", agent_path="agent")
+    return scope_by_merchant(Order.objects.all(), user=user, merchant_path="shop__merchant", agent_path="attribution__agent")
 
 
 def sales_days_visible_to(*, user: User) -> QuerySet[SalesDayMetrics]:
@@ -72,9 +72,9 @@ def silent_sales(*, shop_ids: list[int], period: Period) -> dict[int, dict[str, 
     """Per shop, paid orders of the period (by payment time) split into brought in by agents and silent."""
     rows = (Order.objects.filter(shop_id__in=shop_ids, paid_at__gte=period.start_at, paid_at__lt=period.end_at)
             .values("shop_id").annotate(
-                brought=Sum(F("amount") - F("refund_amount"), filter=Q(attributed_at__isnull=False)),
-                silent_sum=Sum(F("amount") - F("refund_amount"), filter=Q(attributed_at__isnull=True)),
-                silent_orders=Count("id", filter=Q(attributed_at__isnull=True)),
+                brought=Sum(F("amount") - F("refund_amount"), filter=Q(attribution__attributed_at__isnull=False)),
+                silent_sum=Sum(F("amount") - F("refund_amount"), filter=Q(attribution__attributed_at__isnull=True)),
+                silent_orders=Count("id", filter=Q(attribution__attributed_at__isnull=True)),
                 orders=Count("id"))
             .order_by())
     return {r["shop_id"]: {"brought": r["brought"] or Decimal("0.00"), "silent": r["silent_sum"] or Decimal("0.00"),
@@ -142,7 +142,7 @@ class OrderFilter:
 
 
 def order_list(*, user: User, filters: OrderFilter) -> QuerySet[Order]:
-    orders = orders_visible_to(user=user).select_related("shop")
+    orders = orders_visible_to(user=user).select_related("shop", "attribution", "pending")
     if filters.shop:
         orders = orders.filter(shop__code=filters.shop)
     if filters.month:
@@ -151,18 +151,20 @@ def order_list(*, user: User, filters: OrderFilter) -> QuerySet[Order]:
         period = month_period(filters.month)
         orders = orders.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
     if filters.attributed == "1":
-        orders = orders.filter(attributed_at__isnull=False)
+        orders = orders.filter(attribution__attributed_at__isnull=False)
     elif filters.attributed == "0":
-        orders = orders.filter(attributed_at__isnull=True, stale=False)
+        orders = orders.filter(attribution__isnull=False, attribution__attributed_at__isnull=True, pending__isnull=True)
     if filters.agent:
-        orders = orders.filter(agent_code=filters.agent)
+        orders = orders.filter(attribution__agent_code=filters.agent)
     return orders.order_by("-created_at", "-id")
 
 
 def order_detail(*, user: User, pk: int) -> Order:
     return get_visible_or_404(
-        orders_visible_to(user=user).select_related("shop", "shop__merchant", "attributed_message",
-                                                    "attributed_message__session", "reminder_message"), pk=pk)
+        orders_visible_to(user=user).select_related("shop", "shop__merchant", "pending", "attribution",
+                                                    "attribution__attributed_message",
+                                                    "attribution__attributed_message__session",
+                                                    "attribution__reminder_message"), pk=pk)
 
 
 def order_changes(*, order: Order) -> list[OrderChange]:
@@ -193,7 +195,7 @@ def sales_by_session(session_ids: list[int]) -> dict[int, tuple[int, str]]:
     """{session id: (paid orders its agent messages converted, their sales net of refunds)}: one query."""
     if not session_ids:
         return {}
-    rows = (Order.objects.filter(attributed_message__session_id__in=session_ids, paid_at__isnull=False)
-            .values("attributed_message__session_id")
+    rows = (Order.objects.filter(attribution__attributed_message__session_id__in=session_ids, paid_at__isnull=False)
+            .values("attribution__attributed_message__session_id")
             .annotate(n=Count("id"), total=Sum(F("amount") - F("refund_amount"))).order_by())
-    return {r["attributed_message__session_id"]: (r["n"], f"{r['total']:.2f}") for r in rows}
+    return {r["attribution__attributed_message__session_id"]: (r["n"], f"{r['total']:.2f}") for r in rows}

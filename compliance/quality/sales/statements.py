@@ -39,7 +39,7 @@ def attributed_sales(*, shop_ids: Sequence[int], first: date, last: date) -> Dec
     """Σ (amount − refund) of the shops' attributed orders paid in the month, as known now (§9 commission)."""
     start, end = _bounds(first, last)
     total = (Order.objects.filter(shop_id__in=shop_ids, paid_at__gte=start, paid_at__lt=end,
-                                  attributed_at__isnull=False)
+                                  attribution__attributed_at__isnull=False)
              .aggregate(s=Sum(F("amount") - F("refund_amount")))["s"])
     return (total or Decimal(0)).quantize(Decimal("0.01"))
 
@@ -67,7 +67,7 @@ def statement_month_figures(
     served = ChatSession.objects.filter(shop_id__in=shop_ids, started_at__gte=start, started_at__lt=end).filter(
         Exists(ChatMessage.objects.filter(session_id=OuterRef("pk"), sender=Sender.AGENT))).count()
     sales = attributed_sales(shop_ids=shop_ids, first=first, last=last)
-    orders = Order.objects.filter(shop_id__in=shop_ids, paid_at__gte=start, paid_at__lt=end, attributed_at__isnull=False)
+    orders = Order.objects.filter(shop_id__in=shop_ids, paid_at__gte=start, paid_at__lt=end, attribution__attributed_at__isnull=False)
     month = f"{first:%Y-%m}"
     order_url = reverse("quality:order-list") + f"?month={month}&attributed=1"
     days = ShopDayMetrics.objects.filter(shop_id__in=shop_ids, day__gte=first, day__lte=last)

@@ -13,6 +13,10 @@ class OrderSerializer(serializers.ModelSerializer):
     buyer = serializers.SerializerMethodField()
     agent = serializers.SerializerMethodField()
     session = serializers.SerializerMethodField()
+    # §8's attribution, kept in the order's attribution row (null while the order waits for the refresh)
+    attributed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reminded_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reminder_paid = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Order

@@ -43,7 +43,7 @@ class OrderList(generics.ListAPIView):
         p = self.request.query_params
         filters = sel.OrderFilter(shop=p.get("shop", ""), month=parse_month(p.get("month")),
                                   attributed=p.get("attributed", ""), agent=p.get("agent", ""))
-        return sel.order_list(user=self.request.user, filters=filters).select_related("attributed_message")
+        return sel.order_list(user=self.request.user, filters=filters).select_related("attribution__attributed_message")
 
 
 class OrderDetail(generics.RetrieveAPIView):

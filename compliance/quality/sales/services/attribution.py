@@ -2,17 +2,19 @@
 
 `sales_refresh()` (Celery beat every few minutes, and after every order import):
 1. takes the agent messages that arrived since its cursor (a message id), per (shop, buyer) with their
-   first and last time, and marks stale the orders they may attribute or remind: created within the
-   window after one of them, within 24 h before, or unpaid at the time of one;
-2. re-attributes every stale order (orders an import created or changed are stale already);
+   first and last time, and puts on the pending list (`OrderPending`) the orders they may attribute or
+   remind: created within the window after one of them, within 24 h before, or unpaid at the time of one;
+2. re-attributes every pending order (an import puts the orders it created or changed there already),
+   replacing its `OrderAttribution` row;
 3. recomputes the (shop, day) rows touched: the new messages' days and the days each re-attributed order
    left or joined (its attributing and its reminder message's days). So a refund arriving later moves the
    figures of the day the sale belongs to.
 
-On PostgreSQL step 2 is one `UPDATE … FROM` with two `LATERAL` look-ups per order (the last agent message
+On PostgreSQL step 2 is one `INSERT … SELECT` with two `LATERAL` look-ups per order (the last agent message
 to the buyer at or before `created_at` within the window; the first after it while unpaid) over the
-(shop, buyer) session index and the (session, sent_at) message index, and step 3 one statement per batch
-of days. Elsewhere the pure engine (`compliance.quality.sales.engine.attribution`) runs per buyer and the
+(shop, buyer) session index and the (session, sent_at) message index, after deleting the orders' previous
+rows, and step 3 one statement per batch of days. Writing narrow attribution rows, never updating the
+order rows in place, keeps the stored attribution close to the cost of the look-ups alone. Elsewhere the pure engine (`compliance.quality.sales.engine.attribution`) runs per buyer and the
 ORM counts per day; tests hold the two paths to identical rows.
 """
 
@@ -29,9 +31,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 
 from agency.models import Role, User
+from agency.services import task_queue
 from clients.models import Shop
 from clients.statements.selectors import conversion_target_for_shop
 from compliance.quality.metrics.models import QualityAlert
+from compliance.quality.metrics.services import ALERTS_NOTIFY_TASK
 from compliance.quality.sales.engine.attribution import (
     DEFAULT_WINDOW_HOURS,
     REMINDER_PERIOD,
@@ -41,11 +45,13 @@ from compliance.quality.sales.engine.attribution import (
     local_day,
 )
 from compliance.quality.sales.engine.attribution import Order as EngineOrder
-from compliance.quality.sales.models import Order, SalesCursor, SalesDayMetrics
+from compliance.quality.sales.models import Order, OrderAttribution, OrderPending, SalesCursor, SalesDayMetrics
 from compliance.sessions.models import ChatMessage, ChatSession, Sender
 
 WINDOW = timedelta(hours=DEFAULT_WINDOW_HOURS)
 _ORDER = Order._meta.db_table
+_ATTRIBUTION = OrderAttribution._meta.db_table
+_PENDING = OrderPending._meta.db_table
 _SESSION = ChatSession._meta.db_table
 _MESSAGE = ChatMessage._meta.db_table
 _DAY = SalesDayMetrics._meta.db_table
@@ -121,11 +127,24 @@ def sales_recompute_all(
         shop_ids = [s.pk for s in shops]
         orders = orders.filter(shop_id__in=shop_ids)
         messages = messages.filter(shop_id__in=shop_ids)
-    orders.update(stale=True)
+    _pending_add(orders)
     attributed, pairs = orders_attribute(sql=sql)
     pairs |= _message_days(messages)
     days = sales_days_recompute(pairs=pairs, sql=sql, progress=progress)
     return RefreshResult(new_messages=0, orders_attributed=attributed, days_recomputed=days)
+
+
+def _pending_add(orders) -> None:
+    """Put these orders (a queryset) on the pending list, once each."""
+    if connection.vendor == "postgresql":
+        sql, params = orders.values("id").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {_PENDING} (order_id) SELECT q.id FROM ({sql}) q ON CONFLICT DO NOTHING", params)
+        return
+    ids = list(orders.values_list("id", flat=True))
+    for start in range(0, len(ids), 900):
+        OrderPending.objects.bulk_create([OrderPending(order_id=i) for i in ids[start:start + 900]],
+                                         ignore_conflicts=True)
 
 
 def _message_days(messages) -> set[Pair]:
@@ -140,7 +159,8 @@ def _message_days(messages) -> set[Pair]:
 
 
 def _mark_stale_after_messages(after_id: int, upto_id: int) -> tuple[int, set[Pair]]:
-    """Mark stale the orders the new agent messages (after_id, upto_id] may attribute or remind; their days."""
+    """Put on the pending list the orders the new agent messages (after_id, upto_id] may attribute or remind;
+    returns how many messages and their (shop, day) pairs."""
     spans: dict[tuple[int, str], list[datetime]] = {}
     count = 0
     pairs: set[Pair] = set()
@@ -167,31 +187,27 @@ def _mark_stale_after_messages(after_id: int, upto_id: int) -> tuple[int, set[Pa
             with connection.cursor() as cur:
                 cur.execute(
                     f"""
-                    WITH touched AS MATERIALIZED (
-                        -- driven by the (shop, buyer) pairs, each probing the (shop, buyer, created_at) index,
-                        -- whatever the planner believes about the share of stale orders
-                        SELECT DISTINCT x.id
-                          FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[])
-                               AS n(shop_id, buyer, lo, hi)
-                         CROSS JOIN LATERAL (
-                             SELECT c.id, c.stale FROM {_ORDER} c
-                              WHERE c.shop_id = n.shop_id AND c.buyer = n.buyer
-                                AND ((c.created_at >= n.lo - %s AND c.created_at <= n.hi + %s)
-                                     OR (c.paid_at > n.lo AND c.created_at < n.hi AND c.created_at >= n.lo - %s))
-                             OFFSET 0  -- a fence: keeps the stale test (often misestimated) out of the probe
-                         ) x
-                         WHERE NOT x.stale
-                    )
-                    UPDATE {_ORDER} o SET stale = true FROM touched WHERE o.id = touched.id
+                    -- driven by the (shop, buyer) pairs, each probing the (shop, buyer, created_at) index
+                    INSERT INTO {_PENDING} (order_id)
+                    SELECT DISTINCT x.id
+                      FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[])
+                           AS n(shop_id, buyer, lo, hi)
+                     CROSS JOIN LATERAL (
+                         SELECT c.id FROM {_ORDER} c
+                          WHERE c.shop_id = n.shop_id AND c.buyer = n.buyer
+                            AND ((c.created_at >= n.lo - %s AND c.created_at <= n.hi + %s)
+                                 OR (c.paid_at > n.lo AND c.created_at < n.hi AND c.created_at >= n.lo - %s))
+                     ) x
+                    ON CONFLICT DO NOTHING
                     """,
                     params,
                 )
     else:
         for (shop_id, buyer), (lo, hi) in spans.items():
-            Order.objects.filter(shop_id=shop_id, buyer=buyer, stale=False).filter(
+            _pending_add(Order.objects.filter(shop_id=shop_id, buyer=buyer).filter(
                 Q(created_at__gte=lo - REMINDER_PERIOD, created_at__lte=hi + WINDOW)
                 | Q(paid_at__gt=lo, created_at__lt=hi, created_at__gte=lo - _longest_unpaid())
-            ).update(stale=True)
+            ))
     return count, pairs
 
 
@@ -204,27 +220,31 @@ def _longest_unpaid() -> timedelta:
 
 @transaction.atomic
 def orders_attribute(*, sql: bool | None = None, order_ids: Sequence[int] | None = None) -> tuple[int, set[Pair]]:
-    """Attribute every stale order (or the given ones); returns how many and the (shop, day) pairs touched:
-    the days the orders left (their previous attribution and reminder) and the days they joined."""
+    """Attribute every pending order (or the given ones), replacing their `OrderAttribution` rows and taking
+    them off the pending list; returns how many and the (shop, day) pairs touched: the days the orders left
+    (their previous attribution and reminder) and the days they joined."""
     _without_jit()
-    chosen = Order.objects.filter(stale=True) if order_ids is None else Order.objects.filter(pk__in=order_ids)
-    before = list(chosen.filter(Q(attributed_day__isnull=False) | Q(reminder_day__isnull=False))
-                  .values_list("shop_id", "attributed_day", "reminder_day"))
-    after = _attribute_sql(order_ids) if _postgres(sql) else _attribute_python(chosen)
+    if _postgres(sql):
+        count, rows = _attribute_sql(order_ids)
+    else:
+        chosen = (Order.objects.filter(pending__isnull=False) if order_ids is None
+                  else Order.objects.filter(pk__in=order_ids))
+        count, rows = _attribute_python(chosen)
     pairs: set[Pair] = set()
-    for shop_id, attributed_day, reminder_day in [*before, *after]:
-        if attributed_day:
-            pairs.add((shop_id, attributed_day))
-        if reminder_day:
-            pairs.add((shop_id, reminder_day))
-    return len(after), pairs
+    for shop_id, day in rows:
+        if day:
+            pairs.add((shop_id, day))
+    return count, pairs
 
+
+_TARGET_PENDING = f"SELECT o.id, o.shop_id, o.buyer, o.created_at, o.paid_at FROM {_PENDING} p JOIN {_ORDER} o ON o.id = p.order_id"
+_TARGET_IDS = f"SELECT o.id, o.shop_id, o.buyer, o.created_at, o.paid_at FROM {_ORDER} o WHERE o.id = ANY(%(ids)s)"
 
 _ATTRIBUTE_SQL = f"""
 WITH target AS (
-    SELECT id, shop_id, buyer, created_at, paid_at FROM {_ORDER} WHERE {{where}}
+    {{target}}
 ), found AS (
-    SELECT t.id, a.id AS a_id, a.agent_code AS a_code, a.agent_id AS a_agent, a.sent_at AS a_at,
+    SELECT t.id, t.shop_id, a.id AS a_id, a.agent_code AS a_code, a.agent_id AS a_agent, a.sent_at AS a_at,
            r.id AS r_id, r.agent_code AS r_code, r.sent_at AS r_at, t.paid_at
       FROM target t
       LEFT JOIN LATERAL (
@@ -242,40 +262,69 @@ WITH target AS (
              AND CASE WHEN t.paid_at IS NULL THEN m.sent_at <= t.created_at + %(period)s ELSE m.sent_at < t.paid_at END
            ORDER BY m.sent_at, m.id LIMIT 1
       ) r ON true
+), inserted AS (
+    INSERT INTO {_ATTRIBUTION} (order_id, shop_id, agent_code, agent_id, attributed_at, attributed_day,
+                                attributed_message_id, reminder_agent_code, reminded_at, reminder_day,
+                                reminder_message_id, reminder_paid)
+    SELECT f.id, f.shop_id, COALESCE(f.a_code, ''), CASE WHEN f.a_code <> '' THEN f.a_agent END, f.a_at,
+           (f.a_at AT TIME ZONE 'Asia/Shanghai')::date, f.a_id, COALESCE(f.r_code, ''), f.r_at,
+           (f.r_at AT TIME ZONE 'Asia/Shanghai')::date, f.r_id, COALESCE(f.paid_at <= f.r_at + %(period)s, false)
+      FROM found f
+    RETURNING shop_id, attributed_day, reminder_day
 )
-UPDATE {_ORDER} o SET
-    stale = false,
-    agent_code = COALESCE(f.a_code, ''),
-    agent_id = CASE WHEN f.a_code <> '' THEN f.a_agent END,
-    attributed_at = f.a_at,
-    attributed_day = (f.a_at AT TIME ZONE 'Asia/Shanghai')::date,
-    attributed_message_id = f.a_id,
-    reminder_agent_code = COALESCE(f.r_code, ''),
-    reminded_at = f.r_at,
-    reminder_day = (f.r_at AT TIME ZONE 'Asia/Shanghai')::date,
-    reminder_message_id = f.r_id,
-    reminder_paid = COALESCE(f.paid_at <= f.r_at + %(period)s, false)
-  FROM found f
- WHERE o.id = f.id
-RETURNING o.shop_id, o.attributed_day, o.reminder_day
+SELECT count(*), NULL::bigint, NULL::date FROM inserted
+UNION ALL
+SELECT NULL, shop_id, day FROM (
+    SELECT shop_id, attributed_day AS day FROM inserted WHERE attributed_day IS NOT NULL
+    UNION SELECT shop_id, reminder_day FROM inserted WHERE reminder_day IS NOT NULL
+) days
 """
 
 
-def _attribute_sql(order_ids: Sequence[int] | None) -> list[tuple[int, date | None, date | None]]:
-    where = "stale" if order_ids is None else "id = ANY(%(ids)s)"
+def _attribute_sql(order_ids: Sequence[int] | None) -> tuple[int, list[tuple[int, date]]]:
+    """Three statements in the caller's transaction: the targets' previous rows go (their days returned),
+    the new rows go in (one INSERT … SELECT with the look-ups; their distinct days returned), the targets
+    leave the pending list."""
+    target = _TARGET_PENDING if order_ids is None else _TARGET_IDS
     params: dict = {"window": WINDOW, "period": REMINDER_PERIOD, "ids": list(order_ids or [])}
     with connection.cursor() as cur:
-        cur.execute(_ATTRIBUTE_SQL.format(where=where), params)
-        return cur.fetchall()
+        if order_ids is None:
+            # The pending list stays as it is until this transaction ends (imports and the message step wait to
+            # add to it), so the three statements below see the same targets.
+            cur.execute(f"LOCK TABLE {_PENDING} IN EXCLUSIVE MODE")
+        cur.execute(
+            f"""WITH target AS ({target}), gone AS (
+                    DELETE FROM {_ATTRIBUTION} a USING target t WHERE a.order_id = t.id
+                    RETURNING a.shop_id, a.attributed_day, a.reminder_day)
+                SELECT shop_id, attributed_day FROM gone WHERE attributed_day IS NOT NULL
+                UNION SELECT shop_id, reminder_day FROM gone WHERE reminder_day IS NOT NULL""",
+            params,
+        )
+        left = cur.fetchall()
+        cur.execute(_ATTRIBUTE_SQL.format(target=target), params)
+        joined = cur.fetchall()
+        if order_ids is None:
+            cur.execute(f"DELETE FROM {_PENDING}")
+        else:
+            cur.execute(f"DELETE FROM {_PENDING} WHERE order_id = ANY(%(ids)s)", params)
+    count = next(n for n, shop_id, _day in joined if shop_id is None)
+    return count, [*left, *[(shop_id, day) for _n, shop_id, day in joined if shop_id is not None]]
 
 
-def _attribute_python(stale) -> list[tuple[int, date | None, date | None]]:
-    orders = list(stale.only("id", "shop_id", "buyer", "created_at", "paid_at", "amount", "refund_amount"))
+def _attribute_python(chosen) -> tuple[int, list[tuple[int, date]]]:
+    orders = list(chosen.only("id", "shop_id", "buyer", "created_at", "paid_at", "amount", "refund_amount"))
     by_shop: dict[int, list[Order]] = defaultdict(list)
     for order in orders:
         by_shop[order.shop_id].append(order)
     agent_ids = dict(User.objects.filter(role=Role.AGENT, code__isnull=False).values_list("code", "id"))
-    touched: list[tuple[int, date | None, date | None]] = []
+    ids = [o.pk for o in orders]
+    touched: list[tuple[int, date]] = []
+    for start in range(0, len(ids), 900):
+        for shop_id, attributed_day, reminder_day in OrderAttribution.objects.filter(
+                order_id__in=ids[start:start + 900]).values_list("shop_id", "attributed_day", "reminder_day"):
+            touched += [(shop_id, d) for d in (attributed_day, reminder_day) if d]
+        OrderAttribution.objects.filter(order_id__in=ids[start:start + 900]).delete()
+    rows: list[OrderAttribution] = []
     for shop_id, shop_orders in by_shop.items():
         buyers = {o.buyer for o in shop_orders}
         messages = [
@@ -288,23 +337,23 @@ def _attribute_python(stale) -> list[tuple[int, date | None, date | None]]:
             EngineOrder(str(o.pk), o.buyer, o.created_at, o.paid_at, o.amount, o.refund_amount) for o in shop_orders
         ]
         for order, found in zip(shop_orders, attribute_orders(messages, engine_orders), strict=True):
-            order.stale = False
-            order.agent_code = found.agent or ""
-            order.agent_id = agent_ids.get(found.agent) if found.agent else None
-            order.attributed_at = found.attributed_at
-            order.attributed_day = local_day(found.attributed_at) if found.attributed_at else None
-            order.attributed_message_id = found.attributed_ref if isinstance(found.attributed_ref, int) else None
-            order.reminder_agent_code = found.reminder_agent or ""
-            order.reminded_at = found.reminded_at
-            order.reminder_day = local_day(found.reminded_at) if found.reminded_at else None
-            order.reminder_message_id = found.reminder_ref if isinstance(found.reminder_ref, int) else None
-            order.reminder_paid = found.reminder_paid
-            touched.append((order.shop_id, order.attributed_day, order.reminder_day))
-        Order.objects.bulk_update(shop_orders, [
-            "stale", "agent_code", "agent_id", "attributed_at", "attributed_day", "attributed_message_id",
-            "reminder_agent_code", "reminded_at", "reminder_day", "reminder_message_id", "reminder_paid",
-        ], batch_size=500)
-    return touched
+            row = OrderAttribution(
+                order_id=order.pk, shop_id=shop_id,
+                agent_code=found.agent or "", agent_id=agent_ids.get(found.agent) if found.agent else None,
+                attributed_at=found.attributed_at,
+                attributed_day=local_day(found.attributed_at) if found.attributed_at else None,
+                attributed_message_id=found.attributed_ref if isinstance(found.attributed_ref, int) else None,
+                reminder_agent_code=found.reminder_agent or "", reminded_at=found.reminded_at,
+                reminder_day=local_day(found.reminded_at) if found.reminded_at else None,
+                reminder_message_id=found.reminder_ref if isinstance(found.reminder_ref, int) else None,
+                reminder_paid=found.reminder_paid,
+            )
+            rows.append(row)
+            touched += [(shop_id, d) for d in (row.attributed_day, row.reminder_day) if d]
+    OrderAttribution.objects.bulk_create(rows, batch_size=500)
+    for start in range(0, len(ids), 900):
+        OrderPending.objects.filter(order_id__in=ids[start:start + 900]).delete()
+    return len(orders), touched
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -351,8 +400,9 @@ WITH pairs AS (
     UNION ALL
     SELECT shop_id, day, '', count(DISTINCT buyer) FROM msgs GROUP BY 1, 2
 ), sold AS (
-    SELECT o.shop_id, o.attributed_day AS day, o.agent_code, o.buyer, o.amount - o.refund_amount AS net
-      FROM pairs p JOIN {_ORDER} o ON o.shop_id = p.shop_id AND o.attributed_day = p.day
+    SELECT a.shop_id, a.attributed_day AS day, a.agent_code, o.buyer, o.amount - o.refund_amount AS net
+      FROM pairs p JOIN {_ATTRIBUTION} a ON a.shop_id = p.shop_id AND a.attributed_day = p.day
+      JOIN {_ORDER} o ON o.id = a.order_id
      WHERE o.paid_at IS NOT NULL
 ), conv AS (
     SELECT shop_id, day, agent_code, count(DISTINCT buyer) AS n, sum(net) AS sales
@@ -360,8 +410,8 @@ WITH pairs AS (
     UNION ALL
     SELECT shop_id, day, '', count(DISTINCT buyer), sum(net) FROM sold GROUP BY 1, 2
 ), reminded AS (
-    SELECT o.shop_id, o.reminder_day AS day, o.reminder_agent_code AS agent_code, o.reminder_paid AS paid
-      FROM pairs p JOIN {_ORDER} o ON o.shop_id = p.shop_id AND o.reminder_day = p.day
+    SELECT a.shop_id, a.reminder_day AS day, a.reminder_agent_code AS agent_code, a.reminder_paid AS paid
+      FROM pairs p JOIN {_ATTRIBUTION} a ON a.shop_id = p.shop_id AND a.reminder_day = p.day
 ), rem AS (
     SELECT shop_id, day, agent_code, count(*) AS n, count(*) FILTER (WHERE paid) AS paid
       FROM reminded WHERE agent_code <> '' GROUP BY 1, 2, 3
@@ -410,20 +460,21 @@ def _days_orm(batch: Sequence[Pair]) -> None:
             for code, n in (messages.exclude(agent_code="").values_list("agent_code")
                             .annotate(n=Count("session__buyer", distinct=True)).order_by()):
                 rows[code]["inquiring_buyers"] = n
-        sold = Order.objects.filter(shop_id=shop_id, attributed_day=day, paid_at__isnull=False)
+        sold = Order.objects.filter(attribution__shop_id=shop_id, attribution__attributed_day=day,
+                                    paid_at__isnull=False)
         totals = sold.aggregate(n=Count("buyer", distinct=True), s=Sum("amount"), r=Sum("refund_amount"))
         if totals["n"]:
             rows[""].update(converted_buyers=totals["n"], paying_buyers=totals["n"], sales=totals["s"] - totals["r"])
-            for code, n, s, r in (sold.exclude(agent_code="").values_list("agent_code")
+            for code, n, s, r in (sold.exclude(attribution__agent_code="").values_list("attribution__agent_code")
                                   .annotate(n=Count("buyer", distinct=True), s=Sum("amount"), r=Sum("refund_amount"))
                                   .order_by()):
                 rows[code].update(converted_buyers=n, paying_buyers=n, sales=s - r)
-        reminded = Order.objects.filter(shop_id=shop_id, reminder_day=day)
+        reminded = OrderAttribution.objects.filter(shop_id=shop_id, reminder_day=day)
         count = reminded.count()
         if count:
             rows[""].update(reminded_orders=count, reminders_paid=reminded.filter(reminder_paid=True).count())
             for code, n, n_paid in (reminded.exclude(reminder_agent_code="").values_list("reminder_agent_code")
-                                    .annotate(n=Count("id"), n_paid=Count("id", filter=Q(reminder_paid=True)))
+                                    .annotate(n=Count("pk"), n_paid=Count("pk", filter=Q(reminder_paid=True)))
                                     .order_by()):
                 rows[code].update(reminded_orders=n, reminders_paid=n_paid)
         SalesDayMetrics.objects.bulk_create([
@@ -443,7 +494,7 @@ def sales_alerts_evaluate(*, pairs: Iterable[Pair]) -> int:
     rows = SalesDayMetrics.objects.filter(agent_code="", inquiring_buyers__gt=0).filter(
         _pairs_q(keys)).select_related("shop")
     averages: dict[tuple[int, date], float | None] = {}
-    raised = 0
+    raised: list[int] = []
     for row in rows:
         target = conversion_target_for_shop(shop=row.shop, on=row.day)
         if target is None:
@@ -465,12 +516,16 @@ def sales_alerts_evaluate(*, pairs: Iterable[Pair]) -> int:
             continue
         rate = row.converted_buyers / row.inquiring_buyers
         if rate < threshold:
-            _alert, created = QualityAlert.objects.update_or_create(
+            alert, created = QualityAlert.objects.update_or_create(
                 shop_id=row.shop_id, day=row.day, metric=QualityAlert.Metric.CONVERSION,
                 defaults={"level": QualityAlert.Level.BREACH, "value": rate, "threshold": threshold,
                           "source": "contract"})
-            raised += int(created)
-    return raised
+            if created:
+                raised.append(alert.pk)
+    if raised:
+        # through the users' notification rules, like the SLA alerts (each alert at most once per rule)
+        transaction.on_commit(lambda: task_queue(name=ALERTS_NOTIFY_TASK, kwargs={"alert_ids": raised}))
+    return len(raised)
 
 
 def _pairs_q(keys: set[Pair]) -> Q:

@@ -5,7 +5,7 @@
 - Order ids are unique per shop. A row for an order already stored updates it when anything differs (paid
   later, refunded, corrected), and records an `OrderChange` (field → [old, new]) stamped with the moment
   the change arrived; an identical row changes nothing. A new order records its creation the same way.
-- Created or changed orders are marked `stale`; after commit the sales refresh re-attributes them and
+- Created or changed orders go on the pending list (`OrderPending`); after commit the sales refresh re-attributes them and
   recomputes the days they left and joined (a refund moves the figures of the day the sale belongs to).
 - PostgreSQL: under a lock on the shop's row, the checked rows go by binary COPY into a temporary table,
   and three set-based statements record the changes, update the changed orders and insert the new ones.
@@ -28,7 +28,7 @@ from agency.models import Job, User
 from agency.services import audit_record, job_start, task_queue
 from clients.models import Shop
 from compliance.quality.sales.engine.orderfile import FileFormatError, OrderRow, RowError, parse_orders
-from compliance.quality.sales.models import Order, OrderChange
+from compliance.quality.sales.models import Order, OrderChange, OrderPending
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def _write_orm(shop: Shop, rows: Sequence[OrderRow], now: datetime) -> tuple[int
         if order is None:
             new_orders.append(Order(
                 shop=shop, external_id=row.order_id, buyer=row.buyer, created_at=row.created_at,
-                paid_at=row.paid_at, amount=row.amount, refund_amount=row.refund_amount, changed_at=now, stale=True,
+                paid_at=row.paid_at, amount=row.amount, refund_amount=row.refund_amount, changed_at=now,
             ))
             continue
         diff = {}
@@ -141,12 +141,13 @@ def _write_orm(shop: Shop, rows: Sequence[OrderRow], now: datetime) -> tuple[int
                 setattr(order, name, new)
         if diff:
             order.changed_at = now
-            order.stale = True
             changed.append(order)
             changes.append(OrderChange(order=order, arrived_at=now, created=False, changes=diff))
     Order.objects.bulk_create(new_orders, batch_size=500)
     if changed:
-        Order.objects.bulk_update(changed, [*FIELDS, "changed_at", "stale"], batch_size=500)
+        Order.objects.bulk_update(changed, [*FIELDS, "changed_at"], batch_size=500)
+    OrderPending.objects.bulk_create([OrderPending(order_id=o.pk) for o in [*new_orders, *changed]], batch_size=500,
+                                     ignore_conflicts=True)
     for order in new_orders:
         changes.append(OrderChange(order=order, arrived_at=now, created=True, changes={
             name: [None, _json_value(getattr(order, name))] for name in FIELDS if getattr(order, name) is not None
@@ -157,6 +158,7 @@ def _write_orm(shop: Shop, rows: Sequence[OrderRow], now: datetime) -> tuple[int
 
 _ORDER = Order._meta.db_table
 _CHANGE = OrderChange._meta.db_table
+_PENDING = OrderPending._meta.db_table
 
 
 def _diff_json(old: str, new: str) -> str:
@@ -195,21 +197,24 @@ def _write_postgres(shop: Shop, rows: Sequence[OrderRow], now: datetime) -> tupl
         )
         assignments = ", ".join(f"{name} = s.{name}" for name in FIELDS)
         cur.execute(
-            f"UPDATE {_ORDER} o SET {assignments}, changed_at = %s, stale = true FROM order_import_stage s "
-            f"WHERE o.shop_id = %s AND o.external_id = s.external_id AND ({distinct})",
+            f"WITH changed AS (UPDATE {_ORDER} o SET {assignments}, changed_at = %s FROM order_import_stage s "
+            f"WHERE o.shop_id = %s AND o.external_id = s.external_id AND ({distinct}) RETURNING o.id), "
+            f"queued AS (INSERT INTO {_PENDING} (order_id) SELECT id FROM changed ON CONFLICT DO NOTHING) "
+            "SELECT count(*) FROM changed",
             [now, shop.pk],
         )
-        updated = cur.rowcount
+        updated = cur.fetchone()[0]
         cur.execute(
             f"""
             WITH inserted AS (
                 INSERT INTO {_ORDER} (shop_id, external_id, buyer, created_at, paid_at, amount, refund_amount,
-                                      imported_at, changed_at, stale, agent_code, reminder_agent_code, reminder_paid)
-                SELECT %s, s.external_id, s.buyer, s.created_at, s.paid_at, s.amount, s.refund_amount, %s, %s, true,
-                       '', '', false
+                                      imported_at, changed_at)
+                SELECT %s, s.external_id, s.buyer, s.created_at, s.paid_at, s.amount, s.refund_amount, %s, %s
                   FROM order_import_stage s
                  WHERE NOT EXISTS (SELECT 1 FROM {_ORDER} o WHERE o.shop_id = %s AND o.external_id = s.external_id)
                 RETURNING *
+            ), queued AS (
+                INSERT INTO {_PENDING} (order_id) SELECT id FROM inserted
             )
             INSERT INTO {_CHANGE} (order_id, arrived_at, created, changes)
             SELECT n.id, %s, true, {_diff_json('z', 'n')}
