@@ -283,6 +283,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "quality-metrics-recent-daily": {"task": "quality.metrics_refresh_recent", "schedule": 24 * 3600, "args": (2,)},
     # Schedule adherence (contracts §10) of today's and yesterday's shifts, for the floor and the month pages.
     "compliance-adherence-refresh": {"task": "compliance.adherence_refresh", "schedule": 300.0},
+    # Intraday: re-forecast the rest of today per shop from the sessions so far, gaps and suggestions.
+    "compliance-intraday-refresh": {"task": "compliance.intraday_refresh", "schedule": 180.0},
     # quality: attribute new orders and new agent messages to sales (contracts §8), only the days touched
     "quality-sales-incremental": {"task": "quality.sales_refresh", "schedule": 300.0},
     # clients: every live contract's statement of the month just ended, on the 1st (contracts §9)

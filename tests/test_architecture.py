@@ -36,6 +36,7 @@ PURE_ENGINES = (
     "clients.sales.pricing",
     "clients.handover.products",
     "compliance.adherence.engine",
+    "compliance.intraday.engine",
     "compliance.quality.sales.engine",
     "clients.statements.engine",
 )

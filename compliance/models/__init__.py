@@ -5,6 +5,7 @@ through this package; other apps may import `compliance.models`.
 """
 
 from compliance.adherence.models import ShiftAdherence
+from compliance.intraday.models import IntradayShopDay, IntradaySuggestion
 from compliance.rules.models import (
     Category,
     ClassifierModel,
@@ -17,6 +18,7 @@ from compliance.rules.models import (
 from compliance.sessions.models import ChatMessage, ChatSession, Hit, Sender
 
 __all__ = [
-    "Category", "ChatMessage", "ChatSession", "ClassifierModel", "ClassifierSwitch", "CustomRule", "Hit", "Rule",
+    "Category", "ChatMessage", "ChatSession", "ClassifierModel", "ClassifierSwitch", "CustomRule", "Hit",
+    "IntradayShopDay", "IntradaySuggestion", "Rule",
     "RuleSet", "Sender", "Severity", "ShiftAdherence",
 ]
