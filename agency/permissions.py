@@ -35,6 +35,8 @@ MANAGERS_AND_MERCHANTS: RoleSet = MANAGERS | MERCHANTS
 # Those who read a merchant's service quality: staff and the merchant.
 STAFF_AND_MERCHANTS: RoleSet = STAFF | MERCHANTS
 EVERYONE: RoleSet = AGENCY | MERCHANTS
+# Those who deal with agents' own time (leave, swaps): the agents and the managers who decide.
+MANAGERS_AND_AGENTS: RoleSet = MANAGERS | AGENTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,6 +107,7 @@ IsMerchantUser = _permission("IsMerchantUser", MERCHANTS)
 IsManagerOrMerchant = _permission("IsManagerOrMerchant", MANAGERS_AND_MERCHANTS)
 IsStaffOrMerchant = _permission("IsStaffOrMerchant", STAFF_AND_MERCHANTS)
 IsAnyRole = _permission("IsAnyRole", EVERYONE)
+IsManagerOrAgent = _permission("IsManagerOrAgent", MANAGERS_AND_AGENTS)
 
 
 class ReadForRolesWriteForManagers(BasePermission):
@@ -114,3 +117,14 @@ class ReadForRolesWriteForManagers(BasePermission):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return has_role(request.user, getattr(view, "read_roles", STAFF_AND_MERCHANTS))
         return has_role(request.user, MANAGERS)
+
+
+class PermissionsByAction:
+    """A viewset mixin: `action_permissions` maps an action to its permission classes; other actions use the
+    view's `permission_classes`."""
+
+    action_permissions: dict[str, list[type[BasePermission]]] = {}
+
+    def get_permissions(self):
+        classes = self.action_permissions.get(getattr(self, "action", None) or "")
+        return [permission() for permission in classes] if classes else super().get_permissions()  # type: ignore[misc]

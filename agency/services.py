@@ -156,11 +156,16 @@ def job_upload_remove(*, path: str | None) -> None:
         target.unlink(missing_ok=True)
 
 
-def task_queue(*, name: str, kwargs: dict[str, Any] | None = None) -> None:
-    """Queue the registered Celery task `name` (eagerly run where the settings say so)."""
+def task_queue(*, name: str, kwargs: dict[str, Any] | None = None, countdown: float | None = None) -> None:
+    """Queue the registered Celery task `name` (eagerly run where the settings say so), after `countdown`
+    seconds when given."""
     from agency.celery import app, registered_task
 
-    registered_task(app, name).apply_async(kwargs=kwargs or {})
+    task = registered_task(app, name)
+    if countdown is None:
+        task.apply_async(kwargs=kwargs or {})
+    else:
+        task.apply_async(kwargs=kwargs or {}, countdown=countdown)
 
 
 def job_claim(*, job_id: int, worker: str) -> bool:

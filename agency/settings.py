@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
         "PlatformEnum": "clients.models.Platform",
         "KnowledgeKindEnum": "clients.handover.models.KnowledgeKind",
         "StatementStatusEnum": "clients.statements.models.Statement.Status",
+        "RosterStatusEnum": "staffing.rosters.models.Roster.Status",
+        "LeaveStatusEnum": "staffing.rosters.models.Leave.Status",
+        "LeaveKindEnum": "staffing.rosters.models.Leave.Kind",
+        "SwapStatusEnum": "staffing.rosters.models.SwapRequest.Status",
     },
 }
 
@@ -262,6 +266,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-finished-jobs": {"task": "agency.purge_finished_jobs", "schedule": 24 * 3600, "args": (30,)},
     # PIPL: buyers' message text and ids past their contract's retention period are pseudonymised.
     "compliance-buyer-data-retention": {"task": "compliance.buyer_data_retention", "schedule": crontab(hour=4, minute=0)},
+    # Months of messages past MESSAGE_RETENTION_MONTHS go whole (a dropped partition on PostgreSQL).
+    "compliance-messages-retention": {"task": "compliance.messages_retention", "schedule": crontab(hour=4, minute=30)},
     # A running Job whose worker vanished (no heartbeat) or a Job that never left the queue fails, saying why.
     "jobs-fail-stalled": {"task": "agency.jobs_fail_stalled", "schedule": 60.0},
     # Every night: scan whatever is still unscanned and re-scan the last two days with the current versions.
@@ -271,6 +277,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Consultation counts per half hour from the imported sessions feed staffing's forecasts.
     "compliance-demand-history": {
         "task": "compliance.demand_history_refresh", "schedule": crontab(hour=3, minute=0), "kwargs": {"days": 2},
+    },
+    # Forecast accuracy: tomorrow's and next week's forecasts are kept each evening, then held against the
+    # sessions that arrived once the night's demand history has run.
+    "staffing-forecast-snapshots": {"task": "staffing.forecast_snapshots_take", "schedule": crontab(hour=22, minute=0)},
+    "staffing-forecast-accuracy": {
+        "task": "staffing.forecast_accuracy_score", "schedule": crontab(hour=3, minute=30), "kwargs": {"days": 14},
     },
     # Auto-QA scores every session that has none (or a stale one); sampling plans hand out the day's reviews.
     "quality-autoqa-pending": {"task": "quality.autoqa_score_pending", "schedule": 300.0},
@@ -323,6 +335,9 @@ EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
 # PIPL: days after a session ends that buyers' message text and ids are kept, for shops without a contract
 # that says otherwise (Contract.buyer_data_retention_days).
 BUYER_DATA_RETENTION_DAYS = env.int("BUYER_DATA_RETENTION_DAYS", default=180)
+# Whole months of chat messages kept besides the current one (the E-Commerce Law asks for three years of
+# transaction records); older months are dropped whole, with their sessions and hits. 0 keeps everything.
+MESSAGE_RETENTION_MONTHS = env.int("MESSAGE_RETENTION_MONTHS", default=36)
 
 # Content-Security-Policy (django-csp): scripts only from our own static files, never inline (the site's few
 # behaviours are in static/js/app.js; Swagger UI's start-up script is served as a file); inline styles stay

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -34,7 +35,8 @@ def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Job.Status.values:
         jobs = jobs.filter(status=status)
-    return render(request, "agency/job_list.html", {"jobs": jobs[:100], "status": status})
+    page = Paginator(jobs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "agency/job_list.html", {"jobs": page.object_list, "page": page, "status": status})
 
 
 @roles_required(EVERYONE)

@@ -20,3 +20,9 @@ class ComplianceConfig(AppConfig):
         from staffing.training.training_sources import register_rule_source
 
         register_rule_source(rule_facts_for_training)
+
+        # Staffing's forecast accuracy holds its forecasts against the sessions that really arrived.
+        from compliance.sessions.services.demand import arrivals_per_half_hour
+        from staffing.forecasting.actuals import register_actual_volumes
+
+        register_actual_volumes(arrivals_per_half_hour)

@@ -24,7 +24,7 @@ ENGLISH_ALLOWED = {
     "OpenAPI", "Swagger", "GMV", "SKU", "UTC", "Asia", "Shanghai", "English", "Django", "AI", "OK", "UTF", "GBK",
     "GB", "MB", "KB", "PNG", "JPG", "WeCom", "DingTalk", "Feishu", "Webhook", "webhook", "HTTP", "HTTPS", "JD",
     "PDD", "Tmall", "Taobao", "Douyin", "GB18030", "ECharts", "vs", "SVG", "IP", "email", "Email", "CP", "SAT", "SHA", "YAML",
-    "jsonl", "BOM", "Lines", "ZIP",
+    "jsonl", "BOM", "Lines", "ZIP", "WAPE",
 }
 # Chinese a page in English may keep: the name of the other language in the language switcher.
 CHINESE_ALLOWED = {"简体中文"}
@@ -32,19 +32,25 @@ CHINESE_ALLOWED = {"简体中文"}
 
 # Not prose: scripts and styles, what a form is editing (a textarea's content is the user's data), and
 # `<code>`, which marks technical identifiers a person types or reads as such (file columns, rule ids in the
-# rule-library editor).
+# rule-library editor). A code is in Latin letters whatever the page's language, so `<code>` may hold English
+# on a Chinese page, but Chinese inside it on an English page is a sentence hidden from the crawl and counts.
 SKIPPED_TAGS = {"script", "style", "template", "textarea", "code", "pre"}
+CODE_TAGS = {"code"}
 
 
 class _Text(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.codes: list[str] = []
         self._skip = 0
+        self._code = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in SKIPPED_TAGS:
             self._skip += 1
+        if tag in CODE_TAGS:
+            self._code += 1
         named = dict(attrs)
         for name, value in attrs:
             if value and (name in VISIBLE_ATTRS or (tag == "input" and name == "value" and named.get("type") in {"submit", "button"})):
@@ -53,16 +59,27 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in SKIPPED_TAGS and self._skip:
             self._skip -= 1
+        if tag in CODE_TAGS and self._code:
+            self._code -= 1
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
             self.parts.append(data)
+        elif self._code and self._skip == self._code:  # inside <code> only, not a script or a textarea
+            self.codes.append(data)
 
 
 def visible_text(html: str) -> list[str]:
     parser = _Text()
     parser.feed(html)
     return [part for part in parser.parts if part.strip()]
+
+
+def code_text(html: str) -> list[str]:
+    """The text inside `<code>` elements (codes a person types or reads as such)."""
+    parser = _Text()
+    parser.feed(html)
+    return [part for part in parser.codes if part.strip()]
 
 
 class DataWords:
@@ -89,6 +106,9 @@ HEX = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b")
 def foreign_words(html: str, language: str, data: DataWords) -> list[str]:
     """English words on a Chinese page, Chinese runs on an English one, outside the data."""
     found: list[str] = []
+    if not language.startswith("zh"):  # a code holds no Chinese (outside data, e.g. a product's SKU)
+        for part in code_text(html):
+            found += [r for r in CJK.findall(part) if r not in CHINESE_ALLOWED and not data.is_data_chinese(r)]
     for part in visible_text(html):
         part = HEX.sub(" ", part)  # document hashes
         if language.startswith("zh"):
@@ -133,6 +153,9 @@ def data_texts() -> Iterable[str]:
                 for value in row:
                     if model._meta.model_name == "engagementactivity" and isinstance(value, dict):
                         value = [value.get(key) for key in TYPED_PARAMS if isinstance(value.get(key), str)]
+                    elif model._meta.model_name == "statement" and isinstance(value, dict):
+                        value = [(line.get("label_params") or {}).get(key) for line in value.get("lines", [])
+                                 for key in TYPED_PARAMS if isinstance((line.get("label_params") or {}).get(key), str)]
                     yield from _strings(value)
 
 
@@ -140,10 +163,11 @@ def data_texts() -> Iterable[str]:
 # table, whose keys are terms too.
 JSON_DATA_FIELDS = {
     "rule": {"terms", "allow"}, "customrule": {"terms", "allow"}, "ruleset": {"aliases"}, "question": {"choices"},
-    "autoqacheck": {"params"}, "engagementactivity": {"params"},
+    "autoqacheck": {"params"}, "engagementactivity": {"params"}, "statement": {"scenario"},
 }
-# Of an engagement log line's parameters only what a person typed is data (the rest are codes and numbers).
-TYPED_PARAMS = ("note", "title", "next_step", "signer")
+# Of an engagement log line's parameters, and of a statement line's label parameters, only what a person typed
+# is data (the rest are codes and numbers): notes, titles, a promotion's or an add-on's name.
+TYPED_PARAMS = ("note", "title", "next_step", "signer", "name")
 
 
 def _strings(value: object) -> Iterable[str]:

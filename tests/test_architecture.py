@@ -25,6 +25,7 @@ PURE_ENGINES = (
     "compliance.highlight",
     "staffing.forecasting.erlang",
     "staffing.forecasting.forecast",
+    "staffing.forecasting.accuracy",
     "staffing.rosters.solver",
     "compliance.quality.metrics.definitions",
     "compliance.quality.qa.autoqa",

@@ -24,27 +24,6 @@ SKIP = ("/static/", "/admin/", "/logout/", "/api/", "/i18n/", "/media/")
 ROLES = ["manager", "inspector", "agent01", "merchant1", "merchant2"]
 PER_KIND = 2  # pages opened per kind of URL (the same view with another id renders the same strings)
 
-# What is still left, by language and word, each with the reason; a word listed here that no longer appears
-# anywhere fails the test too, so the list only shrinks.
-KNOWN: dict[tuple[str, str], str] = {
-    # The auto-QA settings still show each check's parameters as key: value text; part C of issue 15 turns
-    # them into a form with toggles, thresholds and points (then these go).
-    **{("zh-hans", word): "auto-QA parameters as raw keys (issue 15 part C)" for word in (
-        "by", "length", "min", "phrases", "seconds", "severe", "severity", "similarity", "threshold", "violation",
-        "warning")},
-    # Left by this wave's merges, each still to be rendered from codes in the reader's language:
-    **{("zh-hans", word): "the order file's column names in the import help (as the platforms' exports name them)"
-       for word in ("order", "id", "created", "at", "paid", "amount", "refund")},
-    ("zh-hans", "ml"): "the classifier's rule ids (ml.<category>) on the rule library",
-    ("zh-hans", "commission"): "a statement line's code shown beside its label",
-    **{("zh-hans", word): "the billing terms' tier JSON example" for word in ("null", "price", "to", "unit", "up")},
-    **{("zh-hans", word): "auto-QA configuration versions show their stored settings" for word in ("chars", "gap", "merge")},
-    **{("en", word): "statement lines keep the Chinese labels they were computed with (render from codes)" for word in (
-        "会话计费核对减免", "售后席位", "回复率", "大促临时席位", "按会话计费", "法定节假日服务溢价", "白班", "补充协议",
-        "询单转化率", "质检分", "销售提成", "首次响应")},
-}
-
-
 def crawl(username: str, language: str, visit) -> dict[str, int]:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(User.objects.get(username=username))
@@ -90,10 +69,7 @@ def test_every_page_as_every_role_speaks_one_language(demo):
             statuses = crawl(username, language, visit)
             assert len([s for s in statuses.values() if s == 200]) >= 8, (username, statuses)
             assert not [u for u, s in statuses.items() if s >= 500], statuses
-    unexpected = {key: sorted(users) for key, users in found.items() if key not in KNOWN}
-    gone = [key for key in KNOWN if key not in found]
-    assert not unexpected, "\n".join(f"{k[0]} {k[1]!r}: {', '.join(v[:4])}" for k, v in sorted(unexpected.items()))
-    assert not gone, f"fixed, remove from KNOWN: {gone}"
+    assert not found, "\n".join(f"{k[0]} {k[1]!r}: {', '.join(sorted(v)[:4])}" for k, v in sorted(found.items()))
 
 
 def _malformed(form: dict, value: str) -> dict[str, str]:

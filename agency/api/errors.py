@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -45,3 +46,23 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"])}
     return response
+
+
+class Conflict(exceptions.APIException):
+    """The object's state refuses the write (already decided, not solved yet …); nothing was written."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "conflict"
+    default_code = "conflict"
+
+
+def service_refusal(
+    exc: DjangoValidationError, *, field: str | None = None, conflict: bool = False
+) -> exceptions.APIException:
+    """A service's Django `ValidationError` as the API's answer: messages that name their fields stay by
+    field (400); others go under `field` (400), or, with `conflict`, are a 409 (the object's state refused)."""
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError({key: [str(m) for m in value] for key, value in exc.message_dict.items()})
+    if conflict:
+        return Conflict("；".join(str(m) for m in exc.messages))
+    return exceptions.ValidationError({field or "non_field_errors": [str(m) for m in exc.messages]})

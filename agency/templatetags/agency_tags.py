@@ -12,3 +12,12 @@ def query_with(request, name: str, value) -> str:
     query[name] = value
     return query.urlencode()
 
+
+
+@register.filter
+def percent(value, signed: bool = False) -> str:
+    """A ratio as a percentage with one decimal ("12.5%"; "+3.0%" with `percent:True`); "—" for None."""
+    if value is None or value == "":
+        return "—"
+    number = float(value) * 100
+    return f"{number:+.1f}%" if signed else f"{number:.1f}%"

@@ -14,11 +14,22 @@ class Platform(models.TextChoices):
     DOUYIN = "douyin", _("抖音")
 
 
+class DocumentLanguage(models.TextChoices):
+    """The language a merchant's documents are written in; each named in itself, as the language switch does."""
+
+    CHINESE = "zh-hans", "简体中文"
+    ENGLISH = "en", "English"
+
+
 class Merchant(models.Model):
     code = models.SlugField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    language = models.CharField(
+        _("文件语言"), max_length=8, choices=DocumentLanguage.choices, default=DocumentLanguage.CHINESE,
+        help_text=_("报价单、合同、对账单和月度报告以此语言出具"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

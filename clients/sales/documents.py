@@ -11,7 +11,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -30,6 +30,7 @@ from reportlab.platypus import (
 )
 
 from agency.pdf import register_cjk_font
+from clients.sales.lines import alternative_display, line_display, surge_display
 
 
 def sha256(data: bytes) -> str:
@@ -81,43 +82,53 @@ def _yuan(value) -> str:
 
 
 def quote_pdf(revision) -> bytes:
-    """The quote as offered: derivation of the seats, price lines, surge seats, alternatives."""
+    """The quote as offered, in business terms (seats, hours, response target, price lines, surge seats,
+    alternatives), written in the merchant's document language; the seats' derivation stays with the agency."""
+    with translation.override(revision.quote.merchant.language):
+        return _quote_pdf(revision)
+
+
+def _quote_pdf(revision) -> bytes:
     s = _styles()
     font = s["body"].fontName
     quote = revision.quote
     engagement = quote.engagement
     story = [
-        _p(f"客服外包服务报价单 {quote.number} · 第 {revision.number} 版", s["title"]),
-        _p(f"委托方：{quote.merchant.name}　项目：{engagement.title}", s["body"]),
-        _p(f"报价日期：{revision.created_at:%Y-%m-%d}　有效期至：{revision.valid_until:%Y-%m-%d}　"
-           f"合同期：{revision.term_months} 个月　计价平台：{revision.get_platform_display()}", s["body"]),
-        _p("一、服务承诺", s["h2"]),
-        _table([["项目", "内容"]] + [[k, str(v)] for k, v in business_rows(revision)], [70 * mm, 100 * mm], font),
-        _p("二、月度服务费", s["h2"]),
+        _p(gettext("客服外包服务报价单 %(number)s · 第 %(revision)s 版") % {
+            "number": quote.number, "revision": revision.number}, s["title"]),
+        _p(gettext("委托方：%(merchant)s　项目：%(title)s") % {
+            "merchant": quote.merchant.name, "title": engagement.title}, s["body"]),
+        _p(gettext("报价日期：%(date)s　有效期至：%(until)s　合同期：%(months)s 个月　计价平台：%(platform)s") % {
+            "date": f"{revision.created_at:%Y-%m-%d}", "until": f"{revision.valid_until:%Y-%m-%d}",
+            "months": revision.term_months, "platform": revision.get_platform_display()}, s["body"]),
+        _p(gettext("一、服务承诺"), s["h2"]),
+        _table([[gettext("项目"), gettext("内容")]] + [[k, str(v)] for k, v in business_rows(revision, translate=True)],
+               [70 * mm, 100 * mm], font),
+        _p(gettext("二、月度服务费"), s["h2"]),
     ]
-    rows = [["项目", "数量", "单价", "金额", "说明"]]
-    for line in revision.lines:
+    rows = [[gettext("项目"), gettext("数量"), gettext("单价"), gettext("金额"), gettext("说明")]]
+    for line in map(line_display, revision.lines):
         rows.append([line["description"], str(line["quantity"]), _yuan(line["unit_price"]), _yuan(line["amount"]),
                      _p(line.get("note", ""), s["small"])])
-    rows.append(["月费合计", "", "", _yuan(revision.monthly_total), ""])
+    rows.append([gettext("月费合计"), "", "", _yuan(revision.monthly_total), ""])
     story.append(_table(rows, [48 * mm, 14 * mm, 26 * mm, 28 * mm, 58 * mm], font))
     if revision.surges:
-        story.append(_p("三、大促临时席位（按活动窗口一次性计费）", s["h2"]))
-        rows = [["活动", "日期", "增加席位", "金额", "说明"]]
-        for surge in revision.surges:
+        story.append(_p(gettext("三、大促临时席位（按活动窗口一次性计费）"), s["h2"]))
+        rows = [[gettext("活动"), gettext("日期"), gettext("增加席位"), gettext("金额"), gettext("说明")]]
+        for surge in map(surge_display, revision.surges):
             rows.append([surge["name"], f"{surge['start']} ~ {surge['end']}", str(surge["extra_seats"]),
                          _yuan(surge["amount"]), _p(surge.get("note", ""), s["small"])])
         story.append(_table(rows, [28 * mm, 48 * mm, 20 * mm, 28 * mm, 50 * mm], font))
     if revision.alternatives:
-        story.append(_p("四、其他计费方式（可选）", s["h2"]))
-        rows = [["方式", "条款", "月费估算"]]
-        for alt in revision.alternatives:
-            estimate = _yuan(alt["monthly_estimate"]) if alt.get("monthly_estimate") else "按实际成交"
+        story.append(_p(gettext("四、其他计费方式（可选）"), s["h2"]))
+        rows = [[gettext("方式"), gettext("条款"), gettext("月费估算")]]
+        for alt in map(alternative_display, revision.alternatives):
+            estimate = _yuan(alt["monthly_estimate"]) if alt.get("monthly_estimate") else gettext("按实际成交")
             rows.append([alt["name"], _p(alt["terms"], s["small"]), estimate])
         story.append(_table(rows, [36 * mm, 100 * mm, 38 * mm], font))
     if revision.note:
-        story += [_p("备注", s["h2"]), _p(revision.note, s["body"])]
-    story += [Spacer(1, 6 * mm), _p("本报价单经商家在线接受后生效，据此签订客服外包服务合同。", s["small"])]
+        story += [_p(gettext("备注"), s["h2"]), _p(revision.note, s["body"])]
+    story += [Spacer(1, 6 * mm), _p(gettext("本报价单经商家在线接受后生效，据此签订客服外包服务合同。"), s["small"])]
     return _build(story, f"{quote.number} v{revision.number}")
 
 
@@ -163,62 +174,76 @@ def derivation_rows(revision, *, translate: bool = False) -> list[tuple[str, obj
 
 
 def contract_pdf(contract) -> bytes:
-    """The document the parties sign: the terms and an empty signature block naming both parties."""
-    s = _styles()
-    story = _contract_terms(contract, s) + _signature_block(contract, {}, s)
-    return _build(story, contract.number)
+    """The document the parties sign: the terms and an empty signature block naming both parties, in the
+    contract's document language (the merchant's, fixed when the contract is sent)."""
+    with translation.override(contract_language(contract)):
+        s = _styles()
+        story = _contract_terms(contract, s) + _signature_block(contract, {}, s)
+        return _build(story, contract.number)
 
 
 def signed_contract_pdf(contract, signatures) -> bytes:
     """The signed copy: the same terms, the signature block filled in (drawn signatures as images, typed
     ones as text) with each party's time, and a certificate page (who, when, from where, the SHA-256 of
-    the document signed)."""
-    s = _styles()
-    by_party = {sig.party: sig for sig in signatures}
-    story = _contract_terms(contract, s) + _signature_block(contract, by_party, s)
-    story += [PageBreak(), *_certificate(contract, signatures, s)]
-    return _build(story, contract.number)
+    the document signed); in the language the contract was sent in."""
+    with translation.override(contract_language(contract)):
+        s = _styles()
+        by_party = {sig.party: sig for sig in signatures}
+        story = _contract_terms(contract, s) + _signature_block(contract, by_party, s)
+        story += [PageBreak(), *_certificate(contract, signatures, s)]
+        return _build(story, contract.number)
+
+
+def contract_language(contract) -> str:
+    """The language a contract is written in: fixed when it is sent; a draft follows its merchant."""
+    return contract.language if contract.sent_at else contract.merchant.language
 
 
 def agency_company() -> str:
     return settings.AGENCY_COMPANY_NAME
 
 
+def _day(value) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
 def _contract_terms(contract, s: dict[str, ParagraphStyle]) -> list:
     font = s["body"].fontName
     revision = contract.revision
     story = [
-        _p(f"电商客服外包服务合同 {contract.number}", s["title"]),
-        _p(f"委托方（甲方）：{contract.merchant.name}", s["body"]),
-        _p(f"服务方（乙方）：{agency_company()}", s["body"]),
-        _p(f"依据报价单 {revision.quote.number} 第 {revision.number} 版（已由甲方接受）订立本合同。", s["body"]),
-        _p("第一条 服务内容与期限", s["h2"]),
-        _p(f"乙方为甲方以下店铺提供在线客服服务：{shop_list(contract)}。服务期限自 {contract.start_date:%Y年%m月%d日} "
-           f"至 {contract.end_date:%Y年%m月%d日}；每日服务时间 {revision.inputs.get('service_start')}–"
-           f"{revision.inputs.get('service_end')}，含法定节假日与大促活动。", s["body"]),
-        _p("第二条 席位与费用", s["h2"]),
-        _p(f"乙方提供排班席位 {contract.seats} 个；月服务费人民币 {_yuan(contract.monthly_price)}（明细见报价单）。"
-           "大促期间临时增加席位以补充协议约定。", s["body"]),
-        _p("第三条 服务水平（SLA）与服务抵扣", s["h2"]),
+        _p(gettext("电商客服外包服务合同 %(number)s") % {"number": contract.number}, s["title"]),
+        _p(gettext("委托方（甲方）：%(merchant)s") % {"merchant": contract.merchant.name}, s["body"]),
+        _p(gettext("服务方（乙方）：%(agency)s") % {"agency": agency_company()}, s["body"]),
+        _p(gettext("依据报价单 %(quote)s 第 %(revision)s 版（已由甲方接受）订立本合同。") % {
+            "quote": revision.quote.number, "revision": revision.number}, s["body"]),
+        _p(gettext("第一条 服务内容与期限"), s["h2"]),
+        _p(gettext("乙方为甲方以下店铺提供在线客服服务：%(shops)s。服务期限自 %(start)s 至 %(end)s；每日服务时间 "
+                   "%(from)s–%(to)s，含法定节假日与大促活动。") % {
+            "shops": shop_list(contract), "start": _day(contract.start_date), "end": _day(contract.end_date),
+            "from": revision.inputs.get("service_start"), "to": revision.inputs.get("service_end")}, s["body"]),
+        _p(gettext("第二条 席位与费用"), s["h2"]),
+        _p(gettext("乙方提供排班席位 %(seats)s 个；月服务费人民币 %(price)s（明细见报价单）。大促期间临时增加席位以补充协议约定。")
+           % {"seats": contract.seats, "price": _yuan(contract.monthly_price)}, s["body"]),
+        _p(gettext("第三条 服务水平（SLA）与服务抵扣"), s["h2"]),
         _table([
-            ["指标", "目标"],
-            ["回复率", f"≥ {Decimal(contract.sla_reply_rate) * 100:.1f}%"],
-            ["首次响应时间", f"≤ {contract.sla_first_response_seconds} 秒"],
-            ["质检平均分", f"≥ {contract.sla_qa_score}"],
+            [gettext("指标"), gettext("目标")],
+            [gettext("回复率"), f"≥ {Decimal(contract.sla_reply_rate) * 100:.1f}%"],
+            [gettext("首次响应时间"), "≤ " + gettext("%(seconds)s 秒") % {"seconds": contract.sla_first_response_seconds}],
+            [gettext("质检平均分"), f"≥ {contract.sla_qa_score}"],
         ], [70 * mm, 100 * mm], font),
         Spacer(1, 2 * mm),
-        _p(f"任一指标当月未达标，按当月服务费的 {contract.service_credit_pct}% 抵扣，合计不超过 "
-           f"{contract.service_credit_cap_pct}%。指标以系统记录的会话数据计算。", s["body"]),
-        _p("第四条 买家数据保密", s["h2"]),
+        _p(gettext("任一指标当月未达标，按当月服务费的 %(pct)s%% 抵扣，合计不超过 %(cap)s%%。指标以系统记录的会话数据计算。") % {
+            "pct": contract.service_credit_pct, "cap": contract.service_credit_cap_pct}, s["body"]),
+        _p(gettext("第四条 买家数据保密"), s["h2"]),
         _p(contract.confidentiality, s["body"]),
-        _p("第五条 生效", s["h2"]),
-        _p("本合同以电子方式签署，双方签署后生效。签署记录包括签署人姓名、签署时间及所签文件的 SHA-256 摘要；"
-           "已签署文件不得修改，变更以补充协议方式进行。", s["body"]),
+        _p(gettext("第五条 生效"), s["h2"]),
+        _p(gettext("本合同以电子方式签署，双方签署后生效。签署记录包括签署人姓名、签署时间及所签文件的 SHA-256 摘要；"
+                   "已签署文件不得修改，变更以补充协议方式进行。"), s["body"]),
     ]
     return story
 
 
-PARTIES = (("merchant", "甲方（委托方）"), ("agency", "乙方（服务方）"))
+PARTIES = (("merchant", gettext_noop("甲方（委托方）")), ("agency", gettext_noop("乙方（服务方）")))
 
 
 def _signature_cell(sig, s: dict[str, ParagraphStyle]) -> list:
@@ -240,15 +265,15 @@ def _signature_block(contract, by_party: dict, s: dict[str, ParagraphStyle]) -> 
     for party, label in PARTIES:
         sig = by_party.get(party)
         company = (sig.signer_company if sig and sig.signer_company else companies[party])
-        signed_at = f"{timezone.localtime(sig.signed_at):%Y-%m-%d %H:%M:%S}" if sig else "____年__月__日"
+        signed_at = f"{timezone.localtime(sig.signed_at):%Y-%m-%d %H:%M:%S}" if sig else gettext("____年__月__日")
         columns.append([
-            _p(label, s["h2"]),
-            _p(f"单位：{company}", s["body"]),
-            _p(f"签署人：{sig.signer_name if sig else ''}", s["body"]),
-            _p(f"职务：{sig.signer_title if sig else ''}", s["body"]),
-            _p("签名：", s["body"]),
+            _p(gettext(label), s["h2"]),
+            _p(gettext("单位：%(company)s") % {"company": company}, s["body"]),
+            _p(gettext("签署人：%(name)s") % {"name": sig.signer_name if sig else ""}, s["body"]),
+            _p(gettext("职务：%(title)s") % {"title": sig.signer_title if sig else ""}, s["body"]),
+            _p(gettext("签名："), s["body"]),
             *_signature_cell(sig, s),
-            _p(f"签署时间：{signed_at}", s["body"]),
+            _p(gettext("签署时间：%(at)s") % {"at": signed_at}, s["body"]),
         ])
     table = Table([columns], colWidths=[87 * mm, 87 * mm])
     table.setStyle(TableStyle([
@@ -257,44 +282,48 @@ def _signature_block(contract, by_party: dict, s: dict[str, ParagraphStyle]) -> 
         ("LINEAFTER", (0, 0), (0, 0), 0.6, colors.HexColor("#888888")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    return [Spacer(1, 6 * mm), _p("签署栏", s["h2"]), KeepTogether([table])]
+    return [Spacer(1, 6 * mm), _p(gettext("签署栏"), s["h2"]), KeepTogether([table])]
 
 
 def _certificate(contract, signatures, s: dict[str, ParagraphStyle]) -> list:
     font = s["body"].fontName
+    sent = (gettext("文件发送时间：%(at)s") % {"at": f"{timezone.localtime(contract.sent_at):%Y-%m-%d %H:%M:%S}"}
+            if contract.sent_at else "")
     story = [
-        _p("电子签署证书", s["title"]),
-        _p(f"合同编号：{contract.number}", s["body"]),
-        _p(f"所签文件 SHA-256：{contract.pdf_sha256}", s["body"]),
-        _p(f"文件发送时间：{timezone.localtime(contract.sent_at):%Y-%m-%d %H:%M:%S}" if contract.sent_at else "", s["body"]),
+        _p(gettext("电子签署证书"), s["title"]),
+        _p(gettext("合同编号：%(number)s") % {"number": contract.number}, s["body"]),
+        _p(gettext("所签文件 SHA-256：%(sha)s") % {"sha": contract.pdf_sha256}, s["body"]),
+        _p(sent, s["body"]),
         Spacer(1, 3 * mm),
     ]
-    rows = [["签署方", "签署人", "职务 / 单位", "方式", "签署时间（北京时间）", "来源地址"]]
-    labels = dict(PARTIES)
+    rows = [[gettext("签署方"), gettext("签署人"), gettext("职务 / 单位"), gettext("方式"), gettext("签署时间（北京时间）"),
+             gettext("来源地址")]]
+    labels = {party: gettext(label) for party, label in PARTIES}
     for sig in signatures:
         rows.append([
             labels.get(sig.party, sig.party),
-            f"{sig.signer_name}\n（账号 {sig.signed_by.username}）",
+            gettext("%(name)s\n（账号 %(username)s）") % {"name": sig.signer_name, "username": sig.signed_by.username},
             f"{sig.signer_title}\n{sig.signer_company}",
-            "手写签名" if sig.method == "drawn" else "输入姓名",
+            gettext("手写签名") if sig.method == "drawn" else gettext("输入姓名"),
             f"{timezone.localtime(sig.signed_at):%Y-%m-%d %H:%M:%S}",
             sig.ip_address or "—",
         ])
     story.append(_table(rows, [24 * mm, 30 * mm, 40 * mm, 18 * mm, 36 * mm, 26 * mm], font))
     story.append(Spacer(1, 3 * mm))
     for sig in signatures:
-        story.append(_p(f"{labels.get(sig.party, sig.party)}签署的文件摘要：{sig.pdf_sha256}", s["small"]))
+        party = labels.get(sig.party, sig.party)
+        story.append(_p(gettext("%(party)s签署的文件摘要：%(sha)s") % {"party": party, "sha": sig.pdf_sha256}, s["small"]))
         if sig.user_agent:
-            story.append(_p(f"{labels.get(sig.party, sig.party)}浏览器：{sig.user_agent}", s["small"]))
+            story.append(_p(gettext("%(party)s浏览器：%(agent)s") % {"party": party, "agent": sig.user_agent}, s["small"]))
     story.append(Spacer(1, 3 * mm))
-    story.append(_p("本证书由系统根据签署记录生成。各方签署的是发送时冻结的合同文件，其 SHA-256 摘要如上；"
-                    "以同一算法计算所持文件的摘要即可核对文件未被改动。", s["small"]))
+    story.append(_p(gettext("本证书由系统根据签署记录生成。各方签署的是发送时冻结的合同文件，其 SHA-256 摘要如上；"
+                            "以同一算法计算所持文件的摘要即可核对文件未被改动。"), s["small"]))
     return story
 
 
 def shop_list(contract) -> str:
     shops = list(contract.engagement.shops.all())
-    return "、".join(f"{shop.name}（{shop.get_platform_display()}）" for shop in shops) or "（见附件）"
+    return gettext("、").join(f"{shop.name}（{shop.get_platform_display()}）" for shop in shops) or gettext("（见附件）")
 
 
 def amendment_pdf(*, contract, number: int, description: str, extra_seats: int, effective_from, effective_until,

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clients.engagements.models import Engagement
-from clients.merchants.models import Merchant, Platform
+from clients.merchants.models import DocumentLanguage, Merchant, Platform
 
 # ---------------------------------------------------------------- price book
 
@@ -285,6 +285,10 @@ class Contract(models.Model):
     )
     pdf = models.BinaryField(_("合同文件"), null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(_("文件SHA-256"), max_length=64, blank=True)
+    language = models.CharField(
+        _("文件语言"), max_length=8, choices=DocumentLanguage.choices, default=DocumentLanguage.CHINESE,
+        help_text=_("发送时按商家的文件语言确定，之后不变"),
+    )
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     activated_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
     created_by = models.ForeignKey(

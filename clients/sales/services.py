@@ -408,12 +408,13 @@ def contract_send(*, contract: Contract, by: User) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != Contract.Status.DRAFT:
         raise BusinessRuleError(_("合同 %(contract_number)s 已发送，文件不能再改变") % {"contract_number": contract.number})
+    contract.language = contract.merchant.language  # the document is written, and stays, in this language
     data = documents.contract_pdf(contract)
     contract.pdf = data
     contract.pdf_sha256 = documents.sha256(data)
     contract.status = Contract.Status.SENT
     contract.sent_at = timezone.now()
-    contract.save(update_fields=["pdf", "pdf_sha256", "status", "sent_at"])
+    contract.save(update_fields=["language", "pdf", "pdf_sha256", "status", "sent_at"])
     engagement_log(engagement=contract.engagement, by=by, kind=EngagementActivity.Kind.CONTRACT,
          event="contract.sent",
                    params={"number": contract.number, "sha": contract.pdf_sha256[:12]})

@@ -4,6 +4,7 @@ pages to accept a quote and sign a contract. Thin: parse, call, render."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,6 +28,8 @@ from clients.sales.forms import (
 )
 from clients.sales.lines import alternative_display, line_display, surge_display
 from clients.sales.models import Contract, Quote
+
+PER_PAGE = 50  # quotes and contracts per page of their lists
 
 
 def _refused(request: AuthenticatedHttpRequest, exc: BusinessRuleError) -> None:
@@ -54,8 +57,9 @@ def quote_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(MANAGERS_AND_MERCHANTS)
 def quote_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    quotes = selectors.quotes_visible_to(user=request.user)
-    return render(request, "clients/sales/quote_list.html", {"quotes": quotes})
+    quotes = selectors.quotes_visible_to(user=request.user).order_by("-created_at", "-pk")
+    page = Paginator(quotes, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "clients/sales/quote_list.html", {"quotes": page.object_list, "page": page})
 
 
 def _revision_or_404(request: AuthenticatedHttpRequest, quote: Quote, number: int | None):
@@ -151,8 +155,9 @@ def contract_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(MANAGERS_AND_MERCHANTS)
 def contract_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    contracts = selectors.contracts_visible_to(user=request.user)
-    return render(request, "clients/sales/contract_list.html", {"contracts": contracts})
+    contracts = selectors.contracts_visible_to(user=request.user).order_by("-created_at", "-pk")
+    page = Paginator(contracts, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "clients/sales/contract_list.html", {"contracts": page.object_list, "page": page})
 
 
 def _contract_context(request, contract: Contract) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -40,11 +39,12 @@ class GenerateForm(forms.Form):
         return f"{year:04d}-{month:02d}-01"
 
 
+TIER_ROWS = 4  # empty rows offered beyond the stored tiers' count is max(TIER_ROWS, stored + 1)
+
+
 class BillingTermsForm(forms.ModelForm):
-    tiers = forms.CharField(
-        label=_("按会话计费阶梯（JSON）"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_('如 [{"up_to": 500, "unit_price": "0.90"}, {"up_to": null, "unit_price": "0.70"}]'),
-    )
+    """Billing terms with the session tiers as rows of (up to how many sessions, unit price), never JSON:
+    every tier but the last has a ceiling above the one before, the last has none."""
 
     class Meta:
         model = BillingTerms
@@ -52,17 +52,45 @@ class BillingTermsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance and self.instance.session_tiers:
-            self.fields["tiers"].initial = json.dumps(self.instance.session_tiers, ensure_ascii=False)
+        stored = list(self.instance.session_tiers or []) if self.instance else []
+        self.tier_count = max(TIER_ROWS, len(stored) + 1)
+        for index in range(self.tier_count):
+            tier = stored[index] if index < len(stored) and isinstance(stored[index], dict) else {}
+            up_to_label = _("第 %(n)s 档：会话数上限") % {"n": index + 1}
+            price_label = _("第 %(n)s 档：每会话单价（元）") % {"n": index + 1}
+            self.fields[f"tier_{index}_up_to"] = forms.IntegerField(
+                label=up_to_label, required=False, min_value=1, max_value=100_000_000, initial=tier.get("up_to"),
+                widget=forms.NumberInput(attrs={"aria-label": up_to_label}))
+            self.fields[f"tier_{index}_unit_price"] = forms.DecimalField(
+                label=price_label, required=False, min_value=0, max_digits=10, decimal_places=4,
+                initial=tier.get("unit_price"), widget=forms.NumberInput(attrs={"aria-label": price_label, "step": "any"}))
 
-    def clean_tiers(self) -> list:
-        text = (self.cleaned_data.get("tiers") or "").strip()
-        if not text:
-            return []
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_("不是有效的 JSON：%(msg)s") % {"msg": exc.msg}) from None
-        if not isinstance(value, list):
-            raise forms.ValidationError(_("应为列表。"))
-        return value
+    def main_fields(self) -> list:
+        return [self[name] for name in self.Meta.fields]
+
+    def tier_rows(self) -> list[tuple[int, Any, Any]]:
+        return [(index + 1, self[f"tier_{index}_up_to"], self[f"tier_{index}_unit_price"])
+                for index in range(self.tier_count)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rows = [(index, data.get(f"tier_{index}_up_to"), data.get(f"tier_{index}_unit_price"))
+                for index in range(self.tier_count)]
+        filled = [row for row in rows if row[1] is not None or row[2] is not None]
+        tiers: list[dict[str, Any]] = []
+        previous: int | None = None
+        for position, (index, up_to, price) in enumerate(filled):
+            last = position == len(filled) - 1
+            if price is None:
+                self.add_error(f"tier_{index}_unit_price", _("请填写这一档的单价。"))
+            if last and up_to is not None:
+                self.add_error(f"tier_{index}_up_to", _("最后一档不设上限：请留空。"))
+            elif not last and up_to is None:
+                self.add_error(f"tier_{index}_up_to", _("只有最后一档可以不设上限。"))
+            elif up_to is not None and previous is not None and up_to <= previous:
+                self.add_error(f"tier_{index}_up_to", _("上限应大于上一档的 %(n)s。") % {"n": previous})
+            if up_to is not None:
+                previous = up_to
+            tiers.append({"up_to": up_to, "unit_price": None if price is None else f"{price.normalize():f}"})
+        data["tiers"] = tiers
+        return data

@@ -21,8 +21,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agency.models import User
@@ -102,6 +103,23 @@ def conversion_target_for_contract(contract: Contract) -> TargetSpec | None:
 # ---------------------------------------------------------------- computing a month
 
 
+def _gettext_in(language: str, message: str) -> str:
+    with translation.override(language):
+        return _(message)
+
+
+def _quote_line_label(line: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The label code and parameters of a quote price line as a statement line (`clients.statements.labels`)."""
+    kind = line.get("kind")
+    if kind == "seat":
+        return "seat", {"service_type": line.get("service_type", ""), "shift": line.get("shift", "")}
+    if kind == "holiday":
+        return "holiday", {}
+    if kind == "addon":
+        return "addon", {"name": line.get("description", "")}
+    return "", {}
+
+
 def _lines(contract: Contract, terms: BillingTerms) -> list[dict[str, Any]]:
     revision = contract.revision
     lines: list[dict[str, Any]] = []
@@ -111,13 +129,15 @@ def _lines(contract: Contract, terms: BillingTerms) -> list[dict[str, Any]]:
             "seat": f"seat-{line.get('service_type', '')}-{line.get('shift', '')}",
             "addon": f"addon-{line.get('code', index)}",
         }.get(kind, f"{kind}-{index}" if kind != "holiday" else "holiday")
+        label_code, label_params = _quote_line_label(line)
         lines.append({"code": code, "label": line.get("description", code), "kind": "monthly",
+                      "label_code": label_code, "label_params": label_params,
                       "quantity": line.get("quantity", 1), "unit_price": line.get("unit_price", line.get("amount"))})
     for index, surge in enumerate(revision.surges):
         days = max(1, int(surge.get("days") or 1))
         per_day = (Decimal(str(surge["amount"])) / days).quantize(Decimal("0.000001"))
         lines.append({"code": f"surge-{index + 1}", "label": _("大促临时席位 %(name)s") % {"name": surge.get("name", "")},
-                      "kind": "daily", "quantity": 1, "unit_price": str(per_day),
+                      "label_code": "surge", "label_params": {"name": surge.get("name", "")}, "kind": "daily", "quantity": 1, "unit_price": str(per_day),
                       "start": surge["start"], "end": surge["end"]})
     for amendment in contract.amendments.all():
         if not amendment.price_change:
@@ -127,11 +147,13 @@ def _lines(contract: Contract, terms: BillingTerms) -> list[dict[str, Any]]:
         if per_day < 0:
             continue  # a price reduction is not a daily charge; the engine refuses negative prices
         lines.append({"code": f"amendment-{amendment.number}", "label": _("补充协议 %(n)s") % {"n": amendment.number},
-                      "kind": "daily", "quantity": 1, "unit_price": str(per_day),
+                      "label_code": "amendment", "label_params": {"number": amendment.number}, "kind": "daily", "quantity": 1, "unit_price": str(per_day),
                       "start": amendment.effective_from.isoformat(), "end": amendment.effective_until.isoformat()})
     if terms.session_tiers:
-        lines.append({"code": "sessions", "label": _("按会话计费"), "kind": "per_session", "tiers": terms.session_tiers})
-    lines.append({"code": "commission", "label": _("销售提成"), "kind": "commission",
+        lines.append({"code": "sessions", "label": _("按会话计费"), "label_code": "sessions", "label_params": {},
+                      "kind": "per_session", "tiers": terms.session_tiers})
+    lines.append({"code": "commission", "label": _("销售提成"), "label_code": "commission", "label_params": {},
+                  "kind": "commission",
                   "rate": str(terms.commission_rate or Decimal("0")), "minimum": str(terms.commission_minimum)})
     return lines
 
@@ -194,7 +216,7 @@ def _refund_adjustments(contract: Contract, first: date, shop_ids: Sequence[int]
         difference = now - issued - carried.get(label, Decimal(0))
         if difference:
             line = {"code": f"refund-adjustment-{label}", "label": _("%(month)s 退款调整") % {"month": label},
-                    "kind": "adjustment", "amount": str(difference), "adjusts_month": label}
+                    "label_code": "refund_adjustment", "label_params": {"month": label}, "kind": "adjustment", "amount": str(difference), "adjusts_month": label}
             evidence = {"month": label, "statement": statement.number, "issued_commission": str(issued),
                         "carried": str(carried.get(label, Decimal(0))), "commission_now": str(now),
                         "attributed_sales_now": scenario["attributed_sales"],
@@ -211,7 +233,9 @@ def statement_figures(
     shop_ids = _shop_ids(contract)
     last = month_last(first)
     figures = month_figures(shop_ids=shop_ids, first=first, last=last, targets=_targets(contract))
-    scenario = _base_scenario(contract, first, terms)
+    with translation.override(settings.LANGUAGE_CODE):  # the stored labels stay in Chinese; pages use the codes
+        scenario = _base_scenario(contract, first, terms)
+        adjustments = _refund_adjustments(contract, first, shop_ids)
     scenario["served_sessions"] = figures.served_sessions
     scenario["attributed_sales"] = str(figures.attributed_sales)
     scenario["targets"] = [
@@ -222,7 +246,7 @@ def statement_figures(
         "targets": {t.metric: t.evidence for t in figures.targets},
         "lines": {"commission": figures.commission_evidence, "sessions": figures.sessions_evidence},
     }
-    for line, proof in _refund_adjustments(contract, first, shop_ids):
+    for line, proof in adjustments:
         scenario["lines"].append(line)
         evidence["lines"][line["code"]] = proof
     for line in extra_lines:
@@ -357,8 +381,10 @@ def statement_revise(
     statement.disputes.filter(answered_at__isnull=True).update(answer=answer, answered_by=by, answered_at=now)
     extra = [line for line in statement.scenario.get("lines", []) if line.get("manual")]
     if adjustment:
+        note = adjustment_note.strip()
         extra.append({"code": f"dispute-adjustment-v{statement.version + 1}", "kind": "adjustment",
-                      "label": adjustment_note.strip() or _("异议调整"), "amount": str(adjustment), "manual": True})
+                      "label": note or _gettext_in(settings.LANGUAGE_CODE, "异议调整"), "label_code": "dispute_adjustment", "label_params": {"note": note},
+                      "amount": str(adjustment), "manual": True})
     scenario, result, evidence = statement_figures(contract=statement.contract, first=statement.month, extra_lines=extra)
     version = statement.version + 1
     revised = Statement.objects.create(

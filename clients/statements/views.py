@@ -17,6 +17,7 @@ from agency.permissions import MANAGERS, MANAGERS_AND_MERCHANTS, MERCHANTS, has_
 from clients.sales.selectors import contracts_visible_to
 from clients.statements import documents, services
 from clients.statements.forms import BillingTermsForm, DisputeForm, GenerateForm, ReviseForm
+from clients.statements.labels import credit_label
 from clients.statements.selectors import statement_documents_visible_to, statements_visible_to
 
 
@@ -53,12 +54,16 @@ def _targets(statement) -> list[dict]:
 def statement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     statement = get_visible_or_404(statements_visible_to(user=request.user), pk=pk)
     lines = _lines(statement)
-    choices = [(line["code"], line["label"]) for line in lines] + [("credit", _("服务抵扣"))]
+    choices = [(line["code"], line["label"]) for line in lines] + [("credit", credit_label())]
+    names = dict(choices)
+    disputes = list(statement.disputes.select_related("raised_by", "answered_by"))
+    for dispute in disputes:
+        dispute.line_label = names.get(dispute.line_code, dispute.line_code)  # type: ignore[attr-defined]
     versions = list(statements_visible_to(user=request.user).filter(
         contract=statement.contract, month=statement.month).order_by("version"))
     context = {
         "statement": statement, "lines": lines, "targets": _targets(statement), "versions": versions,
-        "disputes": list(statement.disputes.select_related("raised_by", "answered_by")),
+        "disputes": disputes,
         "dispute_form": DisputeForm(lines=choices) if has_role(request.user, MERCHANTS) else None,
         "revise_form": ReviseForm() if has_role(request.user, MANAGERS) else None,
         "is_manager": has_role(request.user, MANAGERS), "is_merchant": has_role(request.user, MERCHANTS),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from agency.exports import csv_line_writer, export_write
 from agency.models import User
 from compliance.masking import mask_text
-from compliance.sessions.models import Hit
+from compliance.sessions.models import ChatMessage, Hit
 from compliance.sessions.selectors import ViolationFilter, violation_list
 
 EXPORT_COLUMNS = [
@@ -21,16 +21,42 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _export_rows(hits) -> Iterator[list]:
+CHUNK = 2000
+HIT_FIELDS = ("sent_at", "shop__code", "message_id", "category", "severity", "rule", "start", "end", "matched",
+              "suggestion", "ruleset__version")
+
+
+def _export_rows(hits: QuerySet[Hit]) -> Iterator[list]:
+    """Rows read as plain values, a chunk of hits at a time, each chunk's messages (and their sessions' ids)
+    in one more query bounded by the chunk's times, so it reads only those months' partitions. Building model
+    objects for every hit, message, session, shop and rule set cost half a millisecond a row."""
     yield EXPORT_COLUMNS
-    for hit in hits.iterator(chunk_size=2000):
-        message = hit.message
-        text = mask_text(message.text)
+    values = hits.prefetch_related(None).values_list(*HIT_FIELDS)
+    chunk: list[tuple] = []
+    for row in values.iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield from _chunk_rows(chunk)
+            chunk = []
+    if chunk:
+        yield from _chunk_rows(chunk)
+
+
+def _chunk_rows(chunk: list[tuple]) -> Iterator[list]:
+    times = [row[0] for row in chunk]
+    messages = {
+        pk: (external_id, agent_code, mask_text(text), session)
+        for pk, external_id, agent_code, text, session in ChatMessage.objects.filter(
+            pk__in={row[2] for row in chunk}, sent_at__gte=min(times), sent_at__lte=max(times),
+        ).values_list("pk", "external_id", "agent_code", "text", "session__external_id")
+    }
+    for sent_at, shop, message_id, category, severity, rule, start, end, matched, suggestion, version in chunk:
+        if message_id not in messages:  # gone with its month (retention) since the hits were read
+            continue
+        external_id, agent_code, text, session = messages[message_id]
         yield [
-            timezone.localtime(hit.sent_at).isoformat(), hit.shop.code, message.session.external_id,
-            message.external_id, message.agent_code, hit.category, hit.severity, hit.rule,
-            text[hit.start:hit.end] if hit.end <= len(text) else mask_text(hit.matched),
-            hit.suggestion, text, hit.ruleset.version,
+            timezone.localtime(sent_at).isoformat(), shop, session, external_id, agent_code, category, severity,
+            rule, text[start:end] if end <= len(text) else mask_text(matched), suggestion, text, version,
         ]
 
 

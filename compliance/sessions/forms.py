@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.rules.models import Category, Severity
 from compliance.sessions.selectors import (
+    SEARCH_WINDOW_DAYS,
     SessionFilter,
     ViolationFilter,
     agent_codes_visible_to,
@@ -39,6 +40,7 @@ class SessionFilterForm(_ScopedChoices):
         return SessionFilter(
             shop=data.get("shop") or "", agent=data.get("agent") or "", date_from=data.get("date_from"),
             date_to=data.get("date_to"), q=(data.get("q") or "").strip(), with_hits=bool(data.get("with_hits")),
+            search_days=SEARCH_WINDOW_DAYS,
         )
 
 

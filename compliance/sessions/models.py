@@ -169,6 +169,12 @@ class Hit(models.Model):
                 fields=["shop", "-sent_at", "-message"], name="hit_current_violations",
                 condition=models.Q(current=True, from_buyer=False),
             ),
+            # The same across shops, in the list's own order: staff's list and a merchant's several shops read
+            # it newest first and stop after a page (with the shop first, every hit was sorted: 80 ms at 20,000).
+            models.Index(
+                fields=["-sent_at", "-message", "start"], name="hit_current_violations_all",
+                condition=models.Q(current=True, from_buyer=False),
+            ),
         ]
 
     def __str__(self) -> str:

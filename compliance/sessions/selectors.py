@@ -17,6 +17,7 @@ from typing import cast
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from agency.access import scope_by_merchant
 from agency.models import Role, User
@@ -52,6 +53,9 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)
 
 
+SEARCH_WINDOW_DAYS = 30
+
+
 @dataclass
 class SessionFilter:
     shop: str = ""
@@ -60,10 +64,20 @@ class SessionFilter:
     date_to: date | None = None
     q: str = ""
     with_hits: bool = False
+    # A text search without dates reads only the sessions of the last `search_days` days (the page sets it and
+    # says so; a date range searches that range). None: no window.
+    search_days: int | None = None
+
+    def search_window(self, *, today: date) -> tuple[date, date] | None:
+        """The dates a text search reads when no dates were given (shown on the page), else None."""
+        if not self.q or self.date_from or self.date_to or not self.search_days:
+            return None
+        return today - timedelta(days=self.search_days - 1), today
 
 
-def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySet[ChatSession]:
-    """Visible sessions, newest first, with message and current-hit counts, filtered."""
+def session_list(*, user: User, filters: SessionFilter | None = None, limit: int | None = None) -> QuerySet[ChatSession]:
+    """Visible sessions, newest first, with message and current-hit counts, filtered. `limit`: a text search
+    may stop after the newest `limit` matching sessions (the page counts only that far, `search_cap`)."""
     f = filters or SessionFilter()
     sessions = sessions_visible_to(user=user)
     if f.shop:
@@ -72,32 +86,77 @@ def session_list(*, user: User, filters: SessionFilter | None = None) -> QuerySe
         sessions = sessions.filter(started_at__gte=_day_start(f.date_from))
     if f.date_to:
         sessions = sessions.filter(started_at__lt=_day_start(f.date_to + timedelta(days=1)))
+    # A session's messages lie between its start and its end: saying so lets PostgreSQL read one month's
+    # partition per session instead of every month's.
+    in_session = {"session": OuterRef("pk"), "sent_at__gte": OuterRef("started_at"), "sent_at__lte": OuterRef("ended_at")}
     if f.agent:
-        sessions = sessions.filter(
-            Exists(ChatMessage.objects.filter(session=OuterRef("pk"), agent_code=f.agent))
-        )
+        sessions = sessions.filter(Exists(ChatMessage.objects.filter(**in_session, agent_code=f.agent)))
+    if f.with_hits:  # before the search, so that a search stopping after `limit` sessions counts only these
+        sessions = sessions.filter(Exists(current_hits().filter(**{f"message__{k}": v for k, v in in_session.items()})))
     if f.q:
-        sessions = sessions.filter(Q(external_id=f.q) | Q(buyer=f.q) | _text_matches(sessions, f.q))
+        shop_ids = list(shops_with_sessions_visible_to(user=user).values_list("pk", flat=True))
+        sessions = _search(sessions, f, shop_ids=shop_ids, limit=limit)
     message_count = (
-        ChatMessage.objects.filter(session=OuterRef("pk")).order_by().values("session").annotate(c=Count("*")).values("c")
+        ChatMessage.objects.filter(**in_session).order_by().values("session").annotate(c=Count("*")).values("c")
     )
     hit_count = (
-        current_hits().filter(message__session=OuterRef("pk")).order_by().values("message__session")
+        current_hits().filter(**{f"message__{k}": v for k, v in in_session.items()}).order_by().values("message__session")
         .annotate(c=Count("*")).values("c")
     )
     sessions = sessions.annotate(
         message_count=Coalesce(Subquery(message_count, output_field=IntegerField()), 0),
         hit_count=Coalesce(Subquery(hit_count, output_field=IntegerField()), 0),
     )
-    if f.with_hits:
-        sessions = sessions.filter(hit_count__gt=0)
     return sessions.order_by("-started_at", "-pk")
 
 
 MASKED_SEARCH_CANDIDATES = 5000
 
 
-def _text_matches(sessions: QuerySet[ChatSession], q: str) -> Q:
+def _search(
+    sessions: QuerySet[ChatSession], f: SessionFilter, *, shop_ids: list[int], limit: int | None = None
+) -> QuerySet[ChatSession]:
+    """A query naming a session or a buyer exactly finds that session or that buyer's sessions, at any date
+    (index probes). Otherwise the messages' text is searched, in the search window when no dates were
+    given. The two are not OR-ed in one statement: an OR around the text match stops PostgreSQL from reading
+    it as a semi-join, and it then collected every matching message of the year before showing 50 sessions."""
+    # The visible shops named as a list: each side of the OR is then an index probe per shop (the (shop,
+    # session id) and (shop, buyer) indexes) instead of a read of every session.
+    named = sessions.filter(Q(external_id=f.q) | Q(buyer=f.q), shop_id__in=shop_ids)
+    if named.exists():
+        return named
+    window = f.search_window(today=timezone.localdate())
+    first: date | None = f.date_from
+    last: date = f.date_to or timezone.localdate()
+    if window is not None:
+        sessions = sessions.filter(started_at__gte=_day_start(window[0]))
+        first, last = window
+    if first is None:
+        return sessions.filter(_text_matches(sessions, f.q))
+    if limit is None or any(ch == "*" or ch in MASKABLE for ch in f.q):
+        return sessions.filter(_text_matches(sessions, f.q, since=_day_start(first)))
+    return sessions.filter(pk__in=_newest_matches(sessions, f.q, first=first, last=last, limit=limit))
+
+
+def _newest_matches(sessions: QuerySet[ChatSession], q: str, *, first: date, last: date, limit: int) -> list[int]:
+    """The newest `limit` sessions between the days `first` and `last` with a message containing `q`,
+    searched newest first in stretches of 1, 2, 4, 8… days, stopping as soon as `limit` are found. A common
+    phrase fills the page from the last day alone; a rarer one reads a few stretches (each through the
+    trigram index, or the stretch's messages for a phrase under three characters) instead of every match of
+    the range at once."""
+    found: list[int] = []
+    end = last + timedelta(days=1)
+    days = 1
+    while end > first and len(found) < limit:
+        start = first if (end - first).days <= days else end - timedelta(days=days)
+        stretch = sessions.filter(started_at__gte=_day_start(start), started_at__lt=_day_start(end))
+        found += stretch.filter(_text_matches(stretch, q, since=_day_start(start))).order_by(
+            "-started_at", "-pk").values_list("pk", flat=True)[: limit - len(found)]
+        end, days = start, days * 2
+    return found
+
+
+def _text_matches(sessions: QuerySet[ChatSession], q: str, *, since: datetime | None = None) -> Q:
     """Sessions with a message whose text *as pages show it* (masked, `compliance.masking`) contains `q`, so a
     search never confirms what a page hides: `13800138000` finds nothing where pages show `138****8000`,
     and `138****8000` finds it.
@@ -106,11 +165,19 @@ def _text_matches(sessions: QuerySet[ChatSession], q: str) -> Q:
     in the masked text exactly where it is found in the stored text, so the database searches alone. A
     query with either is searched in the database with each `*` as any one character, and the candidates
     (at most MASKED_SEARCH_CANDIDATES messages, oldest sessions' messages first) are masked and checked."""
+    # A session's messages lie between its start and end: bounding them so lets PostgreSQL read only the
+    # partition of that month for each session it checks, and `since` skips older months at planning time.
+    messages = ChatMessage.objects.all()
+    if since is not None:
+        messages = messages.filter(sent_at__gte=since)
     if not any(ch == "*" or ch in MASKABLE for ch in q):
-        return Q(Exists(ChatMessage.objects.filter(session=OuterRef("pk"), text__contains=q)))
+        return Q(Exists(messages.filter(
+            session=OuterRef("pk"), sent_at__gte=OuterRef("started_at"), sent_at__lte=OuterRef("ended_at"),
+            text__contains=q,
+        )))
     pattern = "".join("." if ch == "*" else re.escape(ch) for ch in q)
     candidates = (
-        ChatMessage.objects.filter(session__in=sessions.values("pk"), text__regex=pattern)
+        messages.filter(session__in=sessions.values("pk"), text__regex=pattern)
         .order_by("session_id", "pk").values_list("session_id", "text")[:MASKED_SEARCH_CANDIDATES]
     )
     found = {session_id for session_id, text in candidates if q in mask_text(text)}

@@ -22,7 +22,7 @@ from clients.models import Shop
 from compliance.sessions.exports import violations_export_run
 from compliance.sessions.services import partitions
 from compliance.sessions.services.importing import SessionImportError, sessions_import_file
-from compliance.sessions.services.retention import buyer_data_retention_run
+from compliance.sessions.services.retention import buyer_data_retention_run, messages_retention_run
 from compliance.sessions.services.scanning import chunk_size, shops_rescan_custom_rules, shops_scan, shops_scan_fan_out
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,14 @@ def buyer_data_retention() -> dict:
     """Beat, daily (PIPL): buyers' message text and ids past their contract's retention period are
     pseudonymised; figures and hits keep their counts (`compliance.sessions.services.retention`)."""
     return buyer_data_retention_run()
+
+
+@shared_task(name="compliance.messages_retention")
+def messages_retention() -> dict | None:
+    """Beat, daily: months of messages older than MESSAGE_RETENTION_MONTHS are dropped whole, with their
+    sessions and hits (`compliance.sessions.services.retention.messages_retention_run`)."""
+    result = messages_retention_run()
+    return result.as_dict() if result is not None else None
 
 
 @shared_task(name="compliance.violations_export")

@@ -6,6 +6,8 @@ Every read goes through `compliance.sessions.selectors`, scoped to the caller; m
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,12 +17,13 @@ from django.utils.translation import gettext as _
 from agency.access import get_visible_or_404
 from agency.exports import export_too_big
 from agency.http import AuthenticatedHttpRequest
-from agency.pagination import COUNT_CAP, CappedPaginator, search_cap
+from agency.pagination import COUNT_CAP, CappedPaginator, search_cap, without_parallel_workers
 from agency.permissions import MANAGERS, STAFF, STAFF_AND_MERCHANTS, has_role, roles_required
 from agency.selectors import jobs_visible_to
 from compliance.sessions.exports import violations_csv
 from compliance.sessions.forms import ImportForm, SessionFilterForm, ViolationFilterForm
 from compliance.sessions.selectors import (
+    SEARCH_WINDOW_DAYS,
     ViolationFilter,
     session_list,
     session_messages,
@@ -44,15 +47,20 @@ PAGE_SIZE = 50
 def session_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else None
-    sessions = session_list(user=request.user, filters=filters)
     # Finding sessions by their messages' text or agent reads messages per session: count only up to the
-    # next page there (the plain list counts sessions alone, cheaply, up to the usual cap).
+    # next page there (the plain list counts sessions alone, cheaply, up to the usual cap), and a text
+    # search stops once it has found that many.
     searching = filters is not None and bool(filters.q or filters.agent)
     cap = search_cap(request.GET.get("page"), PAGE_SIZE) if searching else COUNT_CAP
-    page = CappedPaginator(sessions, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
+    with without_parallel_workers() if searching else nullcontext():
+        sessions = session_list(user=request.user, filters=filters, limit=cap + 1 if searching else None)
+        page = CappedPaginator(sessions, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
     buyer_data_list_audit(user=request.user, sessions=page.object_list, where="compliance:session-list")
+    window = filters.search_window(today=timezone.localdate()) if filters is not None else None
     return render(request, "compliance/session_list.html", {
-        "form": form, "page": page, "can_import": has_role(request.user, STAFF),
+        "form": form, "page": page, "can_import": has_role(request.user, STAFF), "search_window": window,
+        "search_days": SEARCH_WINDOW_DAYS, "searching": searching,
     })
 
 

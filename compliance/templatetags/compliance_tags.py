@@ -39,6 +39,14 @@ def _as_hit(hit):
     return hit
 
 
+@register.simple_tag
+def hit_name(hit) -> str:
+    """A rule as a person reads it: its category and how severe, in the reader's language (a hit dict or
+    row with `category` and `severity`; the rule id stays in the page's `data-rule`)."""
+    shown = _as_hit({"start": 0, "end": 0, "rule": "", **hit}) if isinstance(hit, Mapping) else hit
+    return f"{shown.get_category_display()} · {shown.get_severity_display()}"
+
+
 @register.filter
 def masked(text: str) -> str:
     """Phone and ID numbers masked; same length, so hit offsets still fit."""

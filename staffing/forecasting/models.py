@@ -157,3 +157,51 @@ class SeasonalPlanShop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} · {self.shop_id}"
+
+
+# --- forecast accuracy ------------------------------------------------------------------------------------
+
+
+class ForecastSnapshot(models.Model):
+    """A shop's forecast for one day as it stood some days before it (the horizon), kept so it can later be
+    held against what happened: the model's own forecast, and, when a manager changed that day's volumes,
+    the forecast with the overrides. `actual` and `absolute_error` are filled once the day's sessions are in
+    (half-hour sums; see `staffing.forecasting.accuracy`)."""
+
+    class Horizon(models.TextChoices):
+        DAY = "day", _("提前一天")
+        WEEK = "week", _("提前一周")
+
+    class Source(models.TextChoices):
+        MODEL = "model", _("模型预测")
+        OVERRIDE = "override", _("经理调整后")
+
+    HORIZON_DAYS = {Horizon.DAY: 1, Horizon.WEEK: 7}
+
+    shop = models.ForeignKey(Shop, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="forecast_snapshots")
+    target_date = models.DateField(_("预测日期"))
+    horizon = models.CharField(_("提前期"), max_length=8, choices=Horizon.choices)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    made_on = models.DateField(_("预测于"))
+    volumes = models.JSONField(_("半小时咨询量"), default=list)  # 48 floats, 00:00 … 23:30
+    total = models.FloatField(_("预测总量"))
+    promotion_code = models.CharField(_("大促"), max_length=40, blank=True)
+    phase = models.CharField(_("大促阶段"), max_length=10, blank=True, choices=[
+        ("", _("平日")), ("presale", _("预售")), ("peak", _("高峰")), ("tail", _("售后")),
+    ])
+    actual = models.FloatField(_("实际咨询量"), null=True, blank=True)
+    absolute_error = models.FloatField(_("绝对误差合计"), null=True, blank=True)
+    scored_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("预测快照")
+        verbose_name_plural = _("预测快照")
+        ordering = ["shop", "target_date", "horizon", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "target_date", "horizon", "source"], name="forecast_snapshot_unique"),
+        ]
+        indexes = [models.Index(fields=["target_date", "shop"], name="forecast_snapshot_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.target_date} {self.horizon} {self.source}"

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,9 +23,11 @@ from agency.access import is_staff_viewer, scope_by_merchant
 from agency.models import User
 from clients.models import Platform, Shop
 from staffing.forecasting import forecast as fc
+from staffing.forecasting.accuracy import Errors
 from staffing.forecasting.erlang import staff_intervals, tail_shares
 from staffing.forecasting.models import (
     ForecastOverride,
+    ForecastSnapshot,
     IntervalVolume,
     Promotion,
     SeasonalPlan,
@@ -126,16 +128,18 @@ class ShopForecast:
 
 
 def shop_forecasts(
-    *, shops: list[Shop], start: date, days: int, history_weeks: int = 8
+    *, shops: list[Shop], start: date, days: int, history_weeks: int = 8, with_overrides: bool = True
 ) -> dict[int, ShopForecast]:
     """Forecast volumes and required agents for `days` days for several shops (a fixed number of queries,
-    however many shops), with managers' overrides applied. Keyed by shop id."""
+    however many shops), with managers' overrides applied (the model's own forecast when `with_overrides`
+    is False). Keyed by shop id."""
     end = start + timedelta(days=days)
     history_start = start - timedelta(days=7 * history_weeks + 60)
     promotions = promotion_windows(start=history_start, end=end)
     histories = histories_by_day(shops=shops, start=history_start, end=start)
     overrides_by_shop: dict[int, list[ForecastOverride]] = defaultdict(list)
-    for o in ForecastOverride.objects.filter(shop__in=shops, date__gte=start, date__lt=end):
+    overrides = ForecastOverride.objects.filter(shop__in=shops, date__gte=start, date__lt=end)
+    for o in overrides if with_overrides else ():
         overrides_by_shop[o.shop_id].append(o)
     return {
         shop.pk: _forecast_one(
@@ -429,3 +433,95 @@ def daily_volume_by_shop(*, shops: list[Shop], first: date, last: date) -> dict[
         if 0 <= offset < count:
             out[row["shop_id"]][offset] = row["n"]
     return out
+
+
+# --- forecast accuracy ------------------------------------------------------------------------------------
+
+ACCURACY_WEEKS = 8
+
+
+@dataclass
+class AccuracyHorizon:
+    """One horizon's figures in one group of days: the model on every scored day; on the days a manager
+    changed the volume, the overridden forecast and the model on those same days."""
+
+    model: Errors = field(default_factory=Errors)
+    override: Errors = field(default_factory=Errors)
+    model_on_override_days: Errors = field(default_factory=Errors)
+
+    @property
+    def override_helped(self) -> bool | None:
+        """Whether the managers' overrides beat the model on the days they made them (None: not comparable)."""
+        ours, model = self.override.wape, self.model_on_override_days.wape
+        if not self.override.days or ours is None or model is None:
+            return None
+        return ours < model
+
+
+@dataclass
+class AccuracyRow:
+    phase: str  # "" ordinary days, a phase code, or "all"
+    label: str
+    day: AccuracyHorizon = field(default_factory=AccuracyHorizon)
+    week: AccuracyHorizon = field(default_factory=AccuracyHorizon)
+
+    @property
+    def horizons(self) -> list[AccuracyHorizon]:
+        return [self.day, self.week]
+
+
+def forecast_accuracy(*, shop: Shop, first: date, last: date) -> list[AccuracyRow]:
+    """The shop's scored forecasts of the days first..last (one query): WAPE and bias per promotion phase
+    (the forecast's own phase of each day) and in all, day-ahead and week-ahead, the model against the
+    managers' overrides. Only groups with a scored day are listed, "all" always first."""
+    rows: dict[str, AccuracyRow] = {"all": AccuracyRow("all", str(_("全部日期")))}
+    snapshots = list(
+        ForecastSnapshot.objects.filter(shop=shop, target_date__range=(first, last), scored_at__isnull=False)
+        .order_by("target_date")
+    )
+    model_of = {
+        (s.target_date, s.horizon): s for s in snapshots if s.source == ForecastSnapshot.Source.MODEL
+    }
+    order = ["all", "", fc.PRESALE, fc.PEAK, fc.TAIL]
+    for s in snapshots:
+        errors = Errors(float(s.actual or 0), float(s.total), float(s.absolute_error or 0), 1)
+        for key in ("all", s.phase):
+            if key not in rows:
+                rows[key] = AccuracyRow(key, str(PHASE_LABELS[key]) if key else str(_("平日")))
+            group: AccuracyHorizon = getattr(rows[key], s.horizon)
+            if s.source == ForecastSnapshot.Source.MODEL:
+                group.model = group.model + errors
+                continue
+            group.override = group.override + errors
+            model = model_of.get((s.target_date, s.horizon))
+            if model is not None:
+                group.model_on_override_days = group.model_on_override_days + Errors(
+                    float(model.actual or 0), float(model.total), float(model.absolute_error or 0), 1
+                )
+    return sorted(rows.values(), key=lambda r: order.index(r.phase) if r.phase in order else len(order))
+
+
+def forecast_accuracy_recent(*, shop: Shop, today: date) -> dict[str, Any]:
+    """The accuracy panel of the forecast page: the last `ACCURACY_WEEKS` weeks up to yesterday."""
+    last = today - timedelta(days=1)
+    first = last - timedelta(days=7 * ACCURACY_WEEKS - 1)
+    rows = forecast_accuracy(shop=shop, first=first, last=last)
+    return {"accuracy_rows": rows, "accuracy_first": first, "accuracy_last": last,
+            "accuracy_scored": bool(rows[0].day.model.days or rows[0].week.model.days)}
+
+
+def day_ahead_accuracy(*, shops: list[Shop], first: date, last: date) -> dict[int, Errors]:
+    """Per shop (one query): the model's day-ahead errors summed over the scored days first..last."""
+    rows = (
+        ForecastSnapshot.objects.filter(
+            shop__in=shops, target_date__range=(first, last), scored_at__isnull=False,
+            horizon=ForecastSnapshot.Horizon.DAY, source=ForecastSnapshot.Source.MODEL,
+        )
+        .order_by()
+        .values("shop_id")
+        .annotate(actual=Sum("actual"), forecast=Sum("total"), absolute=Sum("absolute_error"), days=Count("id"))
+    )
+    return {
+        r["shop_id"]: Errors(float(r["actual"] or 0), float(r["forecast"] or 0), float(r["absolute"] or 0), r["days"])
+        for r in rows
+    }

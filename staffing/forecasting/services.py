@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,16 +18,19 @@ from agency.services import audit_record
 from clients.models import Shop
 from staffing.errors import StaffingInputError
 from staffing.forecasting import forecast as fc
+from staffing.forecasting.accuracy import day_errors
+from staffing.forecasting.actuals import actual_volumes
 from staffing.forecasting.erlang import EFFICIENCY
 from staffing.forecasting.models import (
     ForecastOverride,
+    ForecastSnapshot,
     IntervalVolume,
     Promotion,
     SeasonalPlan,
     SeasonalPlanShop,
     StaffingProfile,
 )
-from staffing.forecasting.selectors import local_tz, staffing_profile_fresh
+from staffing.forecasting.selectors import local_tz, shop_forecasts, staffing_profile_fresh
 
 # --- demand history --------------------------------------------------------------------------------------
 
@@ -218,3 +221,75 @@ def staffing_profile_update(*, shop: Shop, by: User | None = None, **fields) -> 
     audit_record(actor=by, verb="staffing_profile.update", target=profile, merchant_id=shop.merchant_id,
                  data={k: str(v) for k, v in fields.items()})
     return profile
+
+
+# --- forecast snapshots and accuracy ------------------------------------------------------------------------
+
+
+def forecast_snapshots_take(*, today: date, shops: Iterable[Shop] | None = None) -> int:
+    """Keep, for every shop, tomorrow's forecast (day-ahead) and the forecast of the day a week from today
+    (week-ahead) as they stand now: the model's own, and the one with the managers' volume overrides when
+    they change that day. Taking them again the same day replaces that day's snapshots; returns how many
+    were written. Celery beat runs this every evening (`staffing.forecast_snapshots_take`)."""
+    shop_list = list(shops if shops is not None else Shop.objects.order_by("pk"))
+    if not shop_list:
+        return 0
+    start = today + timedelta(days=1)
+    days = max(ForecastSnapshot.HORIZON_DAYS.values())
+    model = shop_forecasts(shops=shop_list, start=start, days=days, with_overrides=False)
+    adjusted = shop_forecasts(shops=shop_list, start=start, days=days)
+    overridden = set(
+        ForecastOverride.objects.filter(shop__in=shop_list, date__gte=start, date__lt=start + timedelta(days=days),
+                                        volume__isnull=False).values_list("shop_id", "date")
+    )
+    written = 0
+    with transaction.atomic():
+        for horizon, ahead in ForecastSnapshot.HORIZON_DAYS.items():
+            target = today + timedelta(days=ahead)
+            for shop in shop_list:
+                sources = [(ForecastSnapshot.Source.MODEL, model[shop.pk])]
+                if (shop.pk, target) in overridden:
+                    sources.append((ForecastSnapshot.Source.OVERRIDE, adjusted[shop.pk]))
+                for source, result in sources:
+                    day = next(d for d in result.days if d.day == target)
+                    volumes = [round(float(v), 3) for v in day.volumes]
+                    ForecastSnapshot.objects.update_or_create(
+                        shop=shop, target_date=target, horizon=horizon, source=source,
+                        defaults={
+                            "made_on": today, "volumes": volumes, "total": round(day.total, 3),
+                            "promotion_code": day.promotion.code if day.promotion else "", "phase": day.phase or "",
+                            "actual": None, "absolute_error": None, "scored_at": None,
+                        },
+                    )
+                    written += 1
+                # An override withdrawn since an earlier run the same day leaves no stale override row.
+                if (shop.pk, target) not in overridden:
+                    ForecastSnapshot.objects.filter(
+                        shop=shop, target_date=target, horizon=horizon, source=ForecastSnapshot.Source.OVERRIDE,
+                        made_on=today,
+                    ).delete()
+    return written
+
+
+def forecast_accuracy_score(*, first: date, last: date) -> int:
+    """Hold the snapshots of the days first..last against the consultations that arrived (from the
+    registered source: compliance's sessions) and store the half-hour sums. A day without any stored
+    session is left unscored. Scoring again recomputes (sessions imported late count). Returns the number
+    of snapshots scored."""
+    snapshots = list(ForecastSnapshot.objects.filter(target_date__range=(first, last)))
+    if not snapshots:
+        return 0
+    actuals = actual_volumes(shop_ids=sorted({s.shop_id for s in snapshots}), first=first, last=last)
+    now = timezone.now()
+    scored = []
+    for snapshot in snapshots:
+        counts = actuals.get((snapshot.shop_id, snapshot.target_date))
+        if counts is None or len(snapshot.volumes) != len(counts):
+            continue
+        errors = day_errors(counts, snapshot.volumes)
+        snapshot.actual = errors.actual
+        snapshot.absolute_error = round(errors.absolute, 3)
+        snapshot.scored_at = now
+        scored.append(snapshot)
+    ForecastSnapshot.objects.bulk_update(scored, ["actual", "absolute_error", "scored_at"], batch_size=500)
+    return len(scored)

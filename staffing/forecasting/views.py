@@ -34,6 +34,8 @@ from staffing.forecasting.forms import (
 from staffing.forecasting.selectors import (
     PlanShop,
     daily_volume_by_shop,
+    day_ahead_accuracy,
+    forecast_accuracy_recent,
     forecast_page,
     plan_detail,
     plans_visible_to,
@@ -71,8 +73,9 @@ def forecast_index(request: AuthenticatedHttpRequest) -> HttpResponse:
         series_list=[charts.series(shop.name, volumes[shop.pk]) for shop in on_page if any(volumes[shop.pk])],
         axes=[charts.axis(_("咨询量"))],
     )
+    accuracy = day_ahead_accuracy(shops=on_page, first=first, last=last)
     return render(request, "staffing/forecast_index.html", {
-        "page": page, "shops": on_page, "platform": platform, "platforms": Platform.choices, "q": query,
+        "page": page, "shops": on_page, "rows": [(shop, accuracy.get(shop.pk)) for shop in on_page], "platform": platform, "platforms": Platform.choices, "q": query,
         "chart": chart, "has_chart": charts.has_data(chart),
     })
 
@@ -160,6 +163,7 @@ def forecast_shop(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "can_edit": can_edit,
         **forms_shown,
         **forecast_page(shop=shop, start=start, days=days),
+        **forecast_accuracy_recent(shop=shop, today=timezone.localdate()),
     }
     return render(request, "staffing/forecast_shop.html", context)
 

@@ -4,6 +4,7 @@ feature's own module (`from staffing.training.models import Course`), not from h
 
 from staffing.forecasting.models import (
     ForecastOverride,
+    ForecastSnapshot,
     IntervalVolume,
     Promotion,
     SeasonalPlan,
@@ -30,6 +31,7 @@ __all__ = [
     "Exam",
     "ExamAttempt",
     "ForecastOverride",
+    "ForecastSnapshot",
     "IntervalVolume",
     "Leave",
     "LeaveBalance",

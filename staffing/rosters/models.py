@@ -118,15 +118,23 @@ class Roster(models.Model):
 
     name = models.CharField(_("名称"), max_length=200)
     start_date = models.DateField(_("开始日期"))
-    days = models.PositiveSmallIntegerField(_("天数"), default=28)
+    days = models.PositiveSmallIntegerField(_("天数"), default=28, validators=[MinValueValidator(1), MaxValueValidator(92)])
     shops = models.ManyToManyField(Shop, verbose_name=_("店铺"), related_name="rosters")
     templates = models.ManyToManyField(ShiftTemplate, verbose_name=_("班次模板"), related_name="rosters")
     window_start = models.TimeField(_("服务开始"), default="08:00")
     window_end = models.TimeField(_("服务结束"), default="23:00")
-    min_rest_hours = models.FloatField(_("最短休息（小时）"), default=11)
-    max_consecutive_days = models.PositiveSmallIntegerField(_("最多连续工作天数"), default=6)
-    max_hours_per_week = models.FloatField(_("每周工时上限"), default=44)
-    min_coverage = models.PositiveSmallIntegerField(_("每店最低在岗人数"), default=1)
+    min_rest_hours = models.FloatField(
+        _("最短休息（小时）"), default=11, validators=[MinValueValidator(0), MaxValueValidator(24)]
+    )
+    max_consecutive_days = models.PositiveSmallIntegerField(
+        _("最多连续工作天数"), default=6, validators=[MinValueValidator(1), MaxValueValidator(13)]
+    )
+    max_hours_per_week = models.FloatField(
+        _("每周工时上限"), default=44, validators=[MinValueValidator(1), MaxValueValidator(84)]
+    )
+    min_coverage = models.PositiveSmallIntegerField(
+        _("每店最低在岗人数"), default=1, validators=[MinValueValidator(0), MaxValueValidator(50)]
+    )
     rules_version = models.ForeignKey(
         RosterRules, verbose_name=_("规则版本"), null=True, blank=True, on_delete=models.PROTECT, related_name="rosters"
     )

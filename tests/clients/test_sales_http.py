@@ -101,8 +101,10 @@ def test_api_create_send_accept_sign(tenants, manager, api_client_for):
     pk = created.json()["id"]
     assert merchant.post(f"/api/quotes/{pk}/revisions/1/accept/", {}, format="json").status_code == 404  # a draft
     assert staff.post(f"/api/quotes/{pk}/send/", {"revision": 1}, format="json").status_code == 200
-    detail = merchant.get(f"/api/quotes/{pk}/").json()
+    detail = staff.get(f"/api/quotes/{pk}/").json()
     assert detail["revisions"][0]["derivation"]["agents"] == detail["revisions"][0]["seats"]
+    mine = merchant.get(f"/api/quotes/{pk}/").json()  # the merchant reads business terms, not the derivation
+    assert mine["revisions"][0]["derivation"] == {} and mine["revisions"][0]["seats"] == detail["revisions"][0]["seats"]
     assert merchant.post(f"/api/quotes/{pk}/revisions/1/accept/", {}, format="json").status_code == 201
     again = merchant.post(f"/api/quotes/{pk}/revisions/1/accept/", {}, format="json")
     assert again.status_code == 400 and "不能重复答复" in again.json()["detail"]

@@ -4,6 +4,7 @@ e-mail (Django's locmem backend); reruns send nothing more; digests go once a da
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +15,13 @@ from django.core import mail
 from django.urls import reverse
 
 from compliance.quality.alerts.models import AlertDelivery, NotificationRule
-from compliance.quality.alerts.services import alerts_digest_send, alerts_notify, notification_rule_save
+from compliance.quality.alerts.services import (
+    RETRY_MAX,
+    alert_deliveries_retry,
+    alerts_digest_send,
+    alerts_notify,
+    notification_rule_save,
+)
 from compliance.quality.metrics.services import metrics_refresh
 from compliance.quality.models import QualityAlert
 from tests.factories import SHANGHAI, AgentFactory, ShopFactory
@@ -37,6 +44,11 @@ class _Robot(BaseHTTPRequestHandler):
         self.server.calls.append(  # type: ignore[attr-defined]
             {"path": self.path, "body": json.loads(body), "type": self.headers.get("Content-Type")}
         )
+        if self.server.failures:  # type: ignore[attr-defined]
+            self.server.failures -= 1  # type: ignore[attr-defined]
+            self.send_response(500)
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -51,6 +63,7 @@ def robot_server(settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Robot)
     server.calls = []  # type: ignore[attr-defined]
     server.answer = b'{"errcode": 0, "errmsg": "ok"}'  # type: ignore[attr-defined]
+    server.failures = 0  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.ALERT_WEBHOOK_HOSTS = ["127.0.0.1"]
@@ -226,3 +239,59 @@ def test_rule_form_refuses_an_incomplete_or_foreign_webhook(client, manager):
     assert not NotificationRule.objects.exists()
     ok = client.post(url, {**base, "robot": "feishu", "webhook_url": "https://open.feishu.cn/open-apis/bot/v2/hook/abc"})
     assert ok.status_code == 302 and NotificationRule.objects.get().robot == "feishu"
+
+
+def test_a_rule_hears_its_alerts_in_its_own_language(manager, pdd_shop, robot_server, django_capture_on_commit_callbacks):
+    port = robot_server.server_address[1]
+    _rule(manager, name="English group", channel="webhook", robot="wecom", language="en",
+          webhook_url=f"http://127.0.0.1:{port}/cgi-bin/webhook/send?key=en")
+    _rule(manager, name="中文群", channel="webhook", robot="wecom", language="zh-hans",
+          webhook_url=f"http://127.0.0.1:{port}/cgi-bin/webhook/send?key=zh")
+    with django_capture_on_commit_callbacks(execute=True):
+        metrics_refresh()
+    by_key = {call["path"].rsplit("=", 1)[1]: call["body"]["markdown"]["content"] for call in robot_server.calls}
+    assert set(by_key) == {"en", "zh"}
+    assert "Quality alert" in by_key["en"] and not re.search(r"[\u4e00-\u9fff]", by_key["en"].replace("蓝心拼多多店", ""))
+    assert "质量告警" in by_key["zh"] and "未达标" in by_key["zh"]
+
+
+@pytest.fixture
+def eager_retries():
+    """Run eagerly, Celery applies a task's retries in place only when task errors do not propagate (in a
+    worker a retry is a new message after its countdown)."""
+    from agency.celery import app
+
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = True
+
+
+def test_a_send_that_did_not_get_through_is_tried_again_until_it_does_and_only_once(
+    manager, pdd_shop, robot_server, django_capture_on_commit_callbacks, eager_retries
+):
+    robot_server.failures = 2  # the robot answers 500 twice, then takes the message
+    port = robot_server.server_address[1]
+    rule = _rule(manager, name="群", channel="webhook", robot="wecom",
+                 webhook_url=f"http://127.0.0.1:{port}/cgi-bin/webhook/send?key=k1")
+    with django_capture_on_commit_callbacks(execute=True):
+        metrics_refresh()
+    breach = QualityAlert.objects.get(shop=pdd_shop, level="breach")
+    assert len(robot_server.calls) == 3 and robot_server.failures == 0
+    assert set(AlertDelivery.objects.values_list("alert_id", "status")) == {(breach.pk, "sent")}
+    # Sent once: trying again (a late retry, a second worker) sends nothing more.
+    assert alert_deliveries_retry(rule_id=rule.pk, alert_ids=[breach.pk], digest=False) is False
+    assert alerts_notify(alert_ids=[breach.pk]) == 0 and len(robot_server.calls) == 3
+
+
+def test_a_send_that_keeps_failing_stops_after_its_tries_and_stays_failed(
+    manager, pdd_shop, robot_server, django_capture_on_commit_callbacks, eager_retries
+):
+    robot_server.failures = 100
+    port = robot_server.server_address[1]
+    _rule(manager, name="群", channel="webhook", robot="wecom",
+          webhook_url=f"http://127.0.0.1:{port}/cgi-bin/webhook/send?key=k1")
+    with django_capture_on_commit_callbacks(execute=True):
+        metrics_refresh()
+    assert len(robot_server.calls) == 1 + RETRY_MAX  # the first send and five retries
+    delivery = AlertDelivery.objects.get()
+    assert delivery.status == "failed" and "500" in delivery.error

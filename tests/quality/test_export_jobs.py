@@ -47,7 +47,7 @@ def test_a_big_sessions_export_runs_as_a_job_with_a_download(
     assert job.result["rows"] == len(mine) and job.result["filename"] == f"sessions-{one.shop.code}-{MONTH}.csv"
     assert "下载文件" in client.get(reverse("job-detail", args=[job.pk])).content.decode()
     rows = _download(client, job)
-    assert sorted(r["session_id"] for r in rows) == sorted(s.external_id for s in mine)
+    assert sorted(r["会话编号"] for r in rows) == sorted(s.external_id for s in mine)  # in the asker's language
     assert client_for(two.user).get(reverse("job-download", args=[job.pk])).status_code == 404
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -11,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from agency.models import User
 from compliance.models import ChatMessage, RuleSet
@@ -128,10 +130,26 @@ def test_csv_export_has_one_row_per_session_of_the_shop_only(quality_data):
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
-    assert sorted(r["session_id"] for r in rows) == sorted(s.external_id for s in mine)
-    first = next(r for r in rows if r["session_id"] == "one-0")
-    assert first["counted_turns"] == "3" and first["reply_rate"] == "0.667" and first["five_minute_nonreply"] == "1"
-    assert first["violations"] == "1" and first["first_response_seconds"] == "120.0"
+    assert sorted(r["会话编号"] for r in rows) == sorted(s.external_id for s in mine)
+    first = next(r for r in rows if r["会话编号"] == "one-0")
+    assert first["计入轮次"] == "3" and first["回复率"] == "0.667" and first["5分钟未回复"] == "是"
+    assert first["违规数"] == "1" and first["首次响应（秒）"] == "120.0"
+    # Names, not codes, and the time as a person reads it in Beijing.
+    session = next(s for s in mine if s.external_id == "one-0")
+    assert first["店铺"] == one.shop.name and first["平台"] == one.shop.get_platform_display()
+    assert first["开始时间（北京时间）"] == f"{timezone.localtime(session.started_at):%Y-%m-%d %H:%M:%S}"
+
+
+def test_csv_export_speaks_the_readers_language(quality_data):
+    one, _, mine, _ = quality_data
+    response = client_for(one.user).get(reverse("quality:shop-sessions-csv", args=[one.shop.code]) + f"?month={MONTH}",
+                                        HTTP_ACCEPT_LANGUAGE="en")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert list(rows[0])[:5] == ["Session ID", "Shop", "Platform", "Buyer", "Started (Beijing time)"]
+    header = body.lstrip("\ufeff").splitlines()[0]
+    assert not re.search(r"[\u4e00-\u9fff]", header)
+    assert {r["5-minute non-reply"] for r in rows} <= {"Yes", "No"}
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which("pdftotext"), reason="poppler-utils missing")
@@ -165,6 +183,8 @@ def test_monthly_pdf_in_english_keeps_every_table_inside_the_page(quality_data, 
     from django.utils import translation
 
     one, *_ = quality_data
+    one.merchant.language = "en"  # the report is written in the merchant's document language
+    one.merchant.save(update_fields=["language"])
     client = client_for(one.user)
     response = client.get(reverse("quality:shop-report", args=[one.shop.code, MONTH]), HTTP_ACCEPT_LANGUAGE="en")
     translation.activate(settings.LANGUAGE_CODE)  # the English request leaves English active in this thread
@@ -250,8 +270,6 @@ def test_manager_acknowledges_an_alert_and_sees_it_on_the_dashboard(quality_data
 
 
 def test_qa_scores_show_on_page_and_in_csv_without_calibration_reviews(quality_data, inspector):
-    from django.utils import timezone
-
     from compliance.quality.models import AutoQAResult, CalibrationRound, Review
     from tests.quality.factories import make_scorecard
 
@@ -271,8 +289,8 @@ def test_qa_scores_show_on_page_and_in_csv_without_calibration_reviews(quality_d
     assert ">87.0<" in page
     body = b"".join(c.get(reverse("quality:shop-sessions-csv", args=[one.shop.code]) + f"?month={MONTH}").streaming_content)
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8").lstrip("\ufeff"))))
-    assert sorted(r["auto_qa_score"] for r in rows) == ["90.0", "90.0", "90.0", "91.0"]
-    assert {r["manual_qa_score"] for r in rows} == {"87.0"}
+    assert sorted(r["自动质检分"] for r in rows) == ["90.0", "90.0", "90.0", "91.0"]
+    assert {r["人工质检分"] for r in rows} == {"87.0"}
 
 
 def test_per_agent_link_filters_the_session_list(quality_data):
@@ -304,4 +322,4 @@ def test_csv_export_neutralises_formula_cells(tenants):
     client = client_for(one.user)
     response = client.get(reverse("quality:shop-sessions-csv", args=[one.shop.code]) + f"?month={MONTH}")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff"))))
-    assert sorted(r["session_id"] for r in rows) == sorted("'" + s.external_id for s in sessions)
+    assert sorted(r["会话编号"] for r in rows) == sorted("'" + s.external_id for s in sessions)

@@ -144,6 +144,6 @@ def test_monthly_report_and_csv_include_sales(data, client, tmp_path):
     assert "销售转化" in text and "52.00" in text and "23.00" in text  # brought-in and silent sales
     export = client.get(reverse("quality:shop-sessions-csv", args=[t1.shop.code]) + "?month=2026-11")
     rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
-    by_session = {r["session_id"]: (r["converted_orders"], r["attributed_sales"]) for r in rows}
+    by_session = {r["会话编号"]: (r["促成订单数"], r["归因销售额"]) for r in rows}
     assert by_session["s1"] == ("1", "11.00") and by_session["s2"] == ("1", "12.00")
     assert sum(int(v[0]) for v in by_session.values()) == 4

@@ -10,7 +10,7 @@ from clients.merchants.models import Merchant, Shop
 class MerchantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Merchant
-        fields = ["id", "code", "name"]
+        fields = ["id", "code", "name", "language"]
 
 
 class ShopSerializer(serializers.ModelSerializer):

@@ -19,7 +19,16 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["accepted", "by", "at", "note"]
 
 
+# What a merchant sees of a revision's inputs: the business terms of `documents.business_rows` (seats, hours,
+# response target, volume planned for), not the Erlang inputs (handle time, concurrency, shrinkage, peak share).
+MERCHANT_INPUTS = ("service_start", "service_end", "presale_share", "service_level_pct", "answer_seconds",
+                   "daily_volume")
+
+
 class RevisionSerializer(serializers.ModelSerializer):
+    """A revision as offered. For a merchant (context `for_merchant`) `derivation` is empty and `inputs` holds
+    only the business terms."""
+
     price_book = serializers.CharField(source="price_book.name")
     decision = serializers.SerializerMethodField()
 
@@ -27,6 +36,14 @@ class RevisionSerializer(serializers.ModelSerializer):
         model = QuoteRevision
         fields = ["number", "price_book", "platform", "valid_until", "term_months", "inputs", "derivation", "seats",
                   "lines", "surges", "alternatives", "monthly_total", "note", "created_at", "decision"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("for_merchant"):
+            # The merchant reads the quote in business terms; the staffing derivation stays with the agency.
+            data["derivation"] = {}
+            data["inputs"] = {key: value for key, value in (data.get("inputs") or {}).items() if key in MERCHANT_INPUTS}
+        return data
 
     @extend_schema(exclude=True)
     def get_decision(self, revision) -> dict | None:
@@ -52,7 +69,9 @@ class QuoteDetailSerializer(QuoteSerializer):
 
     def get_revisions(self, quote) -> list[dict]:
         # drf-stubs type many=True as the serializer itself; it is a ListSerializer, whose data is a list.
-        return RevisionSerializer(self.context["revisions"], many=True).data  # type: ignore[return-value]
+        return RevisionSerializer(  # type: ignore[return-value]
+            self.context["revisions"], many=True, context={"for_merchant": self.context.get("for_merchant", False)}
+        ).data
 
 
 class QuoteTermsSerializer(serializers.Serializer):

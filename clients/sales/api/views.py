@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from agency.http import AuthenticatedRequest
-from agency.permissions import IsManager, IsManagerOrMerchant, IsMerchantUser
+from agency.permissions import MERCHANTS, IsManager, IsManagerOrMerchant, IsMerchantUser, has_role
 from clients.engagements import selectors as engagement_selectors
 from clients.sales import selectors, services
 from clients.sales.api.serializers import (
@@ -75,7 +75,8 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def retrieve(self, request, *args, **kwargs):
         quote = self.get_object()
         revisions = selectors.quote_revisions(quote=quote)
-        return Response(QuoteDetailSerializer(quote, context={"revisions": revisions}).data)
+        return Response(QuoteDetailSerializer(quote, context={
+            "revisions": revisions, "for_merchant": has_role(request.user, MERCHANTS)}).data)
 
     @extend_schema(request=QuoteCreateSerializer, responses={201: QuoteSerializer})
     def create(self, request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from compliance.quality.alerts.models import NotificationRule
@@ -21,7 +22,7 @@ class NotificationRuleForm(forms.ModelForm):
         model = NotificationRule
         fields = [
             "name", "channel", "robot", "webhook_url", "webhook_secret", "email", "min_level", "metric", "shops",
-            "mode", "digest_hour", "active",
+            "mode", "digest_hour", "language", "active",
         ]
         widgets = {
             "shops": forms.CheckboxSelectMultiple,
@@ -30,9 +31,17 @@ class NotificationRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, shops: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A new rule speaks the language its author is reading; a form sent without it keeps the rule's.
+        self.fields["language"].required = False
+        if not self.instance.pk:
+            self.instance.language = "en" if (get_language() or "").startswith("en") else "zh-hans"
+        self.fields["language"].initial = self.instance.language
         self.fields["shops"].queryset = shops  # type: ignore[attr-defined]
         self.fields["metric"].choices = [("", _("全部指标")), *NotificationRule._meta.get_field("metric").choices]  # type: ignore[attr-defined, misc]
         self.fields["robot"].choices = [("", _("（不用机器人）")), *NotificationRule.Robot.choices]  # type: ignore[attr-defined]
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language
 
     def clean(self) -> dict[str, Any]:
         super().clean()

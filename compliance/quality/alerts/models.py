@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clients.merchants.models import DocumentLanguage
 from clients.models import Shop
 from compliance.quality.metrics.models import QualityAlert
 
@@ -51,6 +52,10 @@ class NotificationRule(models.Model):
     mode = models.CharField(_("发送方式"), max_length=12, choices=Mode.choices, default=Mode.IMMEDIATE)
     digest_hour = models.PositiveSmallIntegerField(
         _("汇总发送时刻"), default=9, validators=[MaxValueValidator(23)], help_text=_("北京时间，0–23 点")
+    )
+    language = models.CharField(
+        _("通知语言"), max_length=8, choices=DocumentLanguage.choices, default=DocumentLanguage.CHINESE,
+        help_text=_("邮件和群机器人消息以此语言发出"),
     )
     active = models.BooleanField(_("启用"), default=True)
     last_digest_at = models.DateTimeField(_("上次汇总时间"), null=True, blank=True)

@@ -8,7 +8,12 @@
 - `alerts_digest_send()` (hourly beat task `quality.alerts_digest`) sends each digest rule, once a local day
   from its hour on, one message with the matching alerts of the last seven days it has not been told of.
 - Channels: in-app (the delivery itself is the notification, shown in the user's inbox), e-mail through
-  Django's mail settings, and group-robot webhooks (`robots.py` builds the JSON; urllib posts it).
+  Django's mail settings, and group-robot webhooks (`robots.py` builds the JSON; urllib posts it). Messages
+  are written in the rule's language (`NotificationRule.language`).
+- A send that failed for a reason that may pass (a mail server or robot that did not answer) is tried again
+  by the task `quality.alert_deliveries_retry`, after 1, 2, 4, 8 and 16 minutes; a refusal (no address, a
+  host not allowed, a robot that answered with an error) is final. The retry claims the failed delivery back
+  first, so an alert still reaches a rule at most once.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -30,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from agency.access import merchant_ids_visible_to
 from agency.models import User
-from agency.services import audit_record
+from agency.services import audit_record, task_queue
 from clients.models import Shop
 from compliance.quality.alerts.models import AlertDelivery, NotificationRule
 from compliance.quality.alerts.robots import robot_accepted, robot_request
@@ -39,9 +45,12 @@ from compliance.quality.metrics.models import LEVEL_RANK, QualityAlert
 logger = logging.getLogger(__name__)
 
 DIGEST_LOOKBACK_DAYS = 7
+RETRY_TASK = "quality.alert_deliveries_retry"
+RETRY_BASE_SECONDS = 60  # the first retry after a minute, then doubling (the task's own backoff)
+RETRY_MAX = 5
 RULE_FIELDS = (
     "name", "channel", "robot", "webhook_url", "webhook_secret", "email", "min_level", "metric", "mode",
-    "digest_hour", "active",
+    "digest_hour", "language", "active",
 )
 
 
@@ -156,9 +165,9 @@ def _alert_line(alert: QualityAlert) -> str:
     }
 
 
-def _message(alerts: list[QualityAlert], *, digest: bool) -> tuple[str, str]:
-    """(title, body) in the site's language; the body ends with the alerts page's address."""
-    with translation.override(settings.LANGUAGE_CODE):
+def _message(alerts: list[QualityAlert], *, digest: bool, language: str) -> tuple[str, str]:
+    """(title, body) in the rule's language; the body ends with the alerts page's address."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         if digest:
             title = _("质量告警每日汇总：%(n)s 条") % {"n": len(alerts)}
         elif len(alerts) == 1:
@@ -171,23 +180,31 @@ def _message(alerts: list[QualityAlert], *, digest: bool) -> tuple[str, str]:
         return title, "\n".join(lines)
 
 
-def _send(rule: NotificationRule, alerts: list[QualityAlert], *, digest: bool) -> str:
-    """Send one message for these alerts by the rule's channel; returns the error ('' when sent)."""
+class SendFailure(NamedTuple):
+    """Why a message was not sent, and whether trying again later may help (a network or mail server that did
+    not answer) or not (no address, a host not allowed, a robot that refused the message)."""
+
+    error: str
+    transient: bool
+
+
+def _send(rule: NotificationRule, alerts: list[QualityAlert], *, digest: bool) -> SendFailure | None:
+    """Send one message for these alerts by the rule's channel; None when sent."""
     if rule.channel == NotificationRule.Channel.IN_APP:
-        return ""
-    title, body = _message(alerts, digest=digest)
+        return None
+    title, body = _message(alerts, digest=digest, language=rule.language)
     if rule.channel == NotificationRule.Channel.EMAIL:
         address = rule.email or rule.user.email
         if not address:
-            return "no e-mail address"
+            return SendFailure("no e-mail address", transient=False)
         try:
             send_mail(title, body.replace("**", ""), None, [address])
         except Exception as exc:  # the mail backend's own errors (SMTP, socket) are many
             logger.warning("alert e-mail to %s failed: %s", address, exc)
-            return f"e-mail: {exc}"
-        return ""
+            return SendFailure(f"e-mail: {exc}", transient=True)
+        return None
     if not webhook_host_allowed(rule.webhook_url):
-        return "webhook host not allowed"
+        return SendFailure("webhook host not allowed", transient=False)
     request = robot_request(
         robot=rule.robot, url=rule.webhook_url, title=title, text=body, secret=rule.webhook_secret,
         now_s=timezone.now().timestamp(),
@@ -201,8 +218,40 @@ def _send(rule: NotificationRule, alerts: list[QualityAlert], *, digest: bool) -
             accepted, why = robot_accepted(rule.robot, answer.read(65536))
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         logger.warning("alert webhook %s failed: %s", rule.pk, exc)
-        return f"webhook: {exc}"
-    return "" if accepted else f"webhook: {why}"
+        return SendFailure(f"webhook: {exc}", transient=True)
+    return None if accepted else SendFailure(f"webhook: {why}", transient=False)
+
+
+def _deliver(rule: NotificationRule, claimed: list[QualityAlert], *, digest: bool) -> int:
+    """Send the claimed alerts, record the outcome; a failure that may pass is tried again later by a task
+    (`quality.alert_deliveries_retry`, with growing pauses). Returns how many alerts went out."""
+    failure = _send(rule, claimed, digest=digest)
+    _finish(rule, claimed, failure.error if failure else "")
+    if failure and failure.transient:
+        kwargs = {"rule_id": rule.pk, "alert_ids": [a.pk for a in claimed], "digest": digest}
+        transaction.on_commit(lambda: task_queue(name=RETRY_TASK, kwargs=kwargs, countdown=RETRY_BASE_SECONDS))
+    return 0 if failure else len(claimed)
+
+
+def alert_deliveries_retry(*, rule_id: int, alert_ids: Iterable[int], digest: bool) -> bool:
+    """Try again the failed deliveries of these alerts to this rule: each is claimed back from failed (so two
+    workers never both send it, and a delivery that went out is never sent again) and sent as one message.
+    Returns True when another try may help (the failure was transient again)."""
+    rule = NotificationRule.objects.filter(pk=rule_id, active=True).select_related("user").first()
+    if rule is None or not rule.user.is_active:
+        return False
+    alerts = {a.pk: a for a in QualityAlert.objects.filter(pk__in=list(alert_ids)).select_related("shop")}
+    claimed = [
+        alerts[alert_id] for delivery_id, alert_id in AlertDelivery.objects.filter(
+            rule=rule, alert__in=list(alerts), status=AlertDelivery.Status.FAILED).values_list("pk", "alert_id")
+        if AlertDelivery.objects.filter(pk=delivery_id, status=AlertDelivery.Status.FAILED).update(
+            status=AlertDelivery.Status.SENDING)
+    ]
+    if not claimed:
+        return False
+    failure = _send(rule, claimed, digest=digest)
+    _finish(rule, claimed, failure.error if failure else "")
+    return bool(failure and failure.transient)
 
 
 # ------------------------------------------------------------------------------------------- sending
@@ -217,9 +266,7 @@ def alerts_notify(*, alert_ids: Iterable[int]) -> int:
         matching = [a for a in alerts if _rule_matches(rule, a, visible)]
         claimed = _claim(rule, matching, digest=False) if matching else []
         if claimed:
-            error = _send(rule, claimed, digest=False)
-            _finish(rule, claimed, error)
-            sent += 0 if error else len(claimed)
+            sent += _deliver(rule, claimed, digest=False)
     return sent
 
 
@@ -243,9 +290,7 @@ def alerts_digest_send() -> int:
         matching = [a for a in candidates if _rule_matches(rule, a, visible)]
         claimed = _claim(rule, matching, digest=True) if matching else []
         if claimed:
-            error = _send(rule, claimed, digest=True)
-            _finish(rule, claimed, error)
-            sent += 0 if error else len(claimed)
+            sent += _deliver(rule, claimed, digest=True)
         NotificationRule.objects.filter(pk=rule.pk).update(last_digest_at=now)
     return sent
 

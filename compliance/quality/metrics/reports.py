@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from django.utils import formats, translation
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -71,6 +72,13 @@ def _reply_rate_drawing(daily: list[dict], target: float, font: str):
 
 
 def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
+    """The report is addressed to the shop's merchant: it is written in the merchant's document language,
+    whoever downloads it."""
+    with translation.override(shop.merchant.language):
+        return _monthly_report_pdf(shop=shop, period=period)
+
+
+def _monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -120,7 +128,7 @@ def monthly_report_pdf(*, shop, period: sel.Period) -> bytes:
 
     rate_name = reply_rate_name(shop.platform, targets.sla.target_seconds)
     story = [
-        Paragraph(_("%(shop)s · 月度客服服务报告 · %(month)s") % {"shop": shop.name, "month": f"{period.start:%Y年%m月}"},
+        Paragraph(_("%(shop)s · 月度客服服务报告 · %(month)s") % {"shop": shop.name, "month": formats.date_format(period.start, "YEAR_MONTH_FORMAT")},
                   title_style),
         Paragraph(
             _("商家：%(merchant)s　平台：%(platform)s　服务窗口：%(start)s–%(end)s　回复时限：%(target)s 秒　标准来源：%(source)s")

@@ -196,8 +196,11 @@ def agent_table(*, shop: Shop, period: Period) -> list[dict]:
 def violations_by_category(*, shop: Shop, period: Period) -> list[dict]:
     from compliance.models import Category
 
+    # The period's violations as the violation list counts them: current hits in agents' messages, read
+    # from the hits' own shop and time (the violation index), never joined to the month's messages.
     rows = dict(
-        Hit.objects.filter(message__shop=shop, message__sent_at__gte=period.start_at, message__sent_at__lt=period.end_at)
+        Hit.objects.filter(shop=shop, sent_at__gte=period.start_at, sent_at__lt=period.end_at, current=True,
+                           from_buyer=False)
         .values("category")
         .annotate(n=Count("pk"))
         .order_by()
@@ -211,7 +214,12 @@ def violations_by_category(*, shop: Shop, period: Period) -> list[dict]:
 
 
 def _hit_count(severities: tuple[str, ...] | None = None) -> Subquery:
-    hits = Hit.objects.filter(message__session=OuterRef("pk"))
+    # A session's messages lie between its start and end: saying so lets PostgreSQL read one month's
+    # message partition per session instead of every month's.
+    hits = Hit.objects.filter(
+        message__session=OuterRef("pk"), message__sent_at__gte=OuterRef("started_at"),
+        message__sent_at__lte=OuterRef("ended_at"),
+    )
     if severities:
         hits = hits.filter(severity__in=severities)
     return Subquery(

@@ -406,12 +406,13 @@ def metrics_refresh_recent(*, days: int = 2, engine: str | None = None) -> Refre
 SESSIONS_EXPORT_TASK = "quality.shop_sessions_export"
 
 
-def shop_sessions_export_start(*, by: User, shop: Shop, month: str) -> Job:
-    """A shop's per-session CSV of a month, too big to stream in a request, as a job with a file to download."""
+def shop_sessions_export_start(*, by: User, shop: Shop, month: str, language: str = "zh-hans") -> Job:
+    """A shop's per-session CSV of a month, too big to stream in a request, as a job with a file to download
+    (written in `language`, the asker's)."""
     return job_start(
         task=SESSIONS_EXPORT_TASK, kind="quality.export", title=_("导出会话明细：%(shop)s %(month)s") % {
             "shop": shop.code, "month": month}, created_by=by, merchant_id=shop.merchant_id,
-        kwargs={"user_id": by.pk, "shop_id": shop.pk, "month": month}, retryable=True,
+        kwargs={"user_id": by.pk, "shop_id": shop.pk, "month": month, "language": language}, retryable=True,
     )
 
 

@@ -44,10 +44,11 @@ def metrics_recompute_all_task(job_id: int | None = None) -> dict:
 
 
 @shared_task(name="quality.shop_sessions_export")
-def shop_sessions_export(*, job_id: int, user_id: int, shop_id: int, month: str) -> dict:
-    """A big per-session CSV written to a file (`exports.shop_sessions_export_run`)."""
+def shop_sessions_export(*, job_id: int, user_id: int, shop_id: int, month: str, language: str = "zh-hans") -> dict:
+    """A big per-session CSV written to a file (`exports.shop_sessions_export_run`), in the asker's language."""
     with job_fail_on_error(job_id=job_id):
-        return shop_sessions_export_run(job_id=job_id, user_id=user_id, shop_id=shop_id, month=month)
+        return shop_sessions_export_run(job_id=job_id, user_id=user_id, shop_id=shop_id, month=month,
+                                        language=language)
 
 
 @shared_task(name="quality.merchant_data_export")

@@ -14,6 +14,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -186,13 +187,14 @@ def shop_sessions_csv(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
     shop = sel.shop_visible_or_404(user=request.user, code=code)
     period = sel.period_for(month=request.GET.get("month"), shops=shops_visible_to(user=request.user).filter(pk=shop.pk))
     if request.method == "POST":
-        job = shop_sessions_export_start(by=request.user, shop=shop, month=period.label)
+        job = shop_sessions_export_start(by=request.user, shop=shop, month=period.label, language=get_language())
         return redirect("job-detail", job.pk)
     rows = sel.shop_sessions(user=request.user, shop=shop, period=period).count()
     if export_too_big(rows=rows):
         return render(request, "agency/export_as_job.html", {"rows": rows, "title": _("导出会话明细")})
     response = StreamingHttpResponse(
-        csv_rows(user=request.user, shop=shop, period=period), content_type="text/csv; charset=utf-8"
+        csv_rows(user=request.user, shop=shop, period=period, language=get_language()),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="sessions-{shop.code}-{period.label}.csv"'
     return response

@@ -15,22 +15,11 @@ from clients.models import Shop
 from compliance.models import ChatSession
 from compliance.quality.qa import autoqa
 from compliance.quality.qa.models import SamplingPlan, Scorecard, ScorecardItem
+from compliance.quality.qa.params import PARAM_LABELS, SEVERITY_PARAM_LABELS
 
 
 def _staff_reviewers():
     return User.objects.filter(role__in=[Role.INSPECTOR, Role.MANAGER], is_active=True).order_by("username")
-
-
-PARAM_LABELS = {
-    "phrases": _("关键词（每行一个）"),
-    "threshold_seconds": _("超过多少秒算慢（秒）"),
-    "similarity": _("相似度阈值（0–1）"),
-    "min_length": _("最短字数"),
-    "merge_gap_chars": _("同类命中相距几字内算一次"),
-}
-SEVERITY_PARAM_LABELS = {
-    "info": _("提示扣分"), "warning": _("警告扣分"), "violation": _("违规扣分"), "severe": _("严重违规扣分"),
-}
 
 
 class AutoQACheckForm(forms.Form):

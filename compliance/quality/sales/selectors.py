@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -191,11 +191,19 @@ def conversion_target_value(*, shop: Shop, period: Period, target: Any) -> float
     return round(average * target.share_of_average, 4) if average is not None else None
 
 
-def sales_by_session(session_ids: list[int]) -> dict[int, tuple[int, str]]:
-    """{session id: (paid orders its agent messages converted, their sales net of refunds)}: one query."""
+def sales_by_session(
+    session_ids: list[int], *, sent_between: tuple[datetime, datetime] | None = None
+) -> dict[int, tuple[int, str]]:
+    """{session id: (paid orders its agent messages converted, their sales net of refunds)}: one query.
+    `sent_between` (the sessions' earliest start, latest end) bounds the messages read, so PostgreSQL reads
+    only those months' message partitions (without it, 1.4 s for 2,000 sessions at 1 M messages)."""
     if not session_ids:
         return {}
-    rows = (Order.objects.filter(attribution__attributed_message__session_id__in=session_ids, paid_at__isnull=False)
+    orders = Order.objects.filter(attribution__attributed_message__session_id__in=session_ids, paid_at__isnull=False)
+    if sent_between is not None:
+        orders = orders.filter(attribution__attributed_message__sent_at__gte=sent_between[0],
+                               attribution__attributed_message__sent_at__lte=sent_between[1])
+    rows = (orders
             .values("attribution__attributed_message__session_id")
             .annotate(n=Count("id"), total=Sum(F("amount") - F("refund_amount"))).order_by())
     return {r["attribution__attributed_message__session_id"]: (r["n"], f"{r['total']:.2f}") for r in rows}

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from agency import charts
@@ -19,7 +20,7 @@ from clients.statements.selectors import conversion_target_for_shop
 from compliance.quality.masking import mask_buyer
 from compliance.quality.metrics.selectors import month_period, parse_month, period_for
 from compliance.quality.sales import selectors as sel
-from compliance.quality.sales.engine.orderfile import guess_format
+from compliance.quality.sales.engine.orderfile import COLUMNS, guess_format
 from compliance.quality.sales.forms import OrderImportForm
 from compliance.quality.sales.services.importing import orders_import_enqueue
 
@@ -101,6 +102,7 @@ def order_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             job = get_visible_or_404(jobs_visible_to(user=request.user), pk=job_id)
             if request.htmx:
                 return render(request, "quality/_order_import_job.html", {"job": job})
-    return render(request, "quality/order_import.html", {"form": form, "job": job})
+    columns = format_html_join(", ", "<code>{}</code>", ((name,) for name in COLUMNS))  # typed in a file header
+    return render(request, "quality/order_import.html", {"form": form, "job": job, "columns": columns})
 
 

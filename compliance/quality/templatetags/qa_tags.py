@@ -7,6 +7,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from compliance.quality import masking
+from compliance.quality.qa.params import param_rows
 from compliance.templatetags.compliance_tags import highlighted
 
 register = template.Library()
@@ -53,14 +54,13 @@ def get_item(mapping, key):
 
 @register.filter
 def params_text(params) -> str:
-    """A check's parameters for reading, not a Python dict: one "name: value" per line, lists joined with 、."""
-    if not isinstance(params, dict):
+    """A check's stored parameters for reading: one "name value" per line, each name in the reader's language
+    (`compliance.quality.qa.params`); lists joined with 、; a key without a name is shown as a code."""
+    if params is not None and not isinstance(params, dict):
         return conditional_escape(params)
-    lines = []
-    for key, value in params.items():
-        if isinstance(value, (list, tuple)):
-            value = "、".join(str(v) for v in value)
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items())
-        lines.append(format_html('<span class="muted">{}</span> {}', key, value))
+    lines = [
+        format_html('<span class="muted">{}</span> {}', name, value) if known
+        else format_html('<code>{}</code> {}', name, value)
+        for name, value, known in param_rows(params)
+    ]
     return mark_safe("<br>".join(lines))

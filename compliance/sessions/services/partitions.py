@@ -226,6 +226,24 @@ def messages_partitions(*, using: str = "default") -> list[Partition]:
     return result
 
 
+def messages_partitions_drop_before(*, month: date, using: str = "default") -> tuple[list[date], int]:
+    """Retention: drop the partition of every month before `month` (instant, whatever its size, and nothing
+    left for vacuum) and delete the default partition's rows older than `month`. Returns the months dropped
+    and the rows deleted from the default partition. A no-op off PostgreSQL (the caller deletes rows)."""
+    if not messages_partitioned(using=using):
+        return [], 0
+    dropped = [p for p in messages_partitions(using=using) if p.month is not None and p.month < month]
+    with transaction.atomic(using=using), connections[using].cursor() as cur:
+        # Deferred reference checks of rows written earlier in the same transaction must run before a table
+        # they concern can go (PostgreSQL refuses to drop a table with pending trigger events).
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for partition in dropped:
+            cur.execute(f"DROP TABLE {partition.name}")
+        cur.execute(f"DELETE FROM {DEFAULT_PARTITION} WHERE sent_at < %s", [_bound(month)])
+        deleted = cur.rowcount
+    return [p.month for p in dropped if p.month is not None], max(deleted, 0)
+
+
 SEARCH_INDEX = "message_text_trgm"
 
 

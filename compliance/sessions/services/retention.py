@@ -7,8 +7,12 @@ buyers' messages keep their place and category, their matched text starred. The 
 the shop and the buyer id under SECRET_KEY: the same buyer in one shop keeps one pseudonym, so "distinct
 buyers" figures hold, and nobody can turn it back into the id.
 
-`buyer_data_purge` works on one shop and one range of session end times, chunk by chunk, so it can later
-become "drop the month's partition" for whole months; `buyer_data_retention_run` is the daily beat.
+`buyer_data_purge` works on one shop and one range of session end times, chunk by chunk;
+`buyer_data_retention_run` is the daily beat.
+
+Messages themselves are kept MESSAGE_RETENTION_MONTHS whole months (`messages_retention_run`, also a daily
+beat and the `messages_retention` command): older months go whole, on PostgreSQL by dropping the month's
+partition.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +34,7 @@ from agency.services import audit_record
 from clients.models import Shop
 from clients.sales.selectors import buyer_data_retention_days_for_shop
 from compliance.sessions.models import ChatMessage, ChatSession, Hit, Sender
+from compliance.sessions.services import partitions
 
 CHUNK = 1000
 PSEUDONYM_PREFIX = "anon-"
@@ -171,3 +176,64 @@ def buyer_data_list_audit(*, user: User, sessions: Iterable[ChatSession], where:
     for merchant_id, shown in by_merchant.items():
         audit_record(actor=user, verb="buyer_data.view_list", target=shown[0], merchant_id=merchant_id,
                      data={"where": where, "sessions": [s.pk for s in shown]})
+
+
+# --- Whole months of messages past the message retention period ---------------------------------------------
+
+
+@dataclass
+class MessageRetentionResult:
+    kept_from: str  # the first month kept, "YYYY-MM"
+    months_dropped: list[str]
+    messages: int  # rows deleted one by one (SQLite, the default partition); a dropped partition is not counted
+    hits: int
+    sessions: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def messages_retention_first_kept_month(*, now: datetime | None = None, months: int | None = None) -> date | None:
+    """The first month whose messages are kept: this month and the `months` before it are kept whole
+    (MESSAGE_RETENTION_MONTHS; 0 keeps everything, None is returned)."""
+    months = settings.MESSAGE_RETENTION_MONTHS if months is None else months
+    if months <= 0:
+        return None
+    today = timezone.localdate(now) if now is not None else timezone.localdate()
+    index = today.year * 12 + today.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def messages_retention_run(*, now: datetime | None = None, months: int | None = None) -> MessageRetentionResult | None:
+    """Delete every message of the months before the retention period, a month at a time and whole: on
+    PostgreSQL each month's partition is dropped (no row-by-row delete, no bloat left to vacuum), elsewhere the
+    rows are deleted. Then the hits of those messages (they carry the message's time) and the sessions that
+    started before the first kept month, with everything hanging on them (their turns, auto-QA and reviews,
+    the few messages they may have in a kept month), so nothing is left pointing at a dropped message.
+    Day-level figures (shop-day metrics, sales) stay. Idempotent; None when retention is off."""
+    first_kept = messages_retention_first_kept_month(now=now, months=months)
+    if first_kept is None:
+        return None
+    cutoff = timezone.make_aware(datetime(first_kept.year, first_kept.month, 1))
+    dropped, deleted = partitions.messages_partitions_drop_before(month=first_kept)
+    if not partitions.messages_partitioned():
+        deleted += _delete_in_chunks(ChatMessage.objects.filter(sent_at__lt=cutoff))
+    # Nothing hangs on a hit, so this is one DELETE (a month's worth once a month), not a scan per chunk.
+    hits, _per_model = Hit.objects.filter(sent_at__lt=cutoff).delete()
+    sessions = _delete_in_chunks(ChatSession.objects.filter(started_at__lt=cutoff))
+    return MessageRetentionResult(
+        kept_from=first_kept.strftime("%Y-%m"), months_dropped=[m.strftime("%Y-%m") for m in dropped],
+        messages=deleted, hits=hits, sessions=sessions,
+    )
+
+
+def _delete_in_chunks(rows: QuerySet) -> int:
+    """Delete `rows` (and what cascades from them) CHUNK primary keys per transaction; returns how many."""
+    total = 0
+    while True:
+        ids = list(rows.order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not ids:
+            return total
+        with transaction.atomic():
+            rows.model.objects.filter(pk__in=ids).delete()
+        total += len(ids)

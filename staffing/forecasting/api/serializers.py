@@ -65,3 +65,45 @@ class ForecastSerializer(serializers.Serializer):
     shop = serializers.CharField()
     start = serializers.DateField()
     days = ForecastDaySerializer(many=True)
+
+
+class AccuracyQuerySerializer(serializers.Serializer):
+    first = serializers.DateField(required=False, help_text="First day, default eight weeks before yesterday")
+    last = serializers.DateField(required=False, help_text="Last day, default yesterday")
+
+    def validate(self, attrs: dict) -> dict:
+        for name in ("first", "last"):
+            if name in attrs and not 2000 <= attrs[name].year <= 2099:
+                raise serializers.ValidationError({name: [_("日期应在 %(first)s 年到 %(last)s 年之间。") % {"first": 2000, "last": 2099}]})
+        if "first" in attrs and "last" in attrs and attrs["last"] < attrs["first"]:
+            raise serializers.ValidationError({"last": [_("结束日期早于开始日期。")]})
+        return attrs
+
+
+class ErrorsSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    actual = serializers.FloatField(help_text="Σ actual consultations")
+    forecast = serializers.FloatField(help_text="Σ forecast consultations")
+    absolute_error = serializers.FloatField(source="absolute", help_text="Σ |actual − forecast| over half hours")
+    wape = serializers.FloatField(allow_null=True, help_text="Σ|actual − forecast| ÷ Σ actual; null when Σ actual is 0")
+    bias = serializers.FloatField(allow_null=True, help_text="Σ(forecast − actual) ÷ Σ actual; null when Σ actual is 0")
+
+
+class AccuracyHorizonSerializer(serializers.Serializer):
+    model = ErrorsSerializer(help_text="The model's own forecast, every scored day")
+    override = ErrorsSerializer(help_text="The managers' overridden forecast, on the days they overrode it")
+    model_on_override_days = ErrorsSerializer(help_text="The model on those same days")
+
+
+class AccuracyRowSerializer(serializers.Serializer):
+    phase = serializers.ChoiceField(choices=["all", "", "presale", "peak", "tail"],
+                                    help_text="all days, ordinary days (empty) or a promotion phase")
+    day = AccuracyHorizonSerializer(help_text="Forecast as it stood a day ahead")
+    week = AccuracyHorizonSerializer(help_text="Forecast as it stood a week ahead")
+
+
+class AccuracySerializer(serializers.Serializer):
+    shop = serializers.CharField()
+    first = serializers.DateField()
+    last = serializers.DateField()
+    rows = AccuracyRowSerializer(many=True)
