@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0014_intraday'),
+        ('compliance', '0015_merge_0014_hit_current_violations_all_0014_intraday'),
         ('staffing', '0008_merge_0005_staffing_profile_ranges_0007_swap_trades'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
