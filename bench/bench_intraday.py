@@ -42,28 +42,11 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.scratch import django_on_scratch  # noqa: E402
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SHIFTS = {"E": (8, 16), "M": (11, 19), "L": (15, 23)}
 TARGET_SECONDS = 1.0
-
-
-def scratch_url(base: str) -> tuple[str, str, str]:
-    from urllib.parse import urlparse, urlunparse
-
-    parsed = urlparse(base)
-    name = parsed.path.lstrip("/") or "agency"
-    scratch = f"{name}_bench_intraday"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    return urlunparse(parsed._replace(path=f"/{scratch}")), admin, scratch
-
-
-def recreate_database(admin_url: str, name: str, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def shape(slot: int) -> float:
@@ -84,20 +67,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/agency")
-    if not base.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench_intraday needs DATABASE_URL to point at PostgreSQL")
-    url, admin, name = scratch_url(base)
-    recreate_database(admin, name)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    scratch = django_on_scratch(bench="bench_intraday", suffix="bench_intraday")
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     from agency.models import Role, User
     from clients.models import Merchant, Shop
     from compliance.intraday import engine
@@ -331,7 +303,7 @@ def main() -> None:
           f"({IntradayChange.objects.filter(suggestion__date=day).count()} changes)")
     connection.close()
     if not args.keep:
-        recreate_database(admin, name, drop_only=True)
+        scratch.drop()
 
 
 if __name__ == "__main__":

@@ -23,36 +23,19 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.scratch import django_on_scratch  # noqa: E402
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLATFORMS = ["pdd", "taobao", "tmall", "jd", "douyin"]
-
-
-def scratch_url(base: str) -> tuple[str, str, str]:
-    parsed = urlparse(base)
-    name = parsed.path.lstrip("/") or "agency"
-    scratch = f"{name}_sales_bench"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    return urlunparse(parsed._replace(path=f"/{scratch}")), admin, scratch
-
-
-def recreate_database(admin_url: str, name: str, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 class Generator:
@@ -173,20 +156,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/agency")
-    if not base.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench_sales needs DATABASE_URL to point at PostgreSQL")
-    url, admin, name = scratch_url(base)
-    recreate_database(admin, name)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    scratch = django_on_scratch(bench="bench_sales", suffix="sales_bench")
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     from agency.models import Role, User
     from clients.models import Merchant, Shop
     from compliance.quality.sales.models import Order, OrderAttribution, SalesDayMetrics
@@ -289,7 +261,7 @@ def main() -> None:
           f"{'yes' if floor_counts[1:] == ours_counts[1:] else 'NO'}")
     connection.close()
     if not args.keep:
-        recreate_database(admin, name, drop_only=True)
+        scratch.drop()
 
 
 if __name__ == "__main__":
