@@ -710,6 +710,13 @@ MAX_SHIFT_MINUTES = 16 * 60
 
 
 @transaction.atomic
+def rules_latest() -> RosterRules:
+    """For reading pages: the newest version of the default rules, or, before any exists, the usual values
+    unsaved (a GET never writes; the first change or roster makes version 1 with `rules_current`)."""
+    latest = RosterRules.objects.order_by("-number").first()
+    return latest if latest is not None else RosterRules(number=1, change="initial")
+
+
 def rules_current() -> RosterRules:
     """The newest version of the default rules and templates (made from the current templates when there is
     none yet, with the rules' usual values)."""

@@ -41,7 +41,7 @@ from staffing.rosters.services import (
     roster_publish,
     roster_rules_adopt,
     roster_solve_start,
-    rules_current,
+    rules_latest,
     rules_update,
     shift_template_create,
     shift_template_revise,
@@ -63,7 +63,7 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = None
     if has_role(request.user, MANAGERS):
         form = RosterForm(request.POST or None, initial={"start_date": timezone.localdate() + timedelta(days=1)},
-                          rules=rules_current())
+                          rules=rules_latest())
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             roster = roster_create(
@@ -99,7 +99,7 @@ def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "shortfall_rows": _named_shortfall(roster, shops) if staff else [],
         "demand_count": roster.demand.count() if staff else 0,
         "problem": roster_problem(roster=roster) if staff else None,
-        "latest_rules": rules_current() if staff else None,
+        "latest_rules": rules_latest() if staff else None,
         "can_adopt": staff and roster.published_through is None and not roster.assignments.filter(pinned=True).exists(),
     }
     return render(request, "staffing/roster_detail.html", context)
@@ -327,7 +327,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 @roles_required(MANAGERS)
 def roster_rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The current shift templates and default rules, the form to change the rules, and every version."""
-    current = rules_current()
+    current = rules_latest()
     form = RulesForm(request.POST or None, initial={
         f: getattr(current, f) for f in ("min_rest_hours", "max_consecutive_days", "max_hours_per_week", "min_coverage")
     })
