@@ -33,7 +33,7 @@ FLOOR_PRECISION, FLOOR_RECALL = 0.90, 0.88
 def test_held_out_corpus_does_not_regress(capsys):
     ev, text = _evaluate(capsys)
     assert ev.messages > 1000
-    assert not ev.offset_errors, ev.offset_errors[:10]
+    assert not ev.offset_errors, f"{len(ev.offset_errors)} hits with offsets that do not match their text"
     assert ev.overall.precision("all") >= FLOOR_PRECISION, text
     assert ev.overall.recall("all") >= FLOOR_RECALL, text
 
@@ -45,4 +45,5 @@ def test_held_out_corpus_meets_the_issue_thresholds(capsys):
     assert ev.overall.precision("all") >= 0.95, text
     assert ev.overall.recall("all") >= 0.92, text
     low = {cat: round(ev.by_category.recall(cat), 3) for cat in CATEGORIES if ev.by_category.recall(cat) < 0.88}
-    assert not low, f"categories under recall 0.88: {low}\n" + "\n".join(ev.mistakes[:40])
+    # counts only: printing the held-out messages the engine gets wrong would let whoever reads them tune on them
+    assert not low, f"categories under recall 0.88: {low} ({len(ev.mistakes)} mistakes)"
