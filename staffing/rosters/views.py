@@ -4,6 +4,7 @@ them, the managers' swap queue, and the shift templates and default rules with t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -268,18 +269,24 @@ def swap_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "staffing/swap_list.html", {"pending": pending, "proposed": proposed, "decided": decided})
 
 
+def _swap_step(request: AuthenticatedHttpRequest, step: Callable[[], object], done: str) -> None:
+    """Run one step of a swap's life; its refusal, or `done`, as the page's message."""
+    try:
+        step()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+
+
 @require_POST
 @roles_required(MANAGERS)
 def swap_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     swap = get_visible_or_404(swaps_visible_to(user=request.user), pk=pk)
     approve = request.POST.get("decision") == "approve"
-    try:
-        swap_request_decide(swap=swap, by=request.user, approve=approve)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, gettext("已批准换班。") if approve else gettext("已拒绝换班。"))
+    _swap_step(request, lambda: swap_request_decide(swap=swap, by=request.user, approve=approve),
+               gettext("已批准换班。") if approve else gettext("已拒绝换班。"))
     return redirect("staffing:swap-list")
 
 
@@ -289,13 +296,8 @@ def swap_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The colleague accepts or declines a proposed swap."""
     swap = get_visible_or_404(swaps_visible_to(user=request.user).filter(taker=request.user), pk=pk)
     accept = request.POST.get("answer") == "accept"
-    try:
-        swap_request_answer(swap=swap, by=request.user, accept=accept)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, gettext("已接受，等待经理审批。") if accept else gettext("已拒绝这个换班申请。"))
+    _swap_step(request, lambda: swap_request_answer(swap=swap, by=request.user, accept=accept),
+               gettext("已接受，等待经理审批。") if accept else gettext("已拒绝这个换班申请。"))
     return redirect("staffing:my-shifts")
 
 
@@ -303,13 +305,7 @@ def swap_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @roles_required(AGENTS)
 def swap_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     swap = get_visible_or_404(swaps_visible_to(user=request.user).filter(requester=request.user), pk=pk)
-    try:
-        swap_request_cancel(swap=swap, by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, gettext("已撤回换班申请。"))
+    _swap_step(request, lambda: swap_request_cancel(swap=swap, by=request.user), gettext("已撤回换班申请。"))
     return redirect("staffing:my-shifts")
 
 
