@@ -2,7 +2,9 @@
 
 - Every operation documents its error answers: 400 (bad input: `detail`, and `errors` by field), 401 (no or
   bad credentials), 403 (the role may not), 404 (nothing visible there, or a page number past the end), and a
-  write 409 (the object's state refuses it); token login also 429 with `Retry-After`. Where a view already documents its own 400 body (a session import's
+  write 409 (the object's state refuses it); token login also 429 with `Retry-After`. Every operation also
+  documents 414: the HTTP server in front of Django (gunicorn, or a proxy) refuses a request line over its
+  limit (4 KB by default) with its own HTML page, before the API sees the request. Where a view already documents its own 400 body (a session import's
   row errors), that body or the general error shape.
 - `format: time` in JSON Schema means RFC 3339 `full-time` (with an offset); our times of day are local
   `HH:MM[:SS]`, so they are documented by a pattern instead.
@@ -30,6 +32,10 @@ ERRORS = {
 }
 # Writes may also meet the state of the object: a quote revised by someone else, a contract already signed.
 WRITE_ERRORS = {"409": "Refused by the object's state (`detail` says why); nothing was written."}
+URI_TOO_LONG = {
+    "description": "Request line too long: the HTTP server refuses it (its own HTML page) before the API sees it.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"
 
 
@@ -67,6 +73,7 @@ def document_errors(result: dict, generator: Any, request: Any, public: bool) ->
                     _with_error_shape(responses[code])
                 else:
                     responses[code] = _error_response(description)
+            responses.setdefault("414", URI_TOO_LONG)
             if path == "/api/auth/token/":
                 locked = _error_response("Too many failed logins: locked until `Retry-After` seconds have passed.")
                 locked["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
