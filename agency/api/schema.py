@@ -2,10 +2,10 @@
 
 - Every operation documents its error answers: 400 (bad input: `detail`, and `errors` by field), 401 (no or
   bad credentials), 403 (the role may not), 404 (nothing visible there, or a page number past the end), and a
-  write 409 (the object's state refuses it); token login also 429 with `Retry-After`. Every operation also
-  documents 414: the HTTP server in front of Django (gunicorn, or a proxy) refuses a request line over its
-  limit (4 KB by default) with its own HTML page, before the API sees the request. Where a view already documents its own 400 body (a session import's
-  row errors), that body or the general error shape.
+  write 409 (the object's state refuses it); token login also 429 with `Retry-After`. Where a view already
+  documents its own 400 body (a session import's row errors), that body or the general error shape.
+- Every operation also documents 414: the HTTP server in front of Django (gunicorn, or a proxy) refuses a
+  request line over its limit (4 KB by default) with its own HTML page, before the API sees the request.
 - `format: time` in JSON Schema means RFC 3339 `full-time` (with an offset); our times of day are local
   `HH:MM[:SS]`, so they are documented by a pattern instead.
 """
